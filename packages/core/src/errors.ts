@@ -1,0 +1,69 @@
+/**
+ * @module errors
+ * The one base error of every Krain package (viem's BaseError, trimmed). Each package
+ * subclasses it in its own `src/errors.ts`; the gateway maps any `KrainError` to a 4xx
+ * response `{ code, message }` and treats everything else as a 5xx.
+ */
+
+/** Parameters of {@link KrainError}. */
+export type KrainErrorParameters = {
+  /** Stable, machine-readable code such as `HE_KEY_MISMATCH`. */
+  code: string
+  /** One-line human summary (without details). */
+  shortMessage: string
+  /** Extra context, safe to show to a client. */
+  details?: string
+  /** The underlying error (a SEAL exception, a snarkjs failure, ...). */
+  cause?: unknown
+  /** Suggested HTTP status when surfaced by the gateway (4xx). Defaults to 400. */
+  status?: number
+}
+
+/**
+ * Base class of every domain error thrown by Krain.
+ *
+ * @example
+ * ```ts
+ * throw new KrainError({ code: 'HE_KEY_MISMATCH', shortMessage: 'ciphertext was made under another key' })
+ * ```
+ */
+export class KrainError extends Error {
+  override name = 'KrainError'
+  readonly code: string
+  readonly shortMessage: string
+  readonly details: string | undefined
+  readonly status: number
+
+  constructor({ code, shortMessage, details, cause, status = 400 }: KrainErrorParameters) {
+    super(details ? `${shortMessage}\n\nDetails: ${details}` : shortMessage, cause === undefined ? undefined : { cause })
+    this.code = code
+    this.shortMessage = shortMessage
+    this.details = details
+    this.status = status
+  }
+
+  /** A plain object fit for a JSON error body. */
+  toJSON(): { code: string; message: string; details?: string } {
+    return this.details ? { code: this.code, message: this.shortMessage, details: this.details } : { code: this.code, message: this.shortMessage }
+  }
+}
+
+/** True when `e` is a {@link KrainError} (also across duplicated module copies). */
+export function isKrainError(e: unknown): e is KrainError {
+  return e instanceof KrainError || (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && typeof (e as { shortMessage?: unknown }).shortMessage === 'string')
+}
+
+/**
+ * Turn anything thrown (SEAL throws numbers and strings, not `Error`s) into an `Error`.
+ * @param e - the thrown value
+ * @returns an `Error` carrying a readable message
+ */
+export function toError(e: unknown): Error {
+  if (e instanceof Error) return e
+  if (typeof e === 'string') return new Error(e)
+  try {
+    return new Error(typeof e === 'object' ? JSON.stringify(e) : String(e))
+  } catch {
+    return new Error(String(e))
+  }
+}

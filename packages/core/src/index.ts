@@ -1,0 +1,18 @@
+export { KrainError, isKrainError, toError } from './errors.js'
+export type { KrainErrorParameters } from './errors.js'
+export {
+  aBigInt,
+  aBigIntInRange,
+  aBoolean,
+  aBytes,
+  aFieldElement,
+  aFiniteNumber,
+  aNonNegativeInt,
+  aPositiveInt,
+  aString,
+  anArray,
+  anIntInRange,
+  anObject,
+  rangeError,
+  typeError,
+} from './validate.js'

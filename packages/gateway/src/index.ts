@@ -1,0 +1,2 @@
+export { GatewayError } from './errors.js'
+export type { GatewayErrorParameters } from './errors.js'

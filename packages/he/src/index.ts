@@ -1,0 +1,8 @@
+export { HeError } from './errors.js'
+export type { HeErrorParameters } from './errors.js'
+
+// --- paillier exports ---
+
+// --- ckks / bfv / seal exports ---
+
+// --- elgamal exports ---

@@ -1,0 +1,2 @@
+export { MpcError } from './errors.js'
+export type { MpcErrorParameters } from './errors.js'

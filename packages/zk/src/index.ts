@@ -1,0 +1,2 @@
+export { ZkError } from './errors.js'
+export type { ZkErrorParameters } from './errors.js'

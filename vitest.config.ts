@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config'
+
+// One run over every workspace that has a vitest.config.ts.
+export default defineConfig({
+  test: {
+    projects: ['packages/*/vitest.config.ts', 'circuits/vitest.config.ts', 'contracts/vitest.config.ts'],
+  },
+})
