@@ -1,0 +1,6 @@
+export type { DenseLayer, LabelledRows, LinearModel, MlpModel, Model } from './types.js'
+export { accuracy, argmax, denseForward, predictLabel, predictScores } from './predict.js'
+export { trainLogistic, trainMlp } from './train.js'
+export type { TrainLogisticParameters, TrainMlpParameters } from './train.js'
+export { breastCancerTask, digitsTask } from './tasks.js'
+export type { BreastCancerTask, DigitsTask } from './tasks.js'
