@@ -1,4 +1,5 @@
 import { defineProject } from 'vitest/config'
 import { sharedTest } from '../vitest.shared.js'
 
-export default defineProject({ ...sharedTest, test: { name: 'circuits', include: ['tests/**/*.test.ts'] } })
+// Witness tests compile small harness circuits once (beforeAll) and reuse them.
+export default defineProject({ ...sharedTest, test: { name: 'circuits', include: ['tests/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 180_000 } })

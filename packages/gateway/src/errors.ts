@@ -1,6 +1,7 @@
 /**
  * @module errors
- * Errors of `@krain/gateway`. Every one is a `KrainError` with a stable `code`.
+ * Errors of `@krain/gateway`. Every one is a `KrainError` with a stable `code` and the HTTP status
+ * the gateway answers with; the error handler turns them into `{ code, message }` bodies.
  */
 import { KrainError } from '@krain/core'
 
@@ -12,5 +13,61 @@ export class GatewayError extends KrainError {
   override name = 'GatewayError'
   constructor(code: string, { shortMessage, details, cause, status }: GatewayErrorParameters) {
     super({ code, shortMessage, details, cause, status })
+  }
+}
+
+/** 401: no credentials, or credentials that do not verify. */
+export class AuthError extends GatewayError {
+  override name = 'AuthError'
+  constructor(code: 'AUTH_REQUIRED' | 'AUTH_INVALID_SIGNATURE' | 'AUTH_SESSION_EXPIRED' | 'AUTH_CHALLENGE_INVALID' | 'AUTH_REPLAYED', shortMessage: string, details?: string) {
+    super(code, { shortMessage, details, status: 401 })
+  }
+}
+
+/** 403: the identity is known but the policy does not allow the action. */
+export class PolicyDeniedError extends GatewayError {
+  override name = 'PolicyDeniedError'
+  constructor({ action, address, reason }: { action: string; address: string; reason: string }) {
+    super('POLICY_DENIED', { shortMessage: `"${action}" is not allowed for ${address}`, details: reason, status: 403 })
+  }
+}
+
+/** 404: a resource that does not exist (or that the caller may not know about). */
+export class NotFoundError extends GatewayError {
+  override name = 'NotFoundError'
+  constructor(resource: string, id: string) {
+    super('NOT_FOUND', { shortMessage: `${resource} "${id}" not found`, status: 404 })
+  }
+}
+
+/** 409: the request conflicts with the resource's current state. */
+export class ConflictError extends GatewayError {
+  override name = 'ConflictError'
+  constructor(code: string, shortMessage: string, details?: string) {
+    super(code, { shortMessage, details, status: 409 })
+  }
+}
+
+/** 400: a request that is well-formed JSON but invalid for the domain. */
+export class BadRequestError extends GatewayError {
+  override name = 'BadRequestError'
+  constructor(code: string, shortMessage: string, details?: string) {
+    super(code, { shortMessage, details, status: 400 })
+  }
+}
+
+/** 501/503: a feature whose backing package is not available in this build or not reachable. */
+export class UnavailableError extends GatewayError {
+  override name = 'UnavailableError'
+  constructor(code: 'NOT_IMPLEMENTED' | 'CHAIN_UNAVAILABLE' | 'FEATURE_UNAVAILABLE', shortMessage: string, status: 501 | 503 = 501) {
+    super(code, { shortMessage, status })
+  }
+}
+
+/** Invalid configuration (environment variables, policy file) detected at startup. */
+export class ConfigError extends GatewayError {
+  override name = 'ConfigError'
+  constructor(shortMessage: string, details?: string) {
+    super('CONFIG_INVALID', { shortMessage, details, status: 500 })
   }
 }

@@ -1,2 +1,27 @@
-export { GatewayError } from './errors.js'
+/**
+ * @module @krain/gateway
+ * The Krain gateway: a Fastify service for encrypted inference (CKKS), proven inference posted to
+ * `InferenceRegistry`, and MPC sessions for hospitals. The client SDK is `@krain/gateway/client`;
+ * the CLI is `krain`.
+ */
+export { app, buildGateway, serverOptions } from './app.js'
+export type { AppOptions } from './app.js'
+export { startGateway } from './server.js'
+export type { RunningGateway } from './server.js'
+export { ConfigSchema, coordinatorKeyOf, envVariables, loadConfig } from './config.js'
+export type { Config } from './config.js'
+export { AuthError, BadRequestError, ConfigError, ConflictError, GatewayError, NotFoundError, PolicyDeniedError, UnavailableError } from './errors.js'
 export type { GatewayErrorParameters } from './errors.js'
+export { developmentPolicy, loadPolicyFile, Policy, PolicyDocumentSchema, RoleSchema } from './auth/policy.js'
+export type { Action, Grant, Identity, PolicyDocument, Resource, Role } from './auth/policy.js'
+export { requestSigningPayload, SIGNATURE_WINDOW_MS } from './auth/request-signature.js'
+export { openStore, SqlStore } from './store/sql-store.js'
+export { migrations, migrate } from './store/migrations.js'
+export type { ChallengeRecord, JobRecord, JobState, KeyRecord, ModelRecord, MpcMessageRecord, MpcSessionRecord, OutboxRecord, SessionRecord, Store } from './store/types.js'
+export { canTransition, finalJobStates, jobTransitions } from './jobs/state-machine.js'
+export { JobService } from './jobs/job-service.js'
+export type { ChainAdapter, ChainReceipt, InferenceSubmission } from './chain/adapter.js'
+export { connectChain } from './chain/krain-chain.js'
+export { startEmbeddedChain } from './chain/embedded.js'
+export type { EmbeddedChain } from './chain/embedded.js'
+export { MpcService } from './mpc/mpc-service.js'

@@ -17,4 +17,140 @@ export class HeError extends KrainError {
 
 // --- paillier errors (section owned by the Paillier work) ---
 
+/** A Paillier key is malformed or of a refused size (`HE_INVALID_KEY`). */
+export class PaillierInvalidKeyError extends HeError {
+  override name = 'PaillierInvalidKeyError'
+  constructor(p: HeErrorParameters) {
+    super('HE_INVALID_KEY', p)
+  }
+}
+
+/** A Paillier ciphertext is not in Z*_{n²} (≥ n², zero, or not coprime to n) (`HE_INVALID_CIPHERTEXT`). */
+export class PaillierInvalidCiphertextError extends HeError {
+  override name = 'PaillierInvalidCiphertextError'
+  constructor(p: HeErrorParameters) {
+    super('HE_INVALID_CIPHERTEXT', p)
+  }
+}
+
+/** Paillier operands (keys, ciphertexts, encoders, packers) belong to different keys (`HE_KEY_MISMATCH`). */
+export class PaillierKeyMismatchError extends HeError {
+  override name = 'PaillierKeyMismatchError'
+  constructor(p: HeErrorParameters) {
+    super('HE_KEY_MISMATCH', p)
+  }
+}
+
+/** A Paillier result could leave the plaintext range, or a decrypted value lies outside its declared bound (`HE_OVERFLOW`). */
+export class PaillierOverflowError extends HeError {
+  override name = 'PaillierOverflowError'
+  constructor(p: HeErrorParameters) {
+    super('HE_OVERFLOW', p)
+  }
+}
+
+/** A packed ciphertext would exceed the headroom of its slots (`HE_PACKING_OVERFLOW`). */
+export class PaillierPackingOverflowError extends HeError {
+  override name = 'PaillierPackingOverflowError'
+  constructor(p: HeErrorParameters) {
+    super('HE_PACKING_OVERFLOW', p)
+  }
+}
+
+/** Fixed-point ciphertexts of different scales, or packed ciphertexts of different layouts, were combined (`HE_SCALE_MISMATCH`). */
+export class PaillierScaleMismatchError extends HeError {
+  override name = 'PaillierScaleMismatchError'
+  constructor(p: HeErrorParameters) {
+    super('HE_SCALE_MISMATCH', p)
+  }
+}
+
+/** Serialised Paillier data is not in a known format or version (`HE_INVALID_FORMAT`). */
+export class PaillierFormatError extends HeError {
+  override name = 'PaillierFormatError'
+  constructor(p: HeErrorParameters) {
+    super('HE_INVALID_FORMAT', p)
+  }
+}
+
 // --- ckks / bfv / elgamal errors (section owned by the SEAL/ElGamal work) ---
+
+/** A SEAL (node-seal) call failed; `cause` holds what SEAL threw (often not an `Error`). Code `HE_SEAL`. */
+export class HeSealError extends HeError {
+  override name = 'HeSealError'
+  constructor({ shortMessage, details, cause }: HeErrorParameters) {
+    super('HE_SEAL', { shortMessage, details, cause })
+  }
+}
+
+/** Encryption parameters are invalid or outside SEAL's 128-bit security table. Code `HE_PARAMETERS_INVALID`. */
+export class HeParametersError extends HeError {
+  override name = 'HeParametersError'
+  constructor({ shortMessage, details, cause }: HeErrorParameters) {
+    super('HE_PARAMETERS_INVALID', { shortMessage, details, cause })
+  }
+}
+
+/** Keys, ciphertexts or a plan were made under other parameters or keys. Code `HE_KEY_MISMATCH`. */
+export class HeKeyMismatchError extends HeError {
+  override name = 'HeKeyMismatchError'
+  constructor({ shortMessage, details, cause }: HeErrorParameters) {
+    super('HE_KEY_MISMATCH', { shortMessage, details, cause })
+  }
+}
+
+/** A serialised key bundle, ciphertext or plan is malformed, truncated or of an unknown version. Code `HE_SERIALIZATION_INVALID`. */
+export class HeSerializationError extends HeError {
+  override name = 'HeSerializationError'
+  constructor({ shortMessage, details, cause }: HeErrorParameters) {
+    super('HE_SERIALIZATION_INVALID', { shortMessage, details, cause })
+  }
+}
+
+/** The computation needs more multiplicative levels than the parameters provide. Code `HE_DEPTH_EXCEEDED`. */
+export class HeDepthError extends HeError {
+  override name = 'HeDepthError'
+  constructor({ shortMessage, details, cause }: HeErrorParameters) {
+    super('HE_DEPTH_EXCEEDED', { shortMessage, details, cause })
+  }
+}
+
+/** Two CKKS operands have scales that cannot be matched safely. Code `HE_SCALE_MISMATCH`. */
+export class HeScaleError extends HeError {
+  override name = 'HeScaleError'
+  constructor({ shortMessage, details, cause }: HeErrorParameters) {
+    super('HE_SCALE_MISMATCH', { shortMessage, details, cause })
+  }
+}
+
+/** A rotation was asked for whose Galois key is not loaded. Code `HE_GALOIS_KEY_MISSING`. */
+export class HeMissingKeyError extends HeError {
+  override name = 'HeMissingKeyError'
+  constructor({ shortMessage, details, cause }: HeErrorParameters) {
+    super('HE_GALOIS_KEY_MISSING', { shortMessage, details, cause })
+  }
+}
+
+/** A BFV ciphertext has no noise budget left, so its decryption would be wrong. Code `HE_NOISE_BUDGET_EXHAUSTED`. */
+export class HeNoiseBudgetError extends HeError {
+  override name = 'HeNoiseBudgetError'
+  constructor({ shortMessage, details, cause }: HeErrorParameters) {
+    super('HE_NOISE_BUDGET_EXHAUSTED', { shortMessage, details, cause })
+  }
+}
+
+/** An object was used after it was disposed. Code `HE_DISPOSED`. */
+export class HeDisposedError extends HeError {
+  override name = 'HeDisposedError'
+  constructor({ shortMessage, details, cause }: HeErrorParameters) {
+    super('HE_DISPOSED', { shortMessage, details, cause })
+  }
+}
+
+/** An exponential ElGamal plaintext lies outside the discrete-log search range. Code `HE_DLOG_OUT_OF_RANGE`. */
+export class HeDiscreteLogError extends HeError {
+  override name = 'HeDiscreteLogError'
+  constructor({ shortMessage, details, cause }: HeErrorParameters) {
+    super('HE_DLOG_OUT_OF_RANGE', { shortMessage, details, cause })
+  }
+}

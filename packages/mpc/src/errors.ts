@@ -14,3 +14,34 @@ export class MpcError extends KrainError {
     super({ code, shortMessage, details, cause, status })
   }
 }
+
+// ---- protocol error codes (issue 7) ----
+
+/** Stable codes of `@krain/mpc`'s errors. */
+export type MpcErrorCode =
+  | 'MPC_WRONG_SESSION'
+  | 'MPC_UNKNOWN_PARTY'
+  | 'MPC_BAD_SIGNATURE'
+  | 'MPC_LATE_MESSAGE'
+  | 'MPC_WRONG_ROUND'
+  | 'MPC_EQUIVOCATION'
+  | 'MPC_MALFORMED_MESSAGE'
+  | 'MPC_BAD_KEY'
+  | 'MPC_BAD_SHARE'
+  | 'MPC_OVERFLOW'
+  | 'MPC_TOO_FEW_CONTRIBUTORS'
+  | 'MPC_TOO_FEW_SHARES'
+  | 'MPC_INCONSISTENT_SHARES'
+  | 'MPC_SESSION_FAILED'
+  | 'MPC_CUSTODY'
+
+/** A sum-share (or several) lay off the polynomial the others agree on and could not be corrected. */
+export class MpcCheaterError extends MpcError {
+  override name = 'MpcCheaterError'
+  /** Parties identified as inconsistent (may be empty when too many disagree to tell). */
+  readonly cheaters: string[]
+  constructor({ cheaters, ...rest }: MpcErrorParameters & { cheaters: string[] }) {
+    super('MPC_INCONSISTENT_SHARES', { status: 422, ...rest })
+    this.cheaters = cheaters
+  }
+}

@@ -1,2 +1,58 @@
-export { MpcError } from './errors.js'
-export type { MpcErrorParameters } from './errors.js'
+export { MpcError, MpcCheaterError } from './errors.js'
+export type { MpcErrorParameters, MpcErrorCode } from './errors.js'
+
+// protocol
+export { createSession, validateSession, partyIndex, aggregateBound, encodedBound, MAX_PARTIES, MAX_LENGTH } from './protocol/session.js'
+export type { CreateSessionParameters } from './protocol/session.js'
+export { Coordinator } from './protocol/coordinator.js'
+export type { CoordinatorParameters, ReceiveResult } from './protocol/coordinator.js'
+export { Party } from './protocol/party.js'
+export type { PartyParameters } from './protocol/party.js'
+export { parsePartyMessage, contributorsDigestHex, ciphertextBytes, vectorBytes } from './protocol/messages.js'
+export { reconstructResidues } from './protocol/reconstruct.js'
+export type { ReconstructParameters, ReconstructReturnType } from './protocol/reconstruct.js'
+export type {
+  Address,
+  AggregateResult,
+  BundledShare,
+  ContributorsMessage,
+  CoordinatorState,
+  DpConfig,
+  EncryptedShare,
+  Hex,
+  JoinMessage,
+  PartyMessage,
+  PartyState,
+  Phase,
+  Round,
+  RosterMessage,
+  SessionConfig,
+  ShareBundle,
+  SharesMessage,
+  SumShareMessage,
+} from './protocol/types.js'
+
+// field and sharing (pure functions on typed arrays: usable in a worker)
+export { P1, P2, PRIMES, MODULUS, MAX_ABS_AGGREGATE, ELEMENT_BYTES, ELEMENT_BITS, mulMod, crtSigned, crtVector } from './field/field.js'
+export { shareResidues, addResidues, interpolateResidues, lagrangeCoefficients } from './field/shamir.js'
+export type { ShareResiduesParameters } from './field/shamir.js'
+export { decodeReedSolomon } from './field/berlekamp-welch.js'
+export { encodeVector, decodeVector } from './encoding/fixed-point.js'
+export type { EncodeVectorParameters } from './encoding/fixed-point.js'
+export { sampleDiscreteLaplace, dpNoiseBound, dpNoiseStd, encodedSensitivity } from './dp/noise.js'
+
+// identities and share encryption
+export { addressOf, signDigest, recoverSigner } from './crypto/identity.js'
+export { generateEncryptionKeyPair, sealTo, openSealed, AEAD_OVERHEAD } from './crypto/share-encryption.js'
+export type { EncryptionKeyPair } from './crypto/share-encryption.js'
+
+// simulator and key custody
+export { simulate } from './simulator/simulate.js'
+export type { Envelope, NetworkAction, Refusal, SimulateParameters, SimulateReturnType } from './simulator/simulate.js'
+export { splitSecret, openCustodyShare, recoverSecret } from './custody/key-custody.js'
+export type { CustodyShare, SplitSecretParameters, RecoverSecretParameters } from './custody/key-custody.js'
+export { packMessage, unpackMessage } from './protocol/wire.js'
+export { jsonLength } from './simulator/simulate.js'
+export { deriveShareKey, sealBytes, openBytes, shareAad } from './crypto/share-encryption.js'
+export type { DeriveShareKeyParameters } from './crypto/share-encryption.js'
+export { deriveShareKeyNoble, sealBytesNoble, openBytesNoble } from './crypto/share-encryption-noble.js'

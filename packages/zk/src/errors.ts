@@ -14,3 +14,46 @@ export class ZkError extends KrainError {
     super({ code, shortMessage, details, cause, status })
   }
 }
+
+/** Parameters of the package's specific errors (the code is fixed by the class). */
+export type ZkSpecificErrorParameters = Omit<ZkErrorParameters, 'status'>
+
+/** `ZK_UNSUPPORTED_MODEL`: the model has no circuit (kind, activation) or does not fit its bit widths. */
+export class ZkUnsupportedModelError extends ZkError {
+  override name = 'ZkUnsupportedModelError'
+  constructor(p: ZkSpecificErrorParameters) {
+    super('ZK_UNSUPPORTED_MODEL', { ...p, status: 422 })
+  }
+}
+
+/** `ZK_MALFORMED_PROOF`: a proof or its public signals are not a well-formed Groth16 proof for the circuit (junk, not merely invalid). */
+export class ZkMalformedProofError extends ZkError {
+  override name = 'ZkMalformedProofError'
+  constructor(p: ZkSpecificErrorParameters) {
+    super('ZK_MALFORMED_PROOF', { ...p, status: 400 })
+  }
+}
+
+/** `ZK_ARTIFACT_INVALID`: a circuit artifact is missing, or its hash or parameters differ from the manifest. */
+export class ZkArtifactError extends ZkError {
+  override name = 'ZkArtifactError'
+  constructor(p: ZkSpecificErrorParameters) {
+    super('ZK_ARTIFACT_INVALID', { ...p, status: 500 })
+  }
+}
+
+/** `ZK_PROVING_FAILED`: the witness or the proof could not be computed (a worker failed). */
+export class ZkProvingError extends ZkError {
+  override name = 'ZkProvingError'
+  constructor(p: ZkSpecificErrorParameters) {
+    super('ZK_PROVING_FAILED', { ...p, status: 500 })
+  }
+}
+
+/** `ZK_SETUP_FAILED`: a trusted-setup step (phase 2 key, contribution, verification) failed. */
+export class ZkSetupError extends ZkError {
+  override name = 'ZkSetupError'
+  constructor(p: ZkSpecificErrorParameters) {
+    super('ZK_SETUP_FAILED', { ...p, status: 400 })
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * Gateway under load (issue 6), all on loopback:
+ *
+ * - p50/p99 latency and requests/s of light routes (`GET /healthz`, `GET /v1/models` with a
+ *   session token) at 200 concurrent clients (autocannon), idle and while heavy jobs run in the
+ *   gateway (CKKS encrypted inferences in the worker pool, Groth16 proofs in `@krain/zk`'s
+ *   provers), against the anchor: a bare Fastify 5 "hello" route, in its own process, under the
+ *   same conditions. Target: p99 < 50 ms.
+ * - encrypted inferences over HTTP (agent: encrypt → POST → decrypt) against the same CKKS work
+ *   in one process (`@krain/he` directly, no HTTP, no store).
+ * - an MPC session, 10 hospitals × 100,000 values, over HTTP against the same protocol in one
+ *   process (target: within 2×).
+ *
+ * The gateway, the anchor server and the heavy-load driver are separate processes, so autocannon
+ * measures them rather than its own event loop. With KRAIN_BENCH_ROLE=driver this file is the
+ * heavy-load driver.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { breastCancerTask } from '@krain/models'
+import { Coordinator, Party, addressOf, createSession, type Hex } from '@krain/mpc'
+import { createCkksClient, decryptBatch, encryptBatch, evaluateModel, loadEvaluationKeys, planInference } from '@krain/he'
+import { privateKeyToAccount } from 'viem/accounts'
+import { KrainClient } from '../packages/gateway/src/client/krain-client.js'
+import { GatewayHttp } from '../packages/gateway/src/client/http.js'
+import { MpcParticipant } from '../packages/gateway/src/client/mpc-participant.js'
+import { compare, round, writeResult, type Row } from './lib.js'
+
+type AutocannonResult = { latency: { p50: number; p99: number; average: number }; requests: { average: number }; non2xx: number; errors: number; timeouts: number }
+type Autocannon = (o: { url: string; connections: number; duration: number; headers?: Record<string, string>; pipelining?: number }) => Promise<AutocannonResult>
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon
+
+const self = fileURLToPath(import.meta.url)
+const gatewayEntry = fileURLToPath(new URL('../packages/gateway/src/server.ts', import.meta.url))
+const CONNECTIONS = 200
+const DURATION = 6
+const BATCH = 64
+
+function child(args: string[], env: Record<string, string>, ready: RegExp, cwd?: string): Promise<{ proc: ChildProcess; match: RegExpExecArray; output: () => string }> {
+  const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) })
+  let out = ''
+  return new Promise((resolve, reject) => {
+    const on = (b: Buffer): void => {
+      out += b.toString()
+      const m = ready.exec(out)
+      if (m) resolve({ proc, match: m, output: () => out })
+    }
+    proc.stdout!.on('data', on)
+    proc.stderr!.on('data', on)
+    proc.once('exit', (c) => reject(new Error(`child exited (${c}): ${out.slice(-2000)}`)))
+  })
+}
+
+async function stop(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return
+  const gone = new Promise((r) => proc.once('exit', r))
+  proc.kill('SIGTERM')
+  await gone
+}
+
+const bareServer = `
+import Fastify from 'fastify'
+const app = Fastify()
+app.get('/hello', async () => ({ status: 'ok' }))
+await app.listen({ host: '127.0.0.1', port: 0 })
+console.log('bare listening on http://127.0.0.1:' + app.server.address().port)
+`
+
+async function load(url: string, headers?: Record<string, string>): Promise<AutocannonResult> {
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...(headers ? { headers } : {}) })
+  if (r.non2xx || r.errors) console.warn(`  ${url}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`)
+  return r
+}
+
+const latencyRow = (metric: string, ours: number, anchor: number, note?: string, targetMs?: number): Row => ({
+  metric,
+  unit: 'ms',
+  ours: round(ours),
+  anchor: round(anchor),
+  anchorName: 'bare Fastify 5 route, own process',
+  ratio: round(anchor / Math.max(ours, 1e-3)),
+  target: null,
+  met: targetMs === undefined ? null : ours < targetMs,
+  ...(note ? { note } : {}),
+})
+
+/** The heavy-load driver: encrypted inferences and proofs against the gateway until SIGTERM. */
+async function driver(): Promise<void> {
+  const url = process.env.KRAIN_BENCH_URL!
+  const modelId = process.env.KRAIN_BENCH_MODEL!
+  const task = breastCancerTask()
+  const rows = task.test.x.slice(0, BATCH)
+  const agent = new KrainClient({ url, account: privateKeyToAccount(`0x${'d1'.repeat(32)}`) })
+  const prover = new KrainClient({ url, account: privateKeyToAccount(`0x${'d2'.repeat(32)}`) })
+  let inferred = 0
+  let proofs = 0
+  let proofErrors = ''
+  let running = true
+  await agent.inferEncrypted({ modelId, rows, inputBound: 10 }) // keys uploaded before timing
+  const t0 = performance.now()
+  process.on('SIGTERM', () => {
+    running = false
+    process.stdout.write(`DRIVER ${JSON.stringify({ rowsPerSecond: (inferred * 1000) / (performance.now() - t0), proofsPerSecond: (proofs * 1000) / (performance.now() - t0), proofErrors })}\n`)
+    process.exit(0)
+  })
+  console.log('driver ready')
+  const infer = async (): Promise<void> => {
+    while (running) {
+      await agent.inferEncrypted({ modelId, rows, inputBound: 10 })
+      inferred += rows.length
+    }
+  }
+  const prove = async (): Promise<void> => {
+    let i = 0
+    while (running) {
+      const job = await prover.prove({ modelId, input: task.test.x[i++ % task.test.x.length]! })
+      const done = await prover.waitForJob(job.id, { until: 'proved' })
+      if (done.state === 'failed') {
+        proofErrors = done.error?.code ?? 'failed'
+        return
+      }
+      proofs++
+    }
+  }
+  await Promise.all([infer(), prove()])
+}
+
+/** 10 hospitals × `length` values through the protocol objects in one process. */
+function mpcInProcess(keys: Hex[], coordinatorKey: Hex, values: number[], length: number): number {
+  const now = Date.now()
+  const t0 = performance.now()
+  const config = createSession({ coordinator: addressOf(coordinatorKey), parties: keys.map((k) => addressOf(k)), length, bound: 1000, deadlines: { join: now + 3_600_000, share: now + 7_200_000, sum: now + 10_800_000 } })
+  const c = new Coordinator({ config, identityKey: coordinatorKey })
+  const parties = keys.map((k) => new Party({ config, identityKey: k }))
+  for (const p of parties) c.receive(p.join(), Date.now())
+  const roster = c.roster()
+  for (const p of parties) c.receive(p.share(values, roster), Date.now())
+  for (const p of parties) c.receive(p.sum(c.bundleFor(p.address)), Date.now())
+  c.result()
+  return performance.now() - t0
+}
+
+/** Run the benchmark and write `results/gateway-load.json`. */
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'krain-bench-'))
+  const procs: ChildProcess[] = []
+  try {
+    const gw = await child(['--conditions=source', '--import', 'tsx', gatewayEntry], { KRAIN_CHAIN: 'none', KRAIN_PORT: '0', KRAIN_DATA_DIR: dir, KRAIN_LOG_LEVEL: 'warn', KRAIN_RATE_LIMIT: '1000000', KRAIN_WORKERS: '1', KRAIN_COORDINATOR_KEY: `0x${'c5'.repeat(32)}` }, /listening on (http:\/\/\S+)/)
+    procs.push(gw.proc)
+    const url = gw.match[1]!
+    const bare = await child(['--input-type=module', '-e', bareServer], {}, /bare listening on (http:\/\/\S+)/, fileURLToPath(new URL('..', import.meta.url)))
+    procs.push(bare.proc)
+    const bareUrl = `${bare.match[1]}/hello`
+    console.log(`gateway ${url}, anchor ${bareUrl}`)
+
+    const owner = new KrainClient({ url, account: privateKeyToAccount(`0x${'d0'.repeat(32)}`) })
+    const task = breastCancerTask()
+    const model = await owner.registerModel({ name: 'breast_cancer', model: task.model })
+    const token = await new GatewayHttp({ url, account: privateKeyToAccount(`0x${'d3'.repeat(32)}`) }).signIn()
+    const auth = { authorization: `Bearer ${token}` }
+
+    console.log('idle: autocannon, 200 connections')
+    await load(`${url}/healthz`) // warm-up
+    const idleHealth = await load(`${url}/healthz`)
+    const idleBare = await load(bareUrl)
+    const idleModels = await load(`${url}/v1/models`, auth)
+
+    console.log('loaded: CKKS inferences + proofs running in the gateway')
+    const drv = await child(['--conditions=source', '--import', 'tsx', self], { KRAIN_BENCH_ROLE: 'driver', KRAIN_BENCH_URL: url, KRAIN_BENCH_MODEL: model.id }, /driver ready/)
+    procs.push(drv.proc)
+    const busyHealth = await load(`${url}/healthz`)
+    const busyBare = await load(bareUrl)
+    const busyModels = await load(`${url}/v1/models`, auth)
+    const drvDone = new Promise<void>((r) => drv.proc.once('exit', () => r()))
+    drv.proc.kill('SIGTERM')
+    await drvDone
+    const stats = JSON.parse(/DRIVER (\{.*\})/.exec(drv.output())?.[1] ?? '{}') as { rowsPerSecond?: number; proofsPerSecond?: number; proofErrors?: string }
+    console.log(`  driver: ${JSON.stringify(stats)}`)
+
+    console.log(`encrypted inference, batch ${BATCH}: HTTP vs in-process`)
+    const rows = task.test.x.slice(0, BATCH)
+    const agent = new KrainClient({ url, account: privateKeyToAccount(`0x${'d4'.repeat(32)}`) })
+    const plan = planInference({ model: task.model, batchSize: BATCH, inputBound: 10 })
+    const local = await createCkksClient({ params: plan.params, galoisSteps: plan.galoisSteps, relin: plan.relin })
+    const keys = await loadEvaluationKeys(local.exportEvaluationKeys())
+    const t = await compare({
+      ours: () => agent.inferEncrypted({ modelId: model.id, rows, inputBound: 10 }),
+      anchor: () => decryptBatch({ client: local, plan, ciphertexts: evaluateModel({ keys, model: task.model, ciphertexts: encryptBatch({ client: local, plan, rows }), plan }).ciphertexts, count: BATCH }),
+      samples: 5,
+      warmup: 1,
+    })
+    keys.dispose()
+    local.dispose()
+    agent[Symbol.dispose]()
+
+    console.log('MPC: 10 hospitals × 100,000 values, HTTP vs in-process')
+    const L = 100_000
+    const values = Array.from({ length: L }, (_, i) => ((i * 7919) % 2000) / 2 - 500)
+    const hospitalKeys = Array.from({ length: 10 }, (_, i) => `0x${(0xfeed00n + BigInt(i)).toString(16).padStart(64, '0')}` as Hex)
+    const creator = new GatewayHttp({ url, account: privateKeyToAccount(`0x${'d5'.repeat(32)}`) })
+    const overHttpOnce = async (): Promise<void> => {
+      const { sessionId } = await creator.request<{ sessionId: Hex }>('POST', '/v1/mpc/sessions', { body: { parties: hospitalKeys.map((k) => addressOf(k)), length: L, bound: 1000, timeoutsMs: { join: 3_600_000, share: 3_600_000, sum: 3_600_000 } } })
+      const results = await Promise.all(hospitalKeys.map((privateKey) => new MpcParticipant({ url, privateKey, sessionId, waitMs: 30_000 }).run(values)))
+      if (Math.abs(results[0]!.values[1]! - values[1]! * 10) > 1e-3) throw new Error('MPC over HTTP returned a wrong aggregate')
+    }
+    // interleaved, two samples each (A B B A): the machine is shared and noisy
+    const mpc = await compare({ ours: overHttpOnce, anchor: () => mpcInProcess(hospitalKeys, `0x${'c6'.repeat(32)}`, values, L), samples: 2, warmup: 0 })
+    const overHttp = mpc.ours.median
+    const inProc = mpc.anchor.median
+
+    const rowsOf = (r: AutocannonResult): number => r.requests.average
+    const out: Row[] = [
+      latencyRow('GET /healthz p50, 200 clients, idle', idleHealth.latency.p50, idleBare.latency.p50),
+      latencyRow('GET /healthz p99, 200 clients, idle', idleHealth.latency.p99, idleBare.latency.p99, 'target p99 < 50 ms', 50),
+      latencyRow('GET /v1/models (session token) p99, 200 clients, idle', idleModels.latency.p99, idleBare.latency.p99, 'target p99 < 50 ms', 50),
+      latencyRow('GET /healthz p50, 200 clients, CKKS + proofs running', busyHealth.latency.p50, busyBare.latency.p50),
+      latencyRow('GET /healthz p99, 200 clients, CKKS + proofs running', busyHealth.latency.p99, busyBare.latency.p99, 'target p99 < 50 ms', 50),
+      latencyRow('GET /v1/models (session token) p99, 200 clients, CKKS + proofs running', busyModels.latency.p99, busyBare.latency.p99, 'target p99 < 50 ms', 50),
+      { metric: 'GET /healthz requests/s, 200 clients, idle', unit: 'req/s', ours: round(rowsOf(idleHealth)), anchor: round(rowsOf(idleBare)), anchorName: 'bare Fastify 5 route, own process', ratio: round(rowsOf(idleHealth) / rowsOf(idleBare)), target: null, met: null },
+      { metric: 'GET /healthz requests/s, 200 clients, CKKS + proofs running', unit: 'req/s', ours: round(rowsOf(busyHealth)), anchor: round(rowsOf(busyBare)), anchorName: 'bare Fastify 5 route, own process', ratio: round(rowsOf(busyHealth) / rowsOf(busyBare)), target: null, met: null },
+      { metric: `background load while measuring: encrypted rows/s (batch ${BATCH}) and proofs/s`, unit: 'rows/s', ours: round(stats.rowsPerSecond ?? 0), anchor: null, anchorName: null, ratio: null, target: null, met: null, note: `proofs/s ${round(stats.proofsPerSecond ?? 0)}${stats.proofErrors ? `; proving failed: ${stats.proofErrors}` : ''}` },
+      {
+        metric: `encrypted breast_cancer inference, batch ${BATCH}, end to end (encrypt, HTTP, evaluate in pool, decrypt)`,
+        unit: 'rows/s',
+        ours: round((BATCH * 1000) / t.ours.median),
+        anchor: round((BATCH * 1000) / t.anchor.median),
+        anchorName: '@krain/he in one process (no HTTP)',
+        ratio: round(t.anchor.median / t.ours.median),
+        target: null,
+        met: null,
+        oursRange: [round((BATCH * 1000) / t.ours.max), round((BATCH * 1000) / t.ours.min)],
+        anchorRange: [round((BATCH * 1000) / t.anchor.max), round((BATCH * 1000) / t.anchor.min)],
+      },
+      { metric: 'MPC session, 10 hospitals × 100,000 values, end to end', unit: 'ms', ours: round(overHttp), anchor: round(inProc), anchorName: '@krain/mpc Coordinator + Party in one process', ratio: round(inProc / overHttp), target: 0.5, met: inProc / overHttp >= 0.5, oursRange: [round(mpc.ours.min), round(mpc.ours.max)], anchorRange: [round(mpc.anchor.min), round(mpc.anchor.max)], note: 'median of 2, interleaved; target: HTTP within 2× of in-process' },
+    ]
+    writeResult('gateway-load', out)
+  } finally {
+    for (const p of procs.reverse()) await stop(p)
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+if (process.env.KRAIN_BENCH_ROLE === 'driver') await driver()

@@ -1,0 +1,269 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  ChainError,
+  getInference,
+  proofFromCalldata,
+  groth16VerifierAbi,
+  inferenceId,
+  inferenceRegistryAbi,
+  registerModel,
+  setRegistrar,
+  submitInference,
+  submitInferenceBatch,
+  verifyOnChainAndOffChain,
+  watchInferences,
+  type Groth16Calldata,
+  type InferenceRecord,
+} from '@krain/chain'
+import { breastCancerTask, digitsTask, predictLabel, trainLogistic } from '@krain/models'
+import { closeProvers, commitBatch, proveInference, proveInferenceBatch, randomSalt, SNARK_SCALAR_FIELD, verifyInference, verifyInferenceBatch, ZkMalformedProofError, type Groth16Proof } from '@krain/zk'
+import { calldataOf, negateProof, setUp, withSignal, type Fixture } from './fixture.js'
+
+let f: Fixture
+
+beforeAll(async () => {
+  f = await setUp(3)
+}, 120_000)
+
+afterAll(async () => {
+  await f?.anvil.stop()
+  await closeProvers()
+})
+
+/** The custom error a rejected call decodes to. */
+async function revertOf(p: Promise<unknown>): Promise<{ code: string; errorName: string | undefined }> {
+  const e = await p.then(
+    () => {
+      throw new Error('expected a revert')
+    },
+    (err: unknown) => err,
+  )
+  expect(e).toBeInstanceOf(ChainError)
+  return { code: (e as ChainError).code, errorName: (e as ChainError).errorName }
+}
+
+describe('InferenceRegistry: single proofs', () => {
+  it('records a valid proof once, emits InferenceRecorded, and reads back the record', async () => {
+    const r = f.singles[0]!
+    const seen: InferenceRecord[] = []
+    let resolveSeen: () => void = () => {}
+    const gotEvent = new Promise<void>((res) => (resolveSeen = res))
+    const fromBlock = (await f.stranger.publicClient.getBlockNumber()) + 1n
+    const unwatch = watchInferences({
+      client: f.stranger,
+      registry: f.deployed.registry,
+      fromBlock,
+      onRecord: (rec) => {
+        seen.push(rec)
+        resolveSeen()
+      },
+    })
+    try {
+      const out = await submitInference({ client: f.owner, registry: f.deployed.registry, proof: r.proof, publicSignals: r.publicSignals })
+      expect(out.id).toBe(inferenceId(r.modelCommitment, r.inputCommitment, BigInt(r.output)))
+      expect(out.record).toMatchObject({ kind: 'single', modelCommitment: r.modelCommitment, inputCommitment: r.inputCommitment, output: BigInt(r.output), submitter: f.owner.account!.address, blockNumber: out.blockNumber })
+      await gotEvent
+      expect(seen.map((s) => s.id)).toEqual([out.id])
+      const read = await getInference({ client: f.stranger, registry: f.deployed.registry, id: out.id })
+      expect(read).toEqual(out.record)
+      const [submitter, block, size] = await f.stranger.publicClient.readContract({ address: f.deployed.registry, abi: inferenceRegistryAbi, functionName: 'getRecord', args: [out.id] })
+      expect([submitter, block, size]).toEqual([f.owner.account!.address, out.blockNumber, 1])
+    } finally {
+      unwatch()
+    }
+  })
+
+  it('estimates gas correctly through the registry, unlike on the bare verifier', async () => {
+    const cd = calldataOf(f.singles[1]!)
+    const account = f.owner.account!
+    // the bare verifier returns false instead of reverting, so the gas search settles where a precompile runs out of gas
+    const bare = await f.owner.publicClient.estimateContractGas({ account, address: f.deployed.verifiers.inference_logistic!, abi: groth16VerifierAbi, functionName: 'verifyProof', args: [cd.a, cd.b, cd.c, cd.input] })
+    const viaRegistry = await f.owner.publicClient.estimateContractGas({ account, address: f.deployed.registry, abi: inferenceRegistryAbi, functionName: 'submitInference', args: [cd.a, cd.b, cd.c, cd.input] })
+    expect(bare).toBeLessThan(100_000n)
+    expect(viaRegistry).toBeGreaterThan(228_000n)
+  })
+
+  it('refuses a replay of the same proof with InferenceRegistry__ProofAlreadyUsed', async () => {
+    const r = f.singles[0]!
+    expect(await revertOf(submitInference({ client: f.stranger, registry: f.deployed.registry, proof: r.proof, publicSignals: r.publicSignals }))).toEqual({ code: 'CHAIN_PROOF_ALREADY_USED', errorName: 'InferenceRegistry__ProofAlreadyUsed' })
+  })
+
+  it('refuses a re-randomised proof of a recorded statement (replay keyed on the record, not the bytes)', async () => {
+    const cd = negateProof(calldataOf(f.singles[0]!))
+    // the malleated proof is valid: the verifier accepts it
+    expect(await f.stranger.publicClient.readContract({ address: f.deployed.verifiers.inference_logistic!, abi: groth16VerifierAbi, functionName: 'verifyProof', args: [cd.a, cd.b, cd.c, cd.input] })).toBe(true)
+    expect((await revertOf(submitInference({ client: f.stranger, registry: f.deployed.registry, calldata: cd }))).errorName).toBe('InferenceRegistry__ProofAlreadyUsed')
+  })
+
+  it('refuses a tampered proof with InferenceRegistry__InvalidProof', async () => {
+    const cd = calldataOf(f.singles[1]!)
+    const offCurve: Groth16Calldata = { ...cd, a: [cd.a[0], cd.a[1] + 1n] }
+    const swapped: Groth16Calldata = { ...cd, c: cd.a }
+    for (const bad of [offCurve, swapped]) {
+      expect(await revertOf(submitInference({ client: f.owner, registry: f.deployed.registry, calldata: bad }))).toEqual({ code: 'CHAIN_INVALID_PROOF', errorName: 'InferenceRegistry__InvalidProof' })
+    }
+  })
+
+  it('refuses a tampered public signal (output, input commitment) with InferenceRegistry__InvalidProof', async () => {
+    const r = f.singles[1]!
+    const cd = calldataOf(r)
+    for (const bad of [withSignal(cd, 0, 1n - BigInt(r.output)), withSignal(cd, 2, r.inputCommitment + 1n)]) {
+      expect((await revertOf(submitInference({ client: f.owner, registry: f.deployed.registry, calldata: bad }))).errorName).toBe('InferenceRegistry__InvalidProof')
+    }
+  })
+
+  it('refuses an unregistered model with InferenceRegistry__ModelNotRegistered', async () => {
+    const cd = withSignal(calldataOf(f.singles[1]!), 1, 42n)
+    expect(await revertOf(submitInference({ client: f.owner, registry: f.deployed.registry, calldata: cd }))).toEqual({ code: 'CHAIN_MODEL_NOT_REGISTERED', errorName: 'InferenceRegistry__ModelNotRegistered' })
+  })
+
+  it('refuses a public input ≥ the BN254 scalar field with InferenceRegistry__PublicInputNotInField', async () => {
+    const r = f.singles[1]!
+    // output + r is the same field element as output: a verifier that reduced mod r would accept it
+    const cd = withSignal(calldataOf(r), 0, BigInt(r.output) + SNARK_SCALAR_FIELD)
+    const e = (await submitInference({ client: f.owner, registry: f.deployed.registry, calldata: cd }).catch((x: unknown) => x)) as ChainError
+    expect(e).toBeInstanceOf(ChainError)
+    expect(e.errorName).toBe('InferenceRegistry__PublicInputNotInField')
+    expect(e.args).toEqual([0n, BigInt(r.output) + SNARK_SCALAR_FIELD])
+  })
+})
+
+describe('InferenceRegistry: registration', () => {
+  it('refuses registration by a non-owner with InferenceRegistry__NotAuthorized, then allows a registrar', async () => {
+    const params = { registry: f.deployed.registry, modelCommitment: 777n, verifier: f.deployed.verifiers.inference_logistic!, metadataURI: 'krain://m/777' }
+    expect(await revertOf(registerModel({ client: f.stranger, ...params }))).toEqual({ code: 'CHAIN_NOT_AUTHORIZED', errorName: 'InferenceRegistry__NotAuthorized' })
+    expect((await revertOf(setRegistrar({ client: f.stranger, registry: f.deployed.registry, account: f.stranger.account!.address, allowed: true }))).errorName).toBe('InferenceRegistry__NotOwner')
+    await setRegistrar({ client: f.owner, registry: f.deployed.registry, account: f.stranger.account!.address, allowed: true })
+    await registerModel({ client: f.stranger, ...params })
+    const m = await f.owner.publicClient.readContract({ address: f.deployed.registry, abi: inferenceRegistryAbi, functionName: 'getModel', args: [777n] })
+    expect(m).toMatchObject({ verifier: params.verifier, owner: f.stranger.account!.address, metadataURI: 'krain://m/777', batchSize: 0 })
+    expect((await revertOf(registerModel({ client: f.owner, ...params }))).errorName).toBe('InferenceRegistry__ModelAlreadyRegistered')
+  })
+
+  it('refuses a verifier that is not a contract and an inconsistent batch size', async () => {
+    const base = { client: f.owner, registry: f.deployed.registry, modelCommitment: 778n, metadataURI: 'x' }
+    expect((await revertOf(registerModel({ ...base, verifier: f.stranger.account!.address }))).errorName).toBe('InferenceRegistry__NotAContract')
+    const v = f.deployed.verifiers.inference_logistic!
+    expect((await revertOf(registerModel({ ...base, verifier: v, batchVerifier: v, batchSize: 0 }))).errorName).toBe('InferenceRegistry__InvalidBatchSize')
+    expect((await revertOf(registerModel({ ...base, verifier: v, batchVerifier: v, batchSize: 32 }))).errorName).toBe('InferenceRegistry__InvalidBatchSize')
+  })
+})
+
+describe('InferenceRegistry: batch proofs', () => {
+  it('records a batch of 8, emits InferenceBatchRecorded with the unpacked outputs, refuses its replay', async () => {
+    const b = f.batch
+    const out = await submitInferenceBatch({ client: f.stranger, registry: f.deployed.registry, proof: b.proof, publicSignals: b.publicSignals })
+    expect(out.record).toMatchObject({ kind: 'batch', modelCommitment: f.modelCommitment, batchCommitment: b.batchCommitment, size: 8, submitter: f.stranger.account!.address })
+    expect(out.record.outputs.map(Number)).toEqual(b.outputs)
+    // a verifier holding the rows' input commitments can tie them to the record
+    expect(await commitBatch(b.inputCommitments)).toBe(out.record.batchCommitment)
+    expect(await getInference({ client: f.owner, registry: f.deployed.registry, id: out.id })).toEqual(out.record)
+    expect((await revertOf(submitInferenceBatch({ client: f.owner, registry: f.deployed.registry, proof: b.proof, publicSignals: b.publicSignals }))).errorName).toBe('InferenceRegistry__ProofAlreadyUsed')
+  })
+
+  it('records a batch of 13 through the inference_logistic_batch13 verifier (verified off-chain first)', async () => {
+    // A second breast_cancer model (stronger L2): its own commitment, registered with the 13-row batch verifier.
+    const { train, test } = breastCancerTask()
+    const model = trainLogistic({ x: train.x, y: train.y, l2: 1e-2 })
+    const rows = test.x.slice(60, 73)
+    const b = await proveInferenceBatch({ model, inputs: rows, salts: rows.map(() => randomSalt()) })
+    expect(b.circuit).toBe('inference_logistic_batch13')
+    expect(b.outputs).toEqual(rows.map((r) => predictLabel(model, r)))
+    expect(await verifyInferenceBatch({ ...b, expectedOutputs: b.outputs, expectedBatchCommitment: b.batchCommitment, expectedModelCommitment: b.modelCommitment })).toBe(true)
+    await registerModel({ client: f.owner, registry: f.deployed.registry, modelCommitment: b.modelCommitment, verifier: f.deployed.verifiers.inference_logistic!, batchVerifier: f.deployed.verifiers.inference_logistic_batch13!, batchSize: 13, metadataURI: 'krain://models/breast-cancer-logistic-l2' })
+    const out = await submitInferenceBatch({ client: f.stranger, registry: f.deployed.registry, proof: b.proof, publicSignals: b.publicSignals })
+    expect(out.record).toMatchObject({ kind: 'batch', modelCommitment: b.modelCommitment, batchCommitment: b.batchCommitment, size: 13 })
+    expect(out.record.outputs.map(Number)).toEqual(b.outputs)
+    const v = await verifyOnChainAndOffChain({ client: f.stranger, registry: f.deployed.registry, id: out.id })
+    expect(v).toMatchObject({ circuit: 'inference_logistic_batch13', statementMatches: true, onChain: true, offChain: true, valid: true })
+  }, 120_000)
+
+  it('refuses a batch for a model without a batch verifier, and a batch proof sent as a single one', async () => {
+    const cd = calldataOf(f.batch)
+    expect(await revertOf(submitInferenceBatch({ client: f.owner, registry: f.deployed.registry, calldata: withSignal(cd, 1, 777n) }))).toEqual({ code: 'CHAIN_BATCH_NOT_SUPPORTED', errorName: 'InferenceRegistry__BatchNotSupported' })
+    expect((await revertOf(submitInference({ client: f.owner, registry: f.deployed.registry, calldata: cd }))).errorName).toBe('InferenceRegistry__InvalidProof')
+  })
+})
+
+describe('InferenceRegistry: the digits MLP', () => {
+  it('records an MLP inference through its own verifier', async () => {
+    const { model, test } = digitsTask()
+    const r = await proveInference({ model, input: test.x[0]!, salt: randomSalt() })
+    await registerModel({ client: f.owner, registry: f.deployed.registry, modelCommitment: r.modelCommitment, verifier: f.deployed.verifiers.inference_mlp!, metadataURI: 'krain://models/digits-mlp' })
+    const out = await submitInference({ client: f.stranger, registry: f.deployed.registry, proof: r.proof, publicSignals: r.publicSignals })
+    expect(out.record).toMatchObject({ kind: 'single', modelCommitment: r.modelCommitment, output: BigInt(r.output) })
+    expect(r.output).toBe(test.y[0])
+    // the logistic model's proof is refused by the MLP model's verifier: the statement names the model
+    const cross = withSignal(calldataOf(f.singles[1]!), 1, r.modelCommitment)
+    expect((await revertOf(submitInference({ client: f.owner, registry: f.deployed.registry, calldata: cross }))).errorName).toBe('InferenceRegistry__InvalidProof')
+  }, 60_000)
+})
+
+describe('verifiers: off-chain and on-chain agree', () => {
+  it('on a table of good and bad proofs', async () => {
+    const single = f.singles[2]!
+    const cd = calldataOf(single)
+    const bcd = calldataOf(f.batch)
+    const singleVerifier = f.deployed.verifiers.inference_logistic!
+    const batchVerifier = f.deployed.verifiers.inference_logistic_batch8!
+    const toProof = (c: Groth16Calldata): Groth16Proof => proofFromCalldata(c).proof
+    const table: { name: string; calldata: Groth16Calldata; batch: boolean; expected: boolean }[] = [
+      { name: 'valid single proof', calldata: cd, batch: false, expected: true },
+      { name: 're-randomised single proof', calldata: negateProof(cd), batch: false, expected: true },
+      { name: 'valid batch proof', calldata: bcd, batch: true, expected: true },
+      { name: 're-randomised batch proof', calldata: negateProof(bcd), batch: true, expected: true },
+      { name: 'flipped output', calldata: withSignal(cd, 0, 1n - cd.input[0]), batch: false, expected: false },
+      { name: 'other model commitment', calldata: withSignal(cd, 1, cd.input[1] + 1n), batch: false, expected: false },
+      { name: 'other input commitment', calldata: withSignal(cd, 2, cd.input[2] - 1n), batch: false, expected: false },
+      { name: 'other packed outputs', calldata: withSignal(bcd, 0, bcd.input[0] ^ 1n), batch: true, expected: false },
+      { name: 'A off the curve', calldata: { ...cd, a: [cd.a[0], cd.a[1] + 1n] }, batch: false, expected: false },
+      { name: 'C replaced by A', calldata: { ...cd, c: cd.a }, batch: false, expected: false },
+      { name: 'B coordinates in snarkjs order (unswapped)', calldata: { ...cd, b: [[cd.b[0][1], cd.b[0][0]], [cd.b[1][1], cd.b[1][0]]] }, batch: false, expected: false },
+      { name: 'another proof’s A', calldata: { ...cd, a: calldataOf(f.singles[1]!).a }, batch: false, expected: false },
+      { name: 'batch proof on the single verifier', calldata: bcd, batch: false, expected: false },
+      { name: 'output + r (not a field element)', calldata: withSignal(cd, 0, cd.input[0] + SNARK_SCALAR_FIELD), batch: false, expected: false },
+    ]
+    const rows: string[] = []
+    for (const t of table) {
+      const onChain = await f.stranger.publicClient.readContract({
+        address: t.batch ? batchVerifier : singleVerifier,
+        abi: groth16VerifierAbi,
+        functionName: 'verifyProof',
+        args: [t.calldata.a, t.calldata.b, t.calldata.c, t.calldata.input],
+      })
+      const signals = t.calldata.input.map(String)
+      const offChain = await (t.batch ? verifyInferenceBatch({ proof: toProof(t.calldata), publicSignals: signals }) : verifyInference({ circuit: 'inference_logistic', proof: toProof(t.calldata), publicSignals: signals })).catch((e: unknown) => {
+        if (e instanceof ZkMalformedProofError) return false
+        throw e
+      })
+      rows.push(`${t.name}: on-chain ${onChain}, off-chain ${offChain}`)
+      expect({ name: t.name, onChain, offChain }).toEqual({ name: t.name, onChain: t.expected, offChain: t.expected })
+    }
+    expect(rows).toHaveLength(table.length)
+  })
+})
+
+describe('verifyOnChainAndOffChain', () => {
+  it('re-checks a recorded inference from its id alone (proof recovered from calldata)', async () => {
+    const r = f.singles[2]!
+    const { id } = await submitInference({ client: f.owner, registry: f.deployed.registry, proof: r.proof, publicSignals: r.publicSignals })
+    const v = await verifyOnChainAndOffChain({ client: f.stranger, registry: f.deployed.registry, id })
+    expect(v).toMatchObject({ circuit: 'inference_logistic', verifier: f.deployed.verifiers.inference_logistic, statementMatches: true, onChain: true, offChain: true, valid: true })
+    expect(v.record).toMatchObject({ kind: 'single', output: BigInt(r.output), inputCommitment: r.inputCommitment })
+  })
+
+  it('re-checks a recorded batch', async () => {
+    const { id } = await submitInferenceBatch({ client: f.owner, registry: f.deployed.registry, calldata: negateProof(calldataOf(f.batch)) }).catch(async (e: unknown) => {
+      // already recorded by the batch test when run in order: find its id instead
+      if (e instanceof ChainError && e.code === 'CHAIN_PROOF_ALREADY_USED') return { id: e.args![0] as `0x${string}` }
+      throw e
+    })
+    const v = await verifyOnChainAndOffChain({ client: f.stranger, registry: f.deployed.registry, id })
+    expect(v).toMatchObject({ circuit: 'inference_logistic_batch8', statementMatches: true, onChain: true, offChain: true, valid: true })
+  })
+
+  it('reports an unknown id as not recorded', async () => {
+    const v = await verifyOnChainAndOffChain({ client: f.stranger, registry: f.deployed.registry, id: `0x${'ab'.repeat(32)}` })
+    expect(v).toMatchObject({ record: null, valid: false, onChain: false, offChain: false })
+  })
+})

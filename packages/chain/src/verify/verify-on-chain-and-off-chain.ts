@@ -1,0 +1,109 @@
+/**
+ * @module verify/verify-on-chain-and-off-chain
+ * What a third party runs (`krain verify`): given a registry and a record id, recover the proof
+ * from the recording transaction's calldata, re-run it through the model's verifier contract
+ * (`eth_call`) and through snarkjs off-chain with the verifier's verification key, and check
+ * that the proof's public signals are the recorded statement.
+ */
+import { anObject } from '@krain/core'
+import { decodeFunctionData, keccak256, type Address, type Hex } from 'viem'
+import type { ChainClient } from '../client/create-chain-client.js'
+import { ChainError } from '../errors.js'
+import { groth16VerifierAbi, inferenceRegistryAbi } from '../generated/contracts.js'
+import { verifiers, type VerificationKey } from '../registry/artifacts.js'
+import { proofFromCalldata, type Groth16Calldata } from '../registry/calldata.js'
+import { toChainError } from '../registry/decode-error.js'
+import { anId, getInference } from '../registry/get-inference.js'
+import { batchId, inferenceId, type InferenceRecord } from '../registry/records.js'
+import { anAddress } from '../registry/register-model.js'
+import { verifyGroth16OffChain } from './off-chain-verify.js'
+
+/** Parameters of {@link verifyOnChainAndOffChain}. */
+export type VerifyOnChainAndOffChainParameters = {
+  client: ChainClient
+  registry: Address
+  id: Hex
+  /** Verification key to use off-chain (default: the generated one whose verifier bytecode matches the chain's). */
+  verificationKey?: VerificationKey
+}
+
+/** Outcome of {@link verifyOnChainAndOffChain}. */
+export type VerifyOnChainAndOffChainReturnType = {
+  /** The record, or null when nothing is recorded under the id (then every check is false). */
+  record: InferenceRecord | null
+  /** The verifier contract that checked the proof. */
+  verifier: Address | null
+  /** The circuit whose generated verifier is deployed there, when known. */
+  circuit: string | null
+  /** The recovered proof's public signals hash to the record's id. */
+  statementMatches: boolean
+  /** The verifier contract accepts the proof now (`eth_call`). */
+  onChain: boolean
+  /** snarkjs accepts the proof with the verification key. */
+  offChain: boolean
+  /** All of the above. */
+  valid: boolean
+  /** The proof and public signals, as recovered from the chain. */
+  calldata: Groth16Calldata | null
+}
+
+const none = (record: InferenceRecord | null): VerifyOnChainAndOffChainReturnType => ({ record, verifier: null, circuit: null, statementMatches: false, onChain: false, offChain: false, valid: false, calldata: null })
+
+/**
+ * Check a recorded inference on-chain and off-chain.
+ *
+ * @param parameters - `client` (read-only is enough), `registry`, `id`, optional `verificationKey`
+ * @returns the record and the outcome of each check
+ * @throws ChainError `CHAIN_PROOF_NOT_RECOVERABLE` when the recording transaction did not call the
+ *   registry directly (e.g. through a multisig); `CHAIN_UNKNOWN_VERIFIER` when no verification key
+ *   is known for the verifier's bytecode and none was given; `CHAIN_RPC_ERROR`
+ * @example
+ * ```ts
+ * const { valid, record } = await verifyOnChainAndOffChain({ client, registry, id })
+ * ```
+ */
+export async function verifyOnChainAndOffChain(parameters: VerifyOnChainAndOffChainParameters): Promise<VerifyOnChainAndOffChainReturnType> {
+  anObject(parameters, 'parameters')
+  const registry = anAddress(parameters.registry, 'registry')
+  const id = anId(parameters.id, 'id')
+  const { client } = parameters
+  const record = await getInference({ client, registry, id })
+  if (!record) return none(null)
+  try {
+    const tx = await client.publicClient.getTransaction({ hash: record.transactionHash })
+    let decoded: ReturnType<typeof decodeFunctionData<typeof inferenceRegistryAbi>>
+    try {
+      if (!tx.to || tx.to.toLowerCase() !== registry.toLowerCase()) throw new Error('not a direct call')
+      decoded = decodeFunctionData({ abi: inferenceRegistryAbi, data: tx.input })
+    } catch (cause) {
+      throw new ChainError('CHAIN_PROOF_NOT_RECOVERABLE', { shortMessage: `transaction ${record.transactionHash} did not call the registry directly: its proof cannot be recovered`, cause })
+    }
+    if (decoded.functionName !== 'submitInference' && decoded.functionName !== 'submitInferenceBatch') {
+      throw new ChainError('CHAIN_PROOF_NOT_RECOVERABLE', { shortMessage: `transaction ${record.transactionHash} called ${decoded.functionName}` })
+    }
+    const [a, b, c, input] = decoded.args as unknown as [Groth16Calldata['a'], Groth16Calldata['b'], Groth16Calldata['c'], Groth16Calldata['input']]
+    const calldata: Groth16Calldata = { a, b, c, input }
+    const statementMatches =
+      record.kind === 'single'
+        ? inferenceId(input[1], input[2], input[0]) === record.id.toLowerCase()
+        : batchId(input[1], input[2], input[0], record.size) === record.id.toLowerCase()
+    const model = await client.publicClient.readContract({ address: registry, abi: inferenceRegistryAbi, functionName: 'getModel', args: [record.modelCommitment] })
+    const verifier = record.kind === 'single' ? model.verifier : model.batchVerifier
+    const onChain = await client.publicClient
+      .readContract({ address: verifier, abi: groth16VerifierAbi, functionName: 'verifyProof', args: [a, b, c, input] })
+      .catch(() => false)
+    const code = await client.publicClient.getCode({ address: verifier })
+    const codeHash = code ? keccak256(code) : null
+    const known = Object.entries(verifiers()).find(([, v]) => v.deployedBytecodeHash === codeHash)
+    const circuit = known?.[0] ?? null
+    const vk = parameters.verificationKey ?? known?.[1].verificationKey ?? null
+    if (!vk) {
+      throw new ChainError('CHAIN_UNKNOWN_VERIFIER', { shortMessage: `no verification key known for the verifier at ${verifier}`, details: 'pass verificationKey (the circuit’s verification_key.json)' })
+    }
+    const { proof, publicSignals } = proofFromCalldata(calldata)
+    const offChain = await verifyGroth16OffChain(vk, publicSignals, proof)
+    return { record, verifier, circuit, statementMatches, onChain, offChain, valid: statementMatches && onChain && offChain, calldata }
+  } catch (e) {
+    throw toChainError(e, 'verifyOnChainAndOffChain')
+  }
+}

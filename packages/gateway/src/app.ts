@@ -1,0 +1,148 @@
+/**
+ * @module app
+ * The gateway as one Fastify plugin (fastify/demo's layout): external plugins, then our
+ * services, then the routes, then the error handlers. `server.ts` only starts it;
+ * {@link buildGateway} builds a ready instance for the CLI, the tests and the benchmark.
+ */
+import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify'
+import Fastify from 'fastify'
+import fp from 'fastify-plugin'
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { isKrainError } from '@krain/core'
+import type { PolicyDocument } from './auth/policy.js'
+import type { ChainAdapter } from './chain/adapter.js'
+import type { Config } from './config.js'
+import { corsPlugin } from './plugins/external/cors.js'
+import { envPlugin } from './plugins/external/env.js'
+import { helmetPlugin } from './plugins/external/helmet.js'
+import { rateLimitPlugin } from './plugins/external/rate-limit.js'
+import { swaggerPlugin } from './plugins/external/swagger.js'
+import { authPlugin } from './plugins/app/auth.js'
+import { chainPlugin } from './plugins/app/chain.js'
+import { jobsPlugin } from './plugins/app/jobs.js'
+import { metricsPlugin } from './plugins/app/metrics.js'
+import { mpcPlugin } from './plugins/app/mpc.js'
+import { storePlugin } from './plugins/app/store.js'
+import { workerPoolPlugin } from './plugins/app/worker-pool.js'
+import { authRoutes } from './routes/auth/index.js'
+import { healthRoutes } from './routes/health/index.js'
+import { mpcRoutes } from './routes/mpc/index.js'
+import { heRoutes } from './routes/he/index.js'
+import { jobRoutes } from './routes/jobs/index.js'
+import { modelRoutes } from './routes/models/index.js'
+import { ErrorResponse } from './schemas/common.js'
+import type { Store } from './store/types.js'
+
+/** Options of the {@link app} plugin. */
+export type AppOptions = {
+  config: Config
+  /** Use this store instead of opening `config.databaseUrl` (it is then not closed by the app). */
+  store?: Store
+  /** Use this chain adapter (or `null` for none) instead of connecting from the config. */
+  chain?: ChainAdapter | null
+  /** Use this policy instead of `config.policyFile` / the development policy. */
+  policy?: PolicyDocument
+}
+
+/**
+ * Boundary-validator errors name the argument first (`"name" expected …`, house style): they are
+ * the caller's fault, so 400. Any other TypeError/RangeError is a bug: 500.
+ */
+const ARGUMENT_ERROR = /^"[^"\n]{1,100}"/
+
+/** The gateway plugin. */
+export const app = fp<AppOptions>(
+  async (fastify, opts) => {
+    fastify.addSchema(ErrorResponse)
+    // Keep the raw JSON body: request signatures cover its exact bytes.
+    const parseJson = fastify.getDefaultJsonParser('error', 'error')
+    fastify.removeContentTypeParser('text/plain') // JSON or bytes only: anything else is 415
+    fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+      req.rawBody = body as Buffer
+      if ((body as Buffer).length === 0) return done(null, undefined)
+      parseJson(req, (body as Buffer).toString('utf8'), done)
+    })
+    fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (req, body, done) => {
+      req.rawBody = body as Buffer
+      done(null, body)
+    })
+
+    await fastify.register(envPlugin, { config: opts.config })
+    await fastify.register(helmetPlugin)
+    await fastify.register(corsPlugin)
+    await fastify.register(swaggerPlugin)
+    await fastify.register(storePlugin, { store: opts.store })
+    await fastify.register(metricsPlugin)
+    await fastify.register(authPlugin, { policy: opts.policy })
+    await fastify.register(rateLimitPlugin)
+    await fastify.register(workerPoolPlugin)
+    await fastify.register(chainPlugin, { chain: opts.chain })
+    await fastify.register(jobsPlugin)
+    await fastify.register(mpcPlugin)
+
+    fastify.setErrorHandler((err: FastifyError, req, reply) => {
+      const route = req.routeOptions.url ?? 'unmatched'
+      let status: number
+      let body: { code: string; message: string; details?: string }
+      if (isKrainError(err) && (err as { status?: number }).status! >= 400 && (err as { status?: number }).status! < 500) {
+        status = (err as { status: number }).status
+        body = (err as unknown as { toJSON(): typeof body }).toJSON()
+      } else if (isKrainError(err) && [501, 503].includes((err as { status?: number }).status!)) {
+        status = (err as { status: number }).status
+        body = { code: err.code, message: (err as { shortMessage: string }).shortMessage }
+      } else if (err.validation) {
+        status = 400
+        body = { code: 'VALIDATION_FAILED', message: `invalid ${err.validationContext ?? 'request'}: ${err.validation.slice(0, 3).map((v) => `${v.instancePath || '/'} ${v.message}`).join('; ')}` }
+      } else if ((err instanceof TypeError || err instanceof RangeError) && ARGUMENT_ERROR.test(err.message)) {
+        status = 400
+        body = { code: 'INVALID_ARGUMENT', message: err.message }
+      } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+        status = err.statusCode
+        body = { code: typeof err.code === 'string' ? err.code : 'BAD_REQUEST', message: err.message }
+      } else {
+        status = 500
+        body = { code: 'INTERNAL', message: 'internal error' }
+        req.log.error({ err }, 'unhandled error')
+      }
+      fastify.metrics.errors.inc({ route, code: body.code })
+      return reply.code(status).send(body)
+    })
+    fastify.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }))
+
+    // Routes last: they inherit the error handlers above.
+    await fastify.register(healthRoutes)
+    await fastify.register(authRoutes, { prefix: '/v1/auth' })
+    await fastify.register(mpcRoutes, { prefix: '/v1/mpc' })
+    await fastify.register(heRoutes, { prefix: '/v1/he' })
+    await fastify.register(modelRoutes, { prefix: '/v1/models' })
+    await fastify.register(jobRoutes, { prefix: '/v1' })
+  },
+  { name: 'krain-gateway' },
+)
+
+/** Fastify server options for a config (body limit, logger, proxy trust). */
+export function serverOptions(config: Config): FastifyServerOptions {
+  return {
+    bodyLimit: config.bodyLimit,
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+  }
+}
+
+/**
+ * Build a gateway instance (not listening yet).
+ * @param options - the config and optional injected store, chain and policy
+ * @returns the Fastify instance, ready
+ * @example
+ * ```ts
+ * const gw = await buildGateway({ config: loadConfig({ DATABASE_URL: ':memory:' }) })
+ * await gw.listen({ port: 0 })
+ * ```
+ */
+export async function buildGateway(options: AppOptions): Promise<FastifyInstance> {
+  const fastify = Fastify(serverOptions(options.config)).withTypeProvider<TypeBoxTypeProvider>().setValidatorCompiler(TypeBoxValidatorCompiler)
+  await fastify.register(app, options)
+  await fastify.ready()
+  return fastify as unknown as FastifyInstance
+}

@@ -1,0 +1,35 @@
+/**
+ * @module chain/adapter
+ * What the gateway needs from a chain: submit a proven inference to `InferenceRegistry`, wait
+ * for its receipt, read a record back. `@krain/chain` implements it (see `chain/krain-chain.ts`);
+ * the interface keeps the job and outbox logic independent of viem details.
+ */
+
+/** A proven inference ready for the registry. */
+export type InferenceSubmission = {
+  /** Circuit whose verifier checks the proof (e.g. `inference_logistic`). */
+  circuit: string
+  /** Poseidon commitment of the model (decimal string). */
+  modelCommitment: string
+  /** Groth16 proof and public signals as produced by `@krain/zk` (JSON). */
+  proof: unknown
+  publicSignals: string[]
+}
+
+/** A confirmed record. */
+export type ChainReceipt = { txHash: `0x${string}`; blockNumber: string; chainId: number; registry: `0x${string}` }
+
+/** The chain operations used by jobs, the outbox and the verifier routes. */
+export interface ChainAdapter {
+  readonly chainId: number
+  readonly registryAddress: `0x${string}`
+  /** Send the transaction (registering the model first if needed); resolves once it is sent. */
+  submit(s: InferenceSubmission): Promise<{ txHash: `0x${string}` }>
+  /** Wait for the receipt of a sent transaction; throws if it reverted. */
+  confirm(txHash: `0x${string}`): Promise<ChainReceipt>
+  /** If this inference is already recorded (e.g. a retry after a lost response), its receipt. */
+  findRecorded(s: InferenceSubmission): Promise<ChainReceipt | null>
+  /** Check a receipt on chain: the record exists and matches the public signals. */
+  verifyOnChain(r: { txHash: `0x${string}`; publicSignals: string[] }): Promise<boolean>
+  close(): Promise<void>
+}

@@ -1,0 +1,70 @@
+/**
+ * @module chain/krain-chain
+ * {@link ChainAdapter} on `@krain/chain` (viem): registers a model's commitment with the verifier
+ * of its circuit on first use, submits proofs to `InferenceRegistry` (simulated first, so a bad
+ * proof or a replay is a typed error before gas is spent), and reads records back.
+ */
+import { createChainClient, getInference, inferenceId, registerModel, submitInference, verifyOnChainAndOffChain, type ChainClient, type SnarkjsGroth16Proof } from '@krain/chain'
+import type { Address } from 'viem'
+import type { ChainAdapter, ChainReceipt, InferenceSubmission } from './adapter.js'
+
+/** Parameters of {@link connectChain}. */
+export type ConnectChainAdapterParameters = {
+  rpcUrl: string
+  privateKey: `0x${string}`
+  registryAddress: `0x${string}`
+  /** Verifier address per circuit, used to register new models (from `deployContracts`, or `KRAIN_VERIFIERS`). */
+  verifiers?: Record<string, Address>
+}
+
+/**
+ * Connect to an EVM JSON-RPC endpoint with a signing key and a deployed registry.
+ * @returns the adapter
+ * @throws ChainError CHAIN_RPC_ERROR when the node does not answer
+ */
+export async function connectChain({ rpcUrl, privateKey, registryAddress, verifiers = {} }: ConnectChainAdapterParameters): Promise<ChainAdapter> {
+  const client: ChainClient = await createChainClient({ rpcUrl, privateKey })
+  const registered = new Set<string>()
+  const idOf = (s: { publicSignals: string[] }): `0x${string}` => inferenceId(BigInt(s.publicSignals[1]!), BigInt(s.publicSignals[2]!), BigInt(s.publicSignals[0]!))
+  const receiptOf = (r: { transactionHash: `0x${string}`; blockNumber: bigint }): ChainReceipt => ({ txHash: r.transactionHash, blockNumber: String(r.blockNumber), chainId: client.chain.id, registry: registryAddress })
+
+  const ensureModel = async (s: InferenceSubmission): Promise<void> => {
+    if (registered.has(s.modelCommitment)) return
+    const verifier = verifiers[s.circuit]
+    if (verifier) {
+      try {
+        await registerModel({ client, registry: registryAddress, modelCommitment: BigInt(s.modelCommitment), verifier, metadataURI: `krain:model:${s.modelCommitment}` })
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'CHAIN_MODEL_ALREADY_REGISTERED') throw e
+      }
+    }
+    registered.add(s.modelCommitment)
+  }
+
+  let pending: { txHash: `0x${string}`; receipt: ChainReceipt } | undefined
+  return {
+    chainId: client.chain.id,
+    registryAddress,
+    async submit(s) {
+      await ensureModel(s)
+      const r = await submitInference({ client, registry: registryAddress, proof: s.proof as SnarkjsGroth16Proof, publicSignals: s.publicSignals })
+      pending = { txHash: r.hash, receipt: { txHash: r.hash, blockNumber: String(r.blockNumber), chainId: client.chain.id, registry: registryAddress } }
+      return { txHash: r.hash }
+    },
+    async confirm(txHash) {
+      if (pending?.txHash === txHash) return pending.receipt
+      const r = await client.publicClient.waitForTransactionReceipt({ hash: txHash, timeout: 60_000 })
+      if (r.status !== 'success') throw Object.assign(new Error(`transaction ${txHash} reverted`), { code: 'CHAIN_TX_REVERTED', shortMessage: `transaction ${txHash} reverted` })
+      return { txHash, blockNumber: String(r.blockNumber), chainId: client.chain.id, registry: registryAddress }
+    },
+    async findRecorded(s) {
+      const rec = await getInference({ client, registry: registryAddress, id: idOf(s) })
+      return rec ? receiptOf(rec) : null
+    },
+    async verifyOnChain({ txHash, publicSignals }) {
+      const v = await verifyOnChainAndOffChain({ client, registry: registryAddress, id: idOf({ publicSignals }) })
+      return v.valid && v.record?.transactionHash.toLowerCase() === txHash.toLowerCase()
+    },
+    async close() {},
+  }
+}

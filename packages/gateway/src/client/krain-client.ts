@@ -1,0 +1,130 @@
+/**
+ * @module client/krain-client
+ * The agent's SDK. Keys stay local: for an encrypted inference the client plans with the gateway,
+ * makes CKKS keys, uploads only the evaluation keys (once per plan), encrypts, calls, decrypts —
+ * in one call. Proven inferences are jobs; `waitForJob` long-polls their status.
+ */
+import { createCkksClient, decryptBatch, encryptBatch, type CkksClient, type InferencePlan } from '@krain/he'
+import type { Model } from '@krain/models'
+import type { LocalAccount } from 'viem/accounts'
+import { GatewayHttp } from './http.js'
+
+/** A model as the gateway describes it (never its weights). */
+export type ModelInfo = { id: string; name: string; kind: string; owner: string; inputs: number; outputs: number; commitment: string | null; createdAt: number }
+/** Receipt of a confirmed proven inference. */
+export type ProvenInferenceReceipt = {
+  jobId: string
+  circuit: string
+  output: string
+  modelCommitment: string
+  inputCommitment: string
+  publicSignals: string[]
+  proof: unknown
+  receipt: { txHash: `0x${string}`; blockNumber: string; chainId: number; registry: `0x${string}` }
+}
+/** A job as returned by the gateway. */
+export type JobInfo = { id: string; state: string; modelId: string | null; txHash: string | null; error: { code: string; message: string } | null; result: (Omit<ProvenInferenceReceipt, 'jobId' | 'receipt'> & { receipt?: ProvenInferenceReceipt['receipt']; salt?: string }) | null }
+
+/** Parameters of {@link KrainClient}. */
+export type KrainClientParameters = { url: string; account: LocalAccount; fetch?: typeof fetch }
+
+type Session = { plan: InferencePlan; client: CkksClient; keyId: string }
+
+/**
+ * An agent's connection to a gateway.
+ * @example
+ * ```ts
+ * const krain = new KrainClient({ url: 'http://127.0.0.1:8787', account: privateKeyToAccount(key) })
+ * const { scores } = await krain.inferEncrypted({ modelId, rows })
+ * ```
+ */
+export class KrainClient implements Disposable {
+  readonly http: GatewayHttp
+  private readonly sessions = new Map<string, Promise<Session>>()
+
+  constructor({ url, account, fetch: f }: KrainClientParameters) {
+    this.http = new GatewayHttp({ url, account, fetch: f })
+  }
+
+  /** Gateway health. */
+  health(): Promise<{ status: string; store: string; chain: { chainId: number; registry: string } | null }> {
+    return this.http.request('GET', '/healthz', { auth: false })
+  }
+
+  /** Register a model (weights go to the gateway, which computes the commitment). */
+  registerModel({ name, model }: { name: string; model: Model }): Promise<ModelInfo> {
+    return this.http.request('POST', '/v1/models', { body: { name, model } })
+  }
+
+  /** List models. */
+  models(): Promise<ModelInfo[]> {
+    return this.http.request('GET', '/v1/models')
+  }
+
+  /**
+   * Encrypted inference in one call: keys are made and kept here (the secret key never leaves),
+   * evaluation keys are uploaded once per model and batch size, rows are encrypted, evaluated by
+   * the gateway on ciphertexts, and decrypted here.
+   * @param p - model id, feature rows, optional `onProgress`
+   * @returns the decrypted scores per row (logits), and the plan's error bound
+   */
+  async inferEncrypted({ modelId, rows, inputBound, onProgress }: { modelId: string; rows: number[][]; inputBound?: number; onProgress?: (step: string) => void }): Promise<{ scores: number[][]; errorBound: number }> {
+    if (!Array.isArray(rows) || rows.length === 0) throw new RangeError('"rows" expected a non-empty array of feature rows')
+    const planParams = { batchSize: rows.length, ...(inputBound !== undefined ? { inputBound } : {}) }
+    const cacheKey = `${modelId}:${JSON.stringify(planParams)}`
+    let pending = this.sessions.get(cacheKey)
+    if (!pending) {
+      pending = (async () => {
+        onProgress?.('planning')
+        const plan = await this.http.request<InferencePlan>('POST', `/v1/models/${encodeURIComponent(modelId)}/he/plan`, { body: planParams })
+        onProgress?.('generating keys')
+        const client = await createCkksClient({ params: plan.params, galoisSteps: plan.galoisSteps, relin: plan.relin })
+        onProgress?.('uploading evaluation keys')
+        const { keyId } = await this.http.request<{ keyId: string }>('POST', '/v1/he/keys', { bytes: client.exportEvaluationKeys() })
+        return { plan, client, keyId }
+      })()
+      this.sessions.set(cacheKey, pending)
+      pending.catch(() => this.sessions.delete(cacheKey))
+    }
+    const s = await pending
+    onProgress?.('encrypting')
+    const ciphertexts = encryptBatch({ client: s.client, plan: s.plan, rows }).map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('base64'))
+    onProgress?.('evaluating on the gateway')
+    const out = await this.http.request<{ ciphertexts: string[] }>('POST', `/v1/models/${encodeURIComponent(modelId)}/infer/encrypted`, { body: { keyId: s.keyId, plan: planParams, ciphertexts } })
+    onProgress?.('decrypting')
+    return { scores: decryptBatch({ client: s.client, plan: s.plan, ciphertexts: out.ciphertexts, count: rows.length }), errorBound: s.plan.errorBound }
+  }
+
+  /** Request a proven inference of `input` (a job). */
+  prove({ modelId, input, salt }: { modelId: string; input: number[]; salt?: bigint }): Promise<JobInfo> {
+    return this.http.request('POST', `/v1/models/${encodeURIComponent(modelId)}/prove`, { body: { input, ...(salt !== undefined ? { salt: String(salt) } : {}) } })
+  }
+
+  /** A job's status. */
+  job(id: string): Promise<JobInfo> {
+    return this.http.request('GET', `/v1/jobs/${encodeURIComponent(id)}`)
+  }
+
+  /** Wait (server long-poll) until the job is confirmed or failed. */
+  async waitForJob(id: string, { until = 'confirmed', timeoutMs = 10 * 60_000, onProgress }: { until?: 'proved' | 'confirmed'; timeoutMs?: number; onProgress?: (state: string) => void } = {}): Promise<JobInfo> {
+    const end = Date.now() + timeoutMs
+    let last = ''
+    for (;;) {
+      const job = await this.http.request<JobInfo>('GET', `/v1/jobs/${encodeURIComponent(id)}`, { query: { waitMs: 15_000, until } })
+      if (job.state !== last) onProgress?.((last = job.state))
+      const done = job.state === 'failed' || job.state === 'confirmed' || (until === 'proved' && ['proved', 'submitted'].includes(job.state))
+      if (done || Date.now() > end) return job
+    }
+  }
+
+  /** Receipt of a confirmed job. */
+  receipt(id: string): Promise<ProvenInferenceReceipt> {
+    return this.http.request('GET', `/v1/jobs/${encodeURIComponent(id)}/receipt`)
+  }
+
+  /** Free the local CKKS clients (WASM memory). */
+  [Symbol.dispose](): void {
+    for (const p of this.sessions.values()) void p.then((s) => s.client.dispose(), () => undefined)
+    this.sessions.clear()
+  }
+}

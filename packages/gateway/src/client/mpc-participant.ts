@@ -1,0 +1,132 @@
+/**
+ * @module client/mpc-participant
+ * A hospital's side of a secure-aggregation session against a gateway: join, share, sum, using
+ * `@krain/mpc`'s {@link Party} locally. The identity key and the plaintext shares never leave the
+ * process: only signed join/shares/sum-share messages (shares AEAD-encrypted to each recipient)
+ * are sent. Waiting for a round to close is a server-side long poll (`?waitMs=`), not a sleep.
+ */
+import { Party, type AggregateResult, type Hex, type PartyState, type RosterMessage, type SessionConfig, type ShareBundle } from '@krain/mpc'
+import { privateKeyToAccount } from 'viem/accounts'
+import { KrainHttpError } from './errors.js'
+import { GatewayHttp } from './http.js'
+
+/** Progress events of {@link MpcParticipant.run}. */
+export type MpcProgress = { step: 'joined' | 'roster' | 'shared' | 'inbox' | 'summed' | 'result'; detail?: string }
+
+/** Parameters of {@link MpcParticipant}. */
+export type MpcParticipantParameters = {
+  /** Gateway base URL. */
+  url: string
+  /** The hospital's secp256k1 key (its wallet key): signs messages and signs in. Stays local. */
+  privateKey: Hex
+  /** Session to take part in. */
+  sessionId: Hex
+  /** Resume from a saved {@link MpcParticipant.toJSON} state (keep it private: it holds secrets). */
+  state?: PartyState
+  /** Long-poll length per request while waiting for a round (ms). */
+  waitMs?: number
+  /** Give up waiting for a round after this long (ms). */
+  timeoutMs?: number
+  fetch?: typeof fetch
+}
+
+/** One hospital in one MPC session. */
+export class MpcParticipant {
+  readonly http: GatewayHttp
+  readonly sessionId: Hex
+  private readonly privateKey: Hex
+  private party: Party | undefined
+  private roster: RosterMessage | undefined
+  private readonly waitMs: number
+  private readonly timeoutMs: number
+
+  constructor({ url, privateKey, sessionId, state, waitMs = 20_000, timeoutMs = 10 * 60_000, fetch: f }: MpcParticipantParameters) {
+    this.http = new GatewayHttp({ url, account: privateKeyToAccount(privateKey), fetch: f })
+    this.privateKey = privateKey
+    this.sessionId = sessionId
+    this.waitMs = waitMs
+    this.timeoutMs = timeoutMs
+    if (state) this.party = Party.fromJSON(state, { identityKey: privateKey })
+  }
+
+  /** The party's state, to resume after a crash. Contains secrets: store it locally only. */
+  toJSON(): PartyState | undefined {
+    return this.party?.toJSON()
+  }
+
+  /** The session's configuration as published by the gateway (its id is the hash of its fields, checked by `Party`). */
+  async config(): Promise<SessionConfig> {
+    return (await this.http.request<{ config: SessionConfig }>('GET', `/v1/mpc/sessions/${this.sessionId}`)).config
+  }
+
+  /** Round 1: join with a fresh encryption key. */
+  async join(): Promise<void> {
+    if (!this.party) {
+      const config = await this.config()
+      if (config.sessionId !== this.sessionId) throw new KrainHttpError({ status: 400, code: 'MPC_WRONG_SESSION', message: 'the gateway returned another session' })
+      this.party = new Party({ config, identityKey: this.privateKey })
+    }
+    await this.http.request('POST', `/v1/mpc/sessions/${this.sessionId}/join`, { body: { message: this.party.join() } })
+  }
+
+  /** Round 2: wait for the roster, then upload this party's encrypted shares of `values`. */
+  async share(values: ArrayLike<number>): Promise<void> {
+    const party = this.requireParty()
+    this.roster ??= await this.poll(() => this.http.request<RosterMessage>('GET', `/v1/mpc/sessions/${this.sessionId}/roster`, { query: { waitMs: this.waitMs } }))
+    const message = party.share(values, this.roster)
+    await this.http.request('POST', `/v1/mpc/sessions/${this.sessionId}/shares`, { body: { message } })
+  }
+
+  /** Round 3: wait for the contributor set, decrypt the shares sent to this party, upload the sum-share. */
+  async sum(): Promise<void> {
+    const party = this.requireParty()
+    this.roster ??= await this.poll(() => this.http.request<RosterMessage>('GET', `/v1/mpc/sessions/${this.sessionId}/roster`, { query: { waitMs: this.waitMs } }))
+    const bundle = await this.poll(() => this.http.request<ShareBundle>('GET', `/v1/mpc/sessions/${this.sessionId}/inbox`, { query: { waitMs: this.waitMs } }))
+    const message = party.sum(bundle, this.roster)
+    await this.http.request('POST', `/v1/mpc/sessions/${this.sessionId}/sum-share`, { body: { message } })
+  }
+
+  /** Wait for the aggregate. */
+  result(): Promise<AggregateResult> {
+    return this.poll(() => this.http.request<AggregateResult>('GET', `/v1/mpc/sessions/${this.sessionId}/result`, { query: { waitMs: this.waitMs } }))
+  }
+
+  /** Close the current round now (only the session's creator or an admin may). */
+  async closeRound(): Promise<string> {
+    return (await this.http.request<{ phase: string }>('POST', `/v1/mpc/sessions/${this.sessionId}/close`)).phase
+  }
+
+  /**
+   * All rounds: join, share `values`, sum, and return the aggregate.
+   * @param values - this hospital's vector (|v| ≤ the session's bound)
+   * @param onProgress - called after each step
+   */
+  async run(values: ArrayLike<number>, onProgress?: (p: MpcProgress) => void): Promise<AggregateResult> {
+    await this.join()
+    onProgress?.({ step: 'joined' })
+    await this.share(values)
+    onProgress?.({ step: 'shared' })
+    await this.sum()
+    onProgress?.({ step: 'summed' })
+    const r = await this.result()
+    onProgress?.({ step: 'result', detail: `${r.contributors.length} contributors` })
+    return r
+  }
+
+  private requireParty(): Party {
+    if (!this.party) throw new KrainHttpError({ status: 409, code: 'MPC_WRONG_ROUND', message: 'join the session first' })
+    return this.party
+  }
+
+  /** Repeat a long-polling request while the round is not there yet. */
+  private async poll<T>(f: () => Promise<T>): Promise<T> {
+    const until = Date.now() + this.timeoutMs
+    for (;;) {
+      try {
+        return await f()
+      } catch (e) {
+        if (!(e instanceof KrainHttpError) || e.code !== 'MPC_WRONG_ROUND' || Date.now() > until) throw e
+      }
+    }
+  }
+}

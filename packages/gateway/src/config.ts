@@ -1,0 +1,128 @@
+/**
+ * @module config
+ * The gateway's configuration, read from environment variables and validated at startup with a
+ * TypeBox schema: a bad value stops the process with a message naming the variable.
+ */
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Type, type Static } from 'typebox'
+import { Value } from 'typebox/value'
+import { ConfigError } from './errors.js'
+
+/** Validated configuration of one gateway process. */
+export const ConfigSchema = Type.Object({
+  host: Type.String({ minLength: 1 }),
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  /** `postgres://…` for PostgreSQL, otherwise a SQLite file path (`:memory:` allowed). */
+  databaseUrl: Type.String({ minLength: 1 }),
+  /** EVM JSON-RPC URL; when absent the server starts anvil and deploys the contracts. */
+  rpcUrl: Type.Optional(Type.String({ pattern: '^(https?|wss?)://' })),
+  /** Hex private key that signs chain transactions (required with `rpcUrl`). */
+  privateKey: Type.Optional(Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' })),
+  /** Address of a deployed `InferenceRegistry` (required with `rpcUrl`). */
+  registryAddress: Type.Optional(Type.String({ pattern: '^0x[0-9a-fA-F]{40}$' })),
+  /** JSON object of verifier addresses by circuit (`{"inference_logistic":"0x…"}`), to register new models on an existing registry. */
+  verifiers: Type.Optional(Type.String({ pattern: '^\\{.*\\}$' })),
+  /** JSON policy file (roles and attribute rules); without one, the development policy applies. */
+  policyFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** Hex secp256k1 key the MPC coordinator signs rosters and contributor sets with (defaults to `privateKey`, else a key file in `dataDir`). */
+  coordinatorKey: Type.Optional(Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' })),
+  /** Directory for local state (SQLite file, generated coordinator key). */
+  dataDir: Type.String({ minLength: 1 }),
+  /** Address given the admin role by the development policy. */
+  adminAddress: Type.Optional(Type.String({ pattern: '^0x[0-9a-fA-F]{40}$' })),
+  sessionTtlSeconds: Type.Integer({ minimum: 60, maximum: 7 * 24 * 3600 }),
+  /** Default request body limit in bytes (bulk routes have their own, larger limits). */
+  bodyLimit: Type.Integer({ minimum: 1024, maximum: 1 << 30 }),
+  /** Largest body for bulk uploads (evaluation keys, ciphertext batches, share sets). */
+  bulkBodyLimit: Type.Integer({ minimum: 1024, maximum: 1 << 30 }),
+  /** Requests per minute per identity (wallet address, or IP when anonymous). */
+  rateLimitPerMinute: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+  /** Worker threads for heavy cryptography. */
+  workers: Type.Integer({ minimum: 1, maximum: 64 }),
+  /** SIWE domain that sign-in messages must name. */
+  domain: Type.String({ minLength: 1 }),
+  logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
+  /** Milliseconds between outbox passes (chain submission retries back off from this). */
+  outboxIntervalMs: Type.Integer({ minimum: 10, maximum: 600_000 }),
+})
+
+/** Configuration of one gateway process. */
+export type Config = Static<typeof ConfigSchema>
+
+/** Environment variables read by {@link loadConfig}, with their defaults. */
+export const envVariables = {
+  KRAIN_HOST: ['host', '127.0.0.1'],
+  KRAIN_PORT: ['port', '8787'],
+  DATABASE_URL: ['databaseUrl', undefined],
+  KRAIN_RPC_URL: ['rpcUrl', undefined],
+  KRAIN_PRIVATE_KEY: ['privateKey', undefined],
+  KRAIN_REGISTRY_ADDRESS: ['registryAddress', undefined],
+  KRAIN_VERIFIERS: ['verifiers', undefined],
+  KRAIN_POLICY_FILE: ['policyFile', undefined],
+  KRAIN_ADMIN_ADDRESS: ['adminAddress', undefined],
+  KRAIN_COORDINATOR_KEY: ['coordinatorKey', undefined],
+  KRAIN_DATA_DIR: ['dataDir', '.krain'],
+  KRAIN_SESSION_TTL: ['sessionTtlSeconds', '3600'],
+  KRAIN_BODY_LIMIT: ['bodyLimit', String(1 << 20)],
+  KRAIN_BULK_BODY_LIMIT: ['bulkBodyLimit', String(256 << 20)],
+  KRAIN_RATE_LIMIT: ['rateLimitPerMinute', '1200'],
+  KRAIN_WORKERS: ['workers', '1'],
+  KRAIN_DOMAIN: ['domain', 'localhost'],
+  KRAIN_LOG_LEVEL: ['logLevel', 'info'],
+  KRAIN_OUTBOX_INTERVAL_MS: ['outboxIntervalMs', '1000'],
+} as const satisfies Record<string, readonly [keyof Config, string | undefined]>
+
+const numeric = new Set<keyof Config>(['port', 'sessionTtlSeconds', 'bodyLimit', 'bulkBodyLimit', 'rateLimitPerMinute', 'workers', 'outboxIntervalMs'])
+
+/**
+ * Read and validate the configuration from environment variables, then apply `overrides`.
+ * @param env - the environment (defaults to `process.env`)
+ * @param overrides - values that win over the environment (tests, the CLI's flags)
+ * @returns the validated configuration
+ * @throws {ConfigError} naming every invalid variable
+ * @example
+ * ```ts
+ * const config = loadConfig({ KRAIN_PORT: '0', DATABASE_URL: ':memory:' })
+ * ```
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+  const raw: Record<string, unknown> = {}
+  const byKey = new Map<string, string>()
+  for (const [name, [key, fallback]] of Object.entries(envVariables)) {
+    byKey.set(key, name)
+    const value = env[name] === undefined || env[name] === '' ? fallback : env[name]
+    if (value === undefined) continue
+    raw[key] = numeric.has(key) && /^-?\d+$/.test(value) ? Number(value) : value
+  }
+  const merged: Record<string, unknown> = { ...raw, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) }
+  if (merged.databaseUrl === undefined && typeof merged.dataDir === 'string') merged.databaseUrl = join(merged.dataDir, 'krain.db')
+  if (!Value.Check(ConfigSchema, merged)) {
+    const problems = [...Value.Errors(ConfigSchema, merged)].map((e) => {
+      const key = e.instancePath.replace(/^\//, '') || String((e.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? '')
+      return `${byKey.get(key) ?? key}: ${e.message}`
+    })
+    throw new ConfigError('invalid configuration', problems.join('; '))
+  }
+  const config = merged as Config
+  if (config.rpcUrl !== undefined && (config.privateKey === undefined || config.registryAddress === undefined)) {
+    throw new ConfigError('invalid configuration', 'KRAIN_RPC_URL needs KRAIN_PRIVATE_KEY and KRAIN_REGISTRY_ADDRESS')
+  }
+  return config
+}
+
+/**
+ * The MPC coordinator's signing key: `coordinatorKey`, else `privateKey`, else a key generated
+ * once into `<dataDir>/coordinator.key` (mode 0600). It is never written to the store.
+ */
+export function coordinatorKeyOf(config: Config): `0x${string}` {
+  if (config.coordinatorKey) return config.coordinatorKey as `0x${string}`
+  if (config.privateKey) return config.privateKey as `0x${string}`
+  const file = join(config.dataDir, 'coordinator.key')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim() as `0x${string}`
+  mkdirSync(config.dataDir, { recursive: true })
+  const key = `0x${randomBytes(32).toString('hex')}` as const
+  writeFileSync(file, key + '\n', { mode: 0o600 })
+  return key
+}

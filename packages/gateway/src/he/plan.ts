@@ -1,0 +1,13 @@
+/**
+ * @module he/plan
+ * The CKKS plan of an encrypted inference, computed by the gateway from the model it holds (the
+ * client never needs the weights: the plan carries only shapes, parameters and a fingerprint).
+ * Deterministic, so the infer route recomputes it rather than trusting a client's copy.
+ */
+import { planInference, type InferencePlan } from '@krain/he'
+import type { Model } from '@krain/models'
+
+/** Plan an encrypted inference of `model` for up to `batchSize` samples. */
+export function planFor(model: Model, p: { batchSize: number; layout?: InferencePlan['layout']; inputBound?: number }): InferencePlan {
+  return planInference({ model, batchSize: p.batchSize, ...(p.layout ? { layout: p.layout } : {}), ...(p.inputBound !== undefined ? { inputBound: p.inputBound } : {}) })
+}

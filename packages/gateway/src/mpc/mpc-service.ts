@@ -1,0 +1,216 @@
+/**
+ * @module mpc/mpc-service
+ * MPC sessions on `@krain/mpc`'s {@link Coordinator} state machine, persisted in the store. The
+ * coordinator is an untrusted relay: it holds only signed messages and AEAD ciphertexts, never a
+ * party's key or plaintext share.
+ *
+ * Persistence is an event log: every accepted party message, every operator close and every
+ * deadline-driven round change is appended (with its time) to `mpc_messages`, under a
+ * compare-and-set on the session's version in `mpc_sessions` (which also keeps a small status
+ * snapshot). Loading replays the log into a fresh coordinator: its transitions are deterministic
+ * in (message, time) and its signatures are deterministic (RFC 6979), so the replayed state is
+ * the state that was lost. This avoids re-serialising the whole state (hundreds of MB of
+ * ciphertexts for large sessions) on every request. A restart, or another gateway instance on the
+ * same PostgreSQL, resumes with nothing lost.
+ */
+import { EventEmitter } from 'node:events'
+import { Coordinator, createSession, addressOf, type AggregateResult, type CreateSessionParameters, type Hex, type SessionConfig } from '@krain/mpc'
+import { ConflictError, NotFoundError } from '../errors.js'
+import type { Metrics } from '../plugins/app/metrics.js'
+import type { MpcMessageRecord, Store } from '../store/types.js'
+
+/** One entry of a session's log. */
+type MpcEvent = { kind: 'receive'; at: number; message: unknown } | { kind: 'close'; at: number } | { kind: 'advance'; at: number }
+
+type Loaded = { coord: Coordinator; version: number; creator: string; sig: string }
+
+/** Parameters of {@link MpcService.create} (deadlines default to 10/20/30 minutes from now). */
+export type CreateMpcSessionParameters = Omit<CreateSessionParameters, 'coordinator' | 'deadlines'> & { deadlines?: CreateSessionParameters['deadlines'] }
+
+/** What a status request returns. */
+export type MpcSessionStatus = ReturnType<Coordinator['status']> & { config: SessionConfig; creator: string }
+
+const LOG = 'log'
+/** Coordinators kept in memory (large sessions hold their ciphertexts); older ones are reloaded from the log on demand. */
+const MAX_CACHED_SESSIONS = 16
+const COORDINATOR = 'coordinator'
+
+/** The MPC coordinator of one gateway instance. */
+export class MpcService {
+  private readonly cache = new Map<string, Loaded>()
+  private readonly locks = new Map<string, Promise<unknown>>()
+  private readonly events = new EventEmitter().setMaxListeners(0)
+  readonly coordinatorAddress: `0x${string}`
+
+  constructor(private readonly p: { store: Store; identityKey: Hex; metrics: Metrics }) {
+    this.coordinatorAddress = addressOf(p.identityKey)
+  }
+
+  /** Open a session with this gateway as coordinator. */
+  async create(params: CreateMpcSessionParameters, creator: string, now = Date.now()): Promise<SessionConfig> {
+    const config = createSession({ ...params, coordinator: this.coordinatorAddress, deadlines: params.deadlines ?? { join: now + 10 * 60_000, share: now + 20 * 60_000, sum: now + 30 * 60_000 } })
+    const coord = new Coordinator({ config, identityKey: this.p.identityKey })
+    const sig = JSON.stringify(coord.status())
+    await this.p.store.createMpcSession({ id: config.sessionId, creator, state: JSON.stringify({ config, status: coord.status() }), version: 0, createdAt: now, updatedAt: now })
+    this.remember(config.sessionId, { coord, version: 0, creator, sig })
+    this.p.metrics.mpcEvents.inc({ event: 'created' })
+    return config
+  }
+
+  /** Session configuration, creator and progress (closing rounds whose deadline passed). */
+  status(id: string): Promise<MpcSessionStatus> {
+    return this.step(id, (c, _now, _log, s) => ({ ...c.status(), config: c.config, creator: s.creator }))
+  }
+
+  /** Relay one party message (join, shares or sum-share). */
+  receive(id: string, message: unknown): Promise<{ status: 'accepted' | 'duplicate'; phase: string }> {
+    return this.step(id, (c, now, log) => {
+      const r = c.receive(message, now)
+      if (r.status === 'accepted') {
+        log({ kind: 'receive', at: now, message })
+        this.p.metrics.mpcEvents.inc({ event: r.type })
+      }
+      return { status: r.status, phase: r.phase }
+    })
+  }
+
+  /** The signed roster. */
+  roster(id: string): Promise<ReturnType<Coordinator['roster']>> {
+    return this.step(id, (c) => c.roster())
+  }
+
+  /** The ciphertexts addressed to `to`, with the signed contributor set. */
+  inbox(id: string, to: `0x${string}`): Promise<ReturnType<Coordinator['bundleFor']>> {
+    return this.step(id, (c) => c.bundleFor(to))
+  }
+
+  /** The aggregate. */
+  result(id: string): Promise<AggregateResult> {
+    return this.step(id, (c) => c.result())
+  }
+
+  /** Close the current round now (the session's creator or an admin decides). */
+  close(id: string): Promise<{ phase: string }> {
+    return this.step(id, (c, now, log) => {
+      log({ kind: 'close', at: now })
+      return { phase: c.closeRound(now) }
+    })
+  }
+
+  /**
+   * Long-poll: resolve once the session's phase is one of `phases` (true) or after `timeoutMs`
+   * (false). Changes made by this instance wake it at once; others are seen at the timeout.
+   */
+  async waitForPhase(id: string, phases: string[], timeoutMs: number): Promise<boolean> {
+    const now = async (): Promise<boolean> => phases.includes((await this.status(id)).phase)
+    if (await now()) return true
+    if (timeoutMs <= 0) return false
+    return new Promise<boolean>((resolve, reject) => {
+      const done = (v: boolean): void => {
+        clearTimeout(timer)
+        this.events.off(id, onChange)
+        resolve(v)
+      }
+      const onChange = (phase: string): void => {
+        if (phases.includes(phase)) done(true)
+      }
+      const timer = setTimeout(() => {
+        this.events.off(id, onChange)
+        now().then(resolve, reject)
+      }, timeoutMs)
+      timer.unref()
+      this.events.on(id, onChange)
+    })
+  }
+
+  /** Creator of a session (for authorisation). */
+  async creatorOf(id: string): Promise<string> {
+    const row = await this.p.store.getMpcSession(id)
+    if (!row) throw new NotFoundError('MPC session', id)
+    return row.creator
+  }
+
+  private remember(id: string, s: Loaded): void {
+    this.cache.delete(id)
+    this.cache.set(id, s)
+    for (const old of this.cache.keys()) {
+      if (this.cache.size <= MAX_CACHED_SESSIONS) break
+      if (!this.locks.has(old)) this.cache.delete(old)
+    }
+  }
+
+  private async load(id: string): Promise<Loaded> {
+    const row = await this.p.store.getMpcSession(id)
+    if (!row) throw new NotFoundError('MPC session', id)
+    const cached = this.cache.get(id)
+    if (cached && cached.version === row.version) return cached
+    const { config } = JSON.parse(row.state) as { config: SessionConfig }
+    const coord = new Coordinator({ config, identityKey: this.p.identityKey })
+    const log = (await this.p.store.listMpcMessages(id, COORDINATOR, LOG)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    for (const m of log) {
+      const e = JSON.parse(m.payload) as MpcEvent
+      if (e.kind === 'receive') coord.receive(e.message, e.at)
+      else if (e.kind === 'close') coord.closeRound(e.at)
+      else coord.advance(e.at)
+    }
+    const loaded: Loaded = { coord, version: row.version, creator: row.creator, sig: JSON.stringify(coord.status()) }
+    this.remember(id, loaded)
+    return loaded
+  }
+
+  /** Run `fn` on the session under its lock, then persist what changed. */
+  private step<T>(id: string, fn: (c: Coordinator, now: number, log: (e: MpcEvent) => void, s: Loaded) => T): Promise<T> {
+    const prev = this.locks.get(id) ?? Promise.resolve()
+    const run = prev.catch(() => undefined).then(() => this.apply(id, fn))
+    this.locks.set(id, run)
+    void run
+      .finally(() => {
+        if (this.locks.get(id) === run) this.locks.delete(id)
+      })
+      .catch(() => undefined)
+    return run
+  }
+
+  private async apply<T>(id: string, fn: (c: Coordinator, now: number, log: (e: MpcEvent) => void, s: Loaded) => T): Promise<T> {
+    const s = await this.load(id)
+    const now = Date.now()
+    const events: MpcEvent[] = []
+    let out: T
+    try {
+      s.coord.advance(now)
+      out = fn(s.coord, now, (e) => events.push(e), s)
+    } catch (e) {
+      await this.save(id, s, events, now).catch(() => this.cache.delete(id)) // a deadline may have closed a round before the error
+      throw e
+    }
+    await this.save(id, s, events, now)
+    return out
+  }
+
+  private async save(id: string, s: Loaded, events: MpcEvent[], now: number): Promise<void> {
+    const status = s.coord.status()
+    const sig = JSON.stringify(status)
+    if (sig === s.sig && events.length === 0) return
+    if (status.phase === 'done' && !s.sig.includes('"phase":"done"')) this.p.metrics.mpcEvents.inc({ event: 'completed' })
+    // A change with no logged cause came from a deadline: log it so a replay makes it too.
+    if (events.length === 0) events.push({ kind: 'advance', at: now })
+    const next = s.version + 1
+    const messages: MpcMessageRecord[] = events.map((e, k) => ({
+      id: `${id}:${String(next).padStart(10, '0')}:${k}`,
+      sessionId: id,
+      round: LOG,
+      sender: e.kind === 'receive' ? String((e.message as { from?: unknown }).from) : COORDINATOR,
+      recipient: COORDINATOR,
+      payload: JSON.stringify(e),
+      createdAt: now,
+    }))
+    const snapshot = JSON.stringify({ config: s.coord.config, status })
+    if (!(await this.p.store.updateMpcSession(id, s.version, snapshot, messages, now))) {
+      this.cache.delete(id)
+      throw new ConflictError('MPC_CONCURRENT_UPDATE', 'the session changed concurrently; retry the request')
+    }
+    s.version = next
+    s.sig = sig
+    this.events.emit(id, status.phase)
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * @module plugins/app/worker-pool
+ * A piscina pool for heavy cryptography, so the event loop stays free. Errors thrown in a worker
+ * cross the thread boundary as plain objects; domain errors (those with a `code`) are rebuilt as
+ * `GatewayError`s so routes still answer with a typed 4xx.
+ */
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import fp from 'fastify-plugin'
+import { Piscina } from 'piscina'
+import { GatewayError } from '../../errors.js'
+import type { WorkerOutcome } from '../../workers/task.js'
+import type { WorkerResult, WorkerTask } from '../../workers/types.js'
+
+/** The pool as routes see it. */
+export type WorkerPool = {
+  run<T extends WorkerTask>(task: T, transferList?: ArrayBuffer[]): Promise<WorkerResult<T['kind']>>
+  readonly threads: number
+  readonly queueSize: number
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    pool: WorkerPool
+  }
+}
+
+/** The worker entry: the TypeScript loader when running from sources, the built file otherwise. */
+export function workerEntry(): { filename: string; execArgv: string[] } {
+  const here = fileURLToPath(import.meta.url)
+  if (here.endsWith('.ts')) return { filename: fileURLToPath(new URL('../../workers/loader.js', import.meta.url)), execArgv: ['--conditions=source'] }
+  const built = fileURLToPath(new URL('../../workers/task.js', import.meta.url))
+  if (!existsSync(built)) throw new Error(`worker entry missing: ${built}`)
+  return { filename: built, execArgv: [] }
+}
+
+/** Rebuild an error that crossed from a worker as data. */
+export function reviveWorkerError(e: Extract<WorkerOutcome, { ok: false }>['error']): Error {
+  if (e.code !== undefined && e.shortMessage !== undefined) {
+    const status = typeof e.status === 'number' && e.status >= 400 && e.status < 600 ? e.status : 400
+    return new GatewayError(e.code, { shortMessage: e.shortMessage, details: e.details, status })
+  }
+  if (e.name === 'TypeError') return new TypeError(e.message)
+  if (e.name === 'RangeError') return new RangeError(e.message)
+  return new Error(`worker task failed: ${e.message}`)
+}
+
+/** Tasks waiting beyond this are refused with 503 POOL_BUSY (back-pressure instead of unbounded memory). */
+const MAX_QUEUE = 256
+
+/** Register the pool (destroyed with the instance). */
+export const workerPoolPlugin = fp(
+  async (fastify) => {
+    const { filename, execArgv } = workerEntry()
+    const piscina = new Piscina({ filename, execArgv, minThreads: 1, maxThreads: fastify.config.workers, idleTimeout: 60_000, maxQueue: MAX_QUEUE + 16 })
+    const pool: WorkerPool = {
+      run: async (task, transferList) => {
+        if (piscina.queueSize >= MAX_QUEUE) throw new GatewayError('POOL_BUSY', { shortMessage: 'the worker pool is saturated; retry later', status: 503 })
+        const out = (await piscina.run(task, transferList ? { transferList: transferList as never } : {})) as WorkerOutcome
+        if (!out.ok) throw reviveWorkerError(out.error)
+        return out.value as never
+      },
+      get threads() {
+        return piscina.threads.length
+      },
+      get queueSize() {
+        return piscina.queueSize
+      },
+    }
+    fastify.decorate('pool', pool)
+    fastify.addHook('onClose', async () => piscina.destroy())
+  },
+  { name: 'krain-worker-pool', dependencies: ['krain-env'] },
+)

@@ -1,0 +1,30 @@
+/**
+ * @module routes/health
+ * `GET /healthz` (liveness and dependencies) and `GET /metrics` (Prometheus text format).
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+
+const Health = Type.Object({
+  status: Type.Literal('ok'),
+  store: Type.String(),
+  chain: Type.Union([Type.Object({ chainId: Type.Integer(), registry: Type.String() }), Type.Null()]),
+  workers: Type.Integer(),
+  uptimeSeconds: Type.Number(),
+})
+
+/** Health and metrics routes. */
+export const healthRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.get('/healthz', { schema: { tags: ['ops'], summary: 'Liveness and configuration', response: { 200: Health } } }, async () => ({
+    status: 'ok' as const,
+    store: fastify.store.kind,
+    chain: fastify.chain ? { chainId: fastify.chain.chainId, registry: fastify.chain.registryAddress } : null,
+    workers: fastify.pool.threads,
+    uptimeSeconds: process.uptime(),
+  }))
+
+  fastify.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics', hide: false } }, async (_req, reply) => {
+    reply.header('content-type', fastify.metrics.registry.contentType)
+    return fastify.metrics.registry.metrics()
+  })
+}

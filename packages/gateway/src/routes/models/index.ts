@@ -1,0 +1,91 @@
+/**
+ * @module routes/models
+ * Register a model (weights stay with the gateway; its Poseidon commitment is computed with
+ * `@krain/zk`), list and describe models (never their weights), plan an encrypted inference,
+ * run one on ciphertexts (in the worker pool), and request a proven inference (a job).
+ */
+import { randomUUID } from 'node:crypto'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Model } from '@krain/models'
+import { Type } from 'typebox'
+import { BadRequestError, NotFoundError } from '../../errors.js'
+import { checkModelShape } from '../../models/model-shape.js'
+import { errorResponses, IdParams } from '../../schemas/common.js'
+import { JobView } from '../../schemas/jobs.js'
+import { EncryptedInferenceBody, EncryptedInferenceResponse, ModelInfo, PlanBody, ProveBody, RegisterModelBody } from '../../schemas/models.js'
+import type { ModelRecord } from '../../store/types.js'
+import { jobView } from '../jobs/view.js'
+import { planFor } from '../../he/plan.js'
+import { randomSalt, SNARK_SCALAR_FIELD } from '@krain/zk'
+import { commitModelSpec } from '../../zk/prover.js'
+
+/** The public view of a model: shapes and commitment, never its weights. */
+type ModelView = { id: string; name: string; kind: string; owner: string; inputs: number; outputs: number; commitment: string | null; createdAt: number }
+
+/** Models never change once registered: their shapes are computed once per process. */
+const shapes = new Map<string, { inputs: number; outputs: number }>()
+const info = (m: ModelRecord): ModelView => {
+  let shape = shapes.get(m.id)
+  if (!shape) shapes.set(m.id, (shape = checkModelShape(JSON.parse(m.spec) as Model)))
+  return { id: m.id, name: m.name, kind: m.kind, owner: m.owner, inputs: shape.inputs, outputs: shape.outputs, commitment: m.commitment, createdAt: m.createdAt }
+}
+
+/** Model routes. */
+export const modelRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
+  const getModel = async (id: string): Promise<ModelRecord> => {
+    const m = await fastify.store.getModel(id)
+    if (!m) throw new NotFoundError('model', id)
+    return m
+  }
+
+  fastify.post('/', { bodyLimit: 16 << 20, schema: { tags: ['models'], summary: 'Register a model (owner)', body: RegisterModelBody, response: { 201: ModelInfo, ...errorResponses } } }, async (req, reply) => {
+    const who = req.authorize('models:register')
+    const model = req.body.model as Model
+    checkModelShape(model)
+    const spec = JSON.stringify(model)
+    const { commitment } = await commitModelSpec(spec)
+    const rec: ModelRecord = { id: `${req.body.name}-${randomUUID().slice(0, 8)}`, owner: who.address, name: req.body.name, kind: model.kind, spec, commitment, createdAt: Date.now() }
+    await fastify.store.putModel(rec)
+    return reply.code(201).send(info(rec))
+  })
+
+  fastify.get('/', { schema: { tags: ['models'], summary: 'List models', response: { 200: Type.Array(ModelInfo), ...errorResponses } } }, async () => (await fastify.store.listModels()).map(info))
+
+  fastify.get('/:id', { schema: { tags: ['models'], summary: 'Describe a model (never its weights)', params: IdParams, response: { 200: ModelInfo, ...errorResponses } } }, async (req) => info(await getModel(req.params.id)))
+
+  fastify.post('/:id/he/plan', { schema: { tags: ['he'], summary: 'CKKS plan for an encrypted inference (parameters, rotations, layout)', params: IdParams, body: PlanBody, response: { 200: Type.Unknown(), ...errorResponses } } }, async (req) => {
+    const m = await getModel(req.params.id)
+    req.authorize('models:infer', { modelId: m.id, modelOwner: m.owner })
+    return planFor(JSON.parse(m.spec) as Model, req.body)
+  })
+
+  fastify.post(
+    '/:id/infer/encrypted',
+    { bodyLimit: fastify.config.bulkBodyLimit, schema: { tags: ['he'], summary: 'Evaluate the model on a ciphertext batch; returns ciphertexts', params: IdParams, body: EncryptedInferenceBody, response: { 200: EncryptedInferenceResponse, ...errorResponses } } },
+    async (req) => {
+      const m = await getModel(req.params.id)
+      const who = req.authorize('models:infer', { modelId: m.id, modelOwner: m.owner })
+      const key = await fastify.store.getKey(req.body.keyId)
+      if (!key || key.owner !== who.address) throw new NotFoundError('evaluation keys', req.body.keyId)
+      const plan = JSON.stringify(planFor(JSON.parse(m.spec) as Model, req.body.plan))
+      const task = { kind: 'he-infer' as const, keyId: key.id, model: m.spec, plan, ciphertexts: req.body.ciphertexts }
+      let out = await fastify.pool.run(task)
+      if ('needBundle' in out) out = await fastify.pool.run({ ...task, bundle: new Uint8Array(key.bundle) })
+      if ('needBundle' in out) throw new BadRequestError('HE_KEYS_UNAVAILABLE', 'evaluation keys could not be loaded')
+      fastify.metrics.encryptedInferences.inc({ model: m.name })
+      return { ciphertexts: out.ciphertexts, count: out.ciphertexts.length }
+    },
+  )
+
+  fastify.post('/:id/prove', { schema: { tags: ['proofs'], summary: 'Prove an inference (a job: queued → proving → proved → submitted → confirmed)', params: IdParams, body: ProveBody, response: { 202: JobView, ...errorResponses } } }, async (req, reply) => {
+    const m = await getModel(req.params.id)
+    const who = req.authorize('jobs:create', { modelId: m.id, modelOwner: m.owner })
+    if (!m.commitment) throw new BadRequestError('MODEL_NOT_PROVABLE', `model "${m.id}" has no circuit (no commitment)`)
+    const { inputs } = checkModelShape(JSON.parse(m.spec) as Model)
+    if (req.body.input.length !== inputs) throw new BadRequestError('INPUT_SHAPE', `"input" expected ${inputs} features, got ${req.body.input.length}`)
+    if (req.body.salt !== undefined && BigInt(req.body.salt) >= SNARK_SCALAR_FIELD) throw new BadRequestError('INVALID_ARGUMENT', '"salt" expected a field element below the BN254 scalar field order')
+    const salt = req.body.salt ?? String(randomSalt())
+    const job = await fastify.jobs.create({ owner: who.address, modelId: m.id, input: { input: req.body.input, salt } })
+    return reply.code(202).send(jobView(job, true))
+  })
+}

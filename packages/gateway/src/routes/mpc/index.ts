@@ -1,0 +1,94 @@
+/**
+ * @module routes/mpc
+ * Secure aggregation sessions (the gateway is the coordinator, an untrusted relay):
+ * create, status, join, roster, upload shares, fetch own inbox, upload sum-share, result, close.
+ * A party may only send its own messages (the signed-in address must be the message's `from`).
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import type { Identity } from '../../auth/policy.js'
+import { PolicyDeniedError } from '../../errors.js'
+import { errorResponses } from '../../schemas/common.js'
+import { CreateMpcSessionBody, PartyMessageBody, ReceiveResponse, SessionIdParams } from '../../schemas/mpc.js'
+
+const AnyObject = Type.Object({}, { additionalProperties: true })
+/** `?waitMs=`: long-poll up to this long for the round to close (no client-side sleeping). */
+const WaitQuery = Type.Object({ waitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })) }, { additionalProperties: false })
+
+/** MPC routes. */
+export const mpcRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
+  const mpc = fastify.mpc
+  const bulk = fastify.config.bulkBodyLimit
+
+  const ownMessage = (req: FastifyRequest, action: 'mpc:join' | 'mpc:read', id: string, from: string): Identity => {
+    const who = req.authorize(action, { sessionId: id })
+    if (from.toLowerCase() !== who.address.toLowerCase()) throw new PolicyDeniedError({ action, address: who.address, reason: 'a party may only send its own messages (message.from must be the signed-in address)' })
+    return who
+  }
+  /** Parties, the creator, verifiers and admins may read a session. */
+  const reader = async (req: FastifyRequest, id: string): Promise<Identity> => {
+    const who = req.caller()
+    if (who.roles.includes('admin') || who.roles.includes('verifier')) return who
+    const status = await mpc.status(id)
+    if (status.creator.toLowerCase() === who.address.toLowerCase() || status.config.parties.some((p) => p.toLowerCase() === who.address.toLowerCase())) return who
+    throw new PolicyDeniedError({ action: 'mpc:read', address: who.address, reason: 'not a party or the creator of this session' })
+  }
+
+  fastify.post('/sessions', { schema: { tags: ['mpc'], summary: 'Open a secure-aggregation session', body: CreateMpcSessionBody, response: { 201: AnyObject, ...errorResponses } } }, async (req, reply) => {
+    const who = req.authorize('mpc:create')
+    const { timeoutsMs, deadlines, ...rest } = req.body
+    const now = Date.now()
+    const config = await mpc.create({ ...rest, deadlines: deadlines ?? (timeoutsMs ? { join: now + timeoutsMs.join, share: now + timeoutsMs.join + timeoutsMs.share, sum: now + timeoutsMs.join + timeoutsMs.share + timeoutsMs.sum } : undefined) }, who.address, now)
+    return reply.code(201).send(config)
+  })
+
+  fastify.get('/sessions/:id', { schema: { tags: ['mpc'], summary: 'Session configuration and progress', params: SessionIdParams, response: { 200: AnyObject, ...errorResponses } } }, async (req) => {
+    await reader(req, req.params.id)
+    return mpc.status(req.params.id)
+  })
+
+  fastify.post('/sessions/:id/join', { schema: { tags: ['mpc'], summary: 'Join (round 1): a signed join message', params: SessionIdParams, body: PartyMessageBody, response: { 200: ReceiveResponse, ...errorResponses } } }, async (req) => {
+    ownMessage(req, 'mpc:join', req.params.id, req.body.message.from)
+    return mpc.receive(req.params.id, req.body.message)
+  })
+
+  fastify.get('/sessions/:id/roster', { schema: { tags: ['mpc'], summary: 'The signed roster (after the join round)', params: SessionIdParams, querystring: WaitQuery, response: { 200: AnyObject, ...errorResponses } } }, async (req) => {
+    await reader(req, req.params.id)
+    if (req.query.waitMs) await mpc.waitForPhase(req.params.id, ['share', 'sum', 'done', 'failed'], req.query.waitMs)
+    return mpc.roster(req.params.id)
+  })
+
+  fastify.post(
+    '/sessions/:id/shares',
+    { bodyLimit: bulk, schema: { tags: ['mpc'], summary: 'Upload encrypted shares (round 2)', params: SessionIdParams, body: PartyMessageBody, response: { 200: ReceiveResponse, ...errorResponses } } },
+    async (req) => {
+      ownMessage(req, 'mpc:join', req.params.id, req.body.message.from)
+      return mpc.receive(req.params.id, req.body.message)
+    },
+  )
+
+  fastify.get('/sessions/:id/inbox', { schema: { tags: ['mpc'], summary: 'Ciphertexts addressed to me, with the contributor set', params: SessionIdParams, querystring: WaitQuery, response: { 200: AnyObject, ...errorResponses } } }, async (req) => {
+    const who = req.authorize('mpc:join', { sessionId: req.params.id })
+    if (req.query.waitMs) await mpc.waitForPhase(req.params.id, ['sum', 'done', 'failed'], req.query.waitMs)
+    return mpc.inbox(req.params.id, who.address)
+  })
+
+  fastify.post('/sessions/:id/sum-share', { bodyLimit: bulk, schema: { tags: ['mpc'], summary: 'Upload my share of the sum (round 3)', params: SessionIdParams, body: PartyMessageBody, response: { 200: ReceiveResponse, ...errorResponses } } }, async (req) => {
+    ownMessage(req, 'mpc:join', req.params.id, req.body.message.from)
+    return mpc.receive(req.params.id, req.body.message)
+  })
+
+  fastify.get('/sessions/:id/result', { schema: { tags: ['mpc'], summary: 'The aggregate', params: SessionIdParams, querystring: WaitQuery, response: { 200: AnyObject, ...errorResponses } } }, async (req) => {
+    await reader(req, req.params.id)
+    if (req.query.waitMs) await mpc.waitForPhase(req.params.id, ['done', 'failed'], req.query.waitMs)
+    return mpc.result(req.params.id)
+  })
+
+  fastify.post('/sessions/:id/close', { schema: { tags: ['mpc'], summary: 'Close the current round now (creator or admin)', params: SessionIdParams, response: { 200: Type.Object({ phase: Type.String() }), ...errorResponses } } }, async (req) => {
+    const who = req.caller()
+    const creator = await mpc.creatorOf(req.params.id)
+    if (!who.roles.includes('admin') && creator.toLowerCase() !== who.address.toLowerCase()) throw new PolicyDeniedError({ action: 'mpc:close', address: who.address, reason: 'only the session creator or an admin may close a round' })
+    return mpc.close(req.params.id)
+  })
+}

@@ -1,0 +1,48 @@
+/**
+ * @module schemas/jobs
+ * Proven-inference jobs and their receipts.
+ */
+import { Type } from 'typebox'
+
+export const Receipt = Type.Object({ txHash: Type.String(), blockNumber: Type.String(), chainId: Type.Integer(), registry: Type.String() })
+
+export const JobView = Type.Object({
+  id: Type.String(),
+  state: Type.String(),
+  modelId: Type.Union([Type.String(), Type.Null()]),
+  owner: Type.String(),
+  createdAt: Type.Integer(),
+  updatedAt: Type.Integer(),
+  txHash: Type.Union([Type.String(), Type.Null()]),
+  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+  result: Type.Union([
+    Type.Object(
+      {
+        circuit: Type.String(),
+        output: Type.String(),
+        modelCommitment: Type.String(),
+        inputCommitment: Type.String(),
+        publicSignals: Type.Array(Type.String()),
+        proof: Type.Unknown(),
+        receipt: Type.Optional(Receipt),
+        salt: Type.Optional(Type.String()),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Null(),
+  ]),
+})
+
+export const ReceiptResponse = Type.Object({
+  jobId: Type.String(),
+  circuit: Type.String(),
+  output: Type.String(),
+  modelCommitment: Type.String(),
+  inputCommitment: Type.String(),
+  publicSignals: Type.Array(Type.String()),
+  proof: Type.Unknown(),
+  receipt: Receipt,
+})
+
+export const VerifyBody = Type.Object({ txHash: Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' }), publicSignals: Type.Array(Type.String({ pattern: '^[0-9]{1,78}$' }), { minItems: 3, maxItems: 3 }) }, { additionalProperties: false })
+export const VerifyResponse = Type.Object({ valid: Type.Boolean() })

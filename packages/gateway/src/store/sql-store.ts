@@ -1,0 +1,268 @@
+/**
+ * @module store/sql-store
+ * The {@link Store} on any {@link SqlDriver}: the same SQL on SQLite and PostgreSQL (both support
+ * `RETURNING`, `ON CONFLICT DO NOTHING` and sub-selects in `UPDATE`).
+ */
+import type { SqlDriver, SqlRow } from './driver.js'
+import { migrate } from './migrations.js'
+import { openPostgres } from './postgres-driver.js'
+import { openSqlite } from './sqlite-driver.js'
+import type {
+  ChallengeRecord,
+  JobRecord,
+  JobState,
+  KeyRecord,
+  ModelRecord,
+  MpcMessageRecord,
+  MpcSessionRecord,
+  OutboxRecord,
+  SessionRecord,
+  SqlDump,
+  Store,
+} from './types.js'
+
+const num = (v: unknown): number => Number(v)
+const str = (v: unknown): string => String(v)
+const optStr = (v: unknown): string | null => (v === null || v === undefined ? null : String(v))
+const optNum = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v))
+
+const toJob = (r: SqlRow): JobRecord => ({
+  id: str(r.id),
+  owner: str(r.owner),
+  kind: str(r.kind),
+  modelId: optStr(r.model_id),
+  state: str(r.state) as JobState,
+  input: str(r.input),
+  result: optStr(r.result),
+  error: optStr(r.error),
+  txHash: optStr(r.tx_hash),
+  createdAt: num(r.created_at),
+  updatedAt: num(r.updated_at),
+})
+const toOutbox = (r: SqlRow): OutboxRecord => ({
+  id: str(r.id),
+  jobId: str(r.job_id),
+  kind: str(r.kind),
+  payload: str(r.payload),
+  status: str(r.status) as OutboxRecord['status'],
+  attempts: num(r.attempts),
+  nextAttemptAt: num(r.next_attempt_at),
+  lockedUntil: optNum(r.locked_until),
+  lastError: optStr(r.last_error),
+  result: optStr(r.result),
+  createdAt: num(r.created_at),
+  updatedAt: num(r.updated_at),
+})
+const toModel = (r: SqlRow): ModelRecord => ({
+  id: str(r.id),
+  owner: str(r.owner),
+  name: str(r.name),
+  kind: str(r.kind),
+  spec: str(r.spec),
+  commitment: optStr(r.commitment),
+  createdAt: num(r.created_at),
+})
+const toMpcSession = (r: SqlRow): MpcSessionRecord => ({ id: str(r.id), creator: str(r.creator), state: str(r.state), version: num(r.version), createdAt: num(r.created_at), updatedAt: num(r.updated_at) })
+const toMpcMessage = (r: SqlRow): MpcMessageRecord => ({
+  id: str(r.id),
+  sessionId: str(r.session_id),
+  round: str(r.round),
+  sender: str(r.sender),
+  recipient: str(r.recipient),
+  payload: str(r.payload),
+  createdAt: num(r.created_at),
+})
+
+const jobStates: JobState[] = ['queued', 'proving', 'proved', 'submitted', 'confirmed', 'failed']
+const tables = ['challenges', 'sessions', 'he_keys', 'models', 'jobs', 'outbox', 'mpc_sessions', 'mpc_messages'] as const
+
+/** The repository over SQL. Construct with {@link openStore}. */
+export class SqlStore implements Store {
+  readonly kind: 'sqlite' | 'postgres'
+  constructor(private readonly db: SqlDriver) {
+    this.kind = db.dialect
+  }
+
+  close(): Promise<void> {
+    return this.db.close()
+  }
+
+  async createChallenge(c: ChallengeRecord): Promise<void> {
+    await this.db.run('INSERT INTO challenges (nonce, address, message, expires_at) VALUES (?, ?, ?, ?)', [c.nonce, c.address, c.message, c.expiresAt])
+  }
+  async consumeChallenge(nonce: string): Promise<ChallengeRecord | null> {
+    const [r] = await this.db.all('DELETE FROM challenges WHERE nonce = ? RETURNING nonce, address, message, expires_at', [nonce])
+    return r ? { nonce: str(r.nonce), address: str(r.address), message: str(r.message), expiresAt: num(r.expires_at) } : null
+  }
+  async createSession(s: SessionRecord): Promise<void> {
+    await this.db.run('INSERT INTO sessions (token_hash, address, created_at, expires_at) VALUES (?, ?, ?, ?)', [s.tokenHash, s.address, s.createdAt, s.expiresAt])
+  }
+  async getSession(tokenHash: string, now: number): Promise<SessionRecord | null> {
+    const [r] = await this.db.all('SELECT token_hash, address, created_at, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?', [tokenHash, now])
+    return r ? { tokenHash: str(r.token_hash), address: str(r.address), createdAt: num(r.created_at), expiresAt: num(r.expires_at) } : null
+  }
+  async deleteSession(tokenHash: string): Promise<void> {
+    await this.db.run('DELETE FROM sessions WHERE token_hash = ?', [tokenHash])
+  }
+  async purgeExpired(now: number): Promise<number> {
+    return (await this.db.run('DELETE FROM challenges WHERE expires_at <= ?', [now])) + (await this.db.run('DELETE FROM sessions WHERE expires_at <= ?', [now]))
+  }
+  async countActiveSessions(now: number): Promise<number> {
+    const [r] = await this.db.all('SELECT COUNT(*) AS n FROM sessions WHERE expires_at > ?', [now])
+    return num(r!.n)
+  }
+
+  async putKey(k: KeyRecord): Promise<void> {
+    await this.db.run('INSERT INTO he_keys (id, owner, scheme, params, bundle, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [k.id, k.owner, k.scheme, k.params, k.bundle, k.size, k.createdAt])
+  }
+  async getKey(id: string): Promise<KeyRecord | null> {
+    const [r] = await this.db.all('SELECT id, owner, scheme, params, bundle, size, created_at FROM he_keys WHERE id = ?', [id])
+    return r ? { id: str(r.id), owner: str(r.owner), scheme: str(r.scheme), params: str(r.params), bundle: Buffer.from(r.bundle as Uint8Array), size: num(r.size), createdAt: num(r.created_at) } : null
+  }
+
+  async putModel(m: ModelRecord): Promise<void> {
+    await this.db.run('INSERT INTO models (id, owner, name, kind, spec, commitment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [m.id, m.owner, m.name, m.kind, m.spec, m.commitment, m.createdAt])
+  }
+  async getModel(id: string): Promise<ModelRecord | null> {
+    const [r] = await this.db.all('SELECT * FROM models WHERE id = ?', [id])
+    return r ? toModel(r) : null
+  }
+  async listModels(): Promise<ModelRecord[]> {
+    return (await this.db.all('SELECT * FROM models ORDER BY created_at, id')).map(toModel)
+  }
+
+  async createJob(j: JobRecord): Promise<void> {
+    await this.db.run('INSERT INTO jobs (id, owner, kind, model_id, state, input, result, error, tx_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+      j.id,
+      j.owner,
+      j.kind,
+      j.modelId,
+      j.state,
+      j.input,
+      j.result,
+      j.error,
+      j.txHash,
+      j.createdAt,
+      j.updatedAt,
+    ])
+  }
+  async getJob(id: string): Promise<JobRecord | null> {
+    const [r] = await this.db.all('SELECT * FROM jobs WHERE id = ?', [id])
+    return r ? toJob(r) : null
+  }
+  async listJobs(states: JobState[]): Promise<JobRecord[]> {
+    if (!states.length) return []
+    return (await this.db.all(`SELECT * FROM jobs WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY created_at, id`, states)).map(toJob)
+  }
+  private async transition(db: SqlDriver, id: string, from: JobState[], patch: { state: JobState; result?: string; error?: string; txHash?: string }, now: number): Promise<boolean> {
+    const n = await db.run(
+      `UPDATE jobs SET state = ?, result = COALESCE(?, result), error = COALESCE(?, error), tx_hash = COALESCE(?, tx_hash), updated_at = ? WHERE id = ? AND state IN (${from.map(() => '?').join(', ')})`,
+      [patch.state, patch.result ?? null, patch.error ?? null, patch.txHash ?? null, now, id, ...from],
+    )
+    return n === 1
+  }
+  transitionJob(id: string, from: JobState[], patch: { state: JobState; result?: string; error?: string; txHash?: string }, now: number): Promise<boolean> {
+    return this.transition(this.db, id, from, patch, now)
+  }
+  transitionJobWithOutbox(id: string, from: JobState[], patch: { state: JobState; result?: string }, o: OutboxRecord, now: number): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      if (!(await this.transition(tx, id, from, patch, now))) return false
+      await tx.run(
+        'INSERT INTO outbox (id, job_id, kind, payload, status, attempts, next_attempt_at, locked_until, last_error, result, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [o.id, o.jobId, o.kind, o.payload, o.status, o.attempts, o.nextAttemptAt, o.lockedUntil, o.lastError, o.result, o.createdAt, o.updatedAt],
+      )
+      return true
+    })
+  }
+  async countJobs(): Promise<Record<JobState, number>> {
+    const out = Object.fromEntries(jobStates.map((s) => [s, 0])) as Record<JobState, number>
+    for (const r of await this.db.all('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state')) out[str(r.state) as JobState] = num(r.n)
+    return out
+  }
+
+  async claimOutbox(now: number, limit: number, leaseMs: number): Promise<OutboxRecord[]> {
+    const skipLocked = this.db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : ''
+    const rows = await this.db.all(
+      `UPDATE outbox SET locked_until = ?, attempts = attempts + 1, updated_at = ? WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?) ORDER BY next_attempt_at, id LIMIT ?${skipLocked}) RETURNING *`,
+      [now + leaseMs, now, now, now, limit],
+    )
+    return rows.map(toOutbox)
+  }
+  async finishOutbox(id: string, result: string, now: number): Promise<void> {
+    await this.db.run("UPDATE outbox SET status = 'done', result = ?, locked_until = NULL, updated_at = ? WHERE id = ?", [result, now, id])
+  }
+  async retryOutbox(id: string, error: string, nextAttemptAt: number, now: number): Promise<void> {
+    await this.db.run('UPDATE outbox SET last_error = ?, next_attempt_at = ?, locked_until = NULL, updated_at = ? WHERE id = ?', [error.slice(0, 2000), nextAttemptAt, now, id])
+  }
+  async getOutbox(id: string): Promise<OutboxRecord | null> {
+    const [r] = await this.db.all('SELECT * FROM outbox WHERE id = ?', [id])
+    return r ? toOutbox(r) : null
+  }
+  async countPendingOutbox(): Promise<number> {
+    const [r] = await this.db.all("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'")
+    return num(r!.n)
+  }
+
+  async createMpcSession(s: MpcSessionRecord): Promise<void> {
+    await this.db.run('INSERT INTO mpc_sessions (id, creator, state, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', [s.id, s.creator, s.state, s.version, s.createdAt, s.updatedAt])
+  }
+  async getMpcSession(id: string): Promise<MpcSessionRecord | null> {
+    const [r] = await this.db.all('SELECT * FROM mpc_sessions WHERE id = ?', [id])
+    return r ? toMpcSession(r) : null
+  }
+  async listMpcSessions(): Promise<MpcSessionRecord[]> {
+    return (await this.db.all('SELECT * FROM mpc_sessions ORDER BY created_at, id')).map(toMpcSession)
+  }
+  updateMpcSession(id: string, version: number, state: string, messages: MpcMessageRecord[], now: number): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const n = await tx.run('UPDATE mpc_sessions SET state = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?', [state, now, id, version])
+      if (n !== 1) return false
+      for (const m of messages) {
+        await tx.run('INSERT INTO mpc_messages (id, session_id, round, sender, recipient, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', [
+          m.id,
+          m.sessionId,
+          m.round,
+          m.sender,
+          m.recipient,
+          m.payload,
+          m.createdAt,
+        ])
+      }
+      return true
+    })
+  }
+  async listMpcMessages(sessionId: string, recipient: string, round?: string): Promise<MpcMessageRecord[]> {
+    const rows =
+      round === undefined
+        ? await this.db.all("SELECT * FROM mpc_messages WHERE session_id = ? AND (recipient = ? OR recipient = '*') ORDER BY created_at, id", [sessionId, recipient])
+        : await this.db.all("SELECT * FROM mpc_messages WHERE session_id = ? AND (recipient = ? OR recipient = '*') AND round = ? ORDER BY created_at, id", [sessionId, recipient, round])
+    return rows.map(toMpcMessage)
+  }
+
+  async dump(): Promise<Record<string, SqlDump[]>> {
+    const out: Record<string, SqlDump[]> = {}
+    for (const t of tables) out[t] = await this.db.all(`SELECT * FROM ${t}`)
+    return out
+  }
+}
+
+/**
+ * Open the store named by `databaseUrl` (`postgres://…` or a SQLite path) and migrate it.
+ * @param databaseUrl - PostgreSQL URL, SQLite file path, or `:memory:`
+ * @param options - `schema`: PostgreSQL schema to use (created if missing)
+ * @returns the migrated store
+ * @example
+ * ```ts
+ * const store = await openStore(':memory:')
+ * ```
+ */
+export async function openStore(databaseUrl: string, options: { schema?: string } = {}): Promise<Store> {
+  const db = /^postgres(ql)?:\/\//.test(databaseUrl) ? openPostgres(databaseUrl, options) : openSqlite(databaseUrl.replace(/^(sqlite|file):(\/\/)?/, ''))
+  try {
+    await migrate(db)
+  } catch (e) {
+    await db.close().catch(() => undefined)
+    throw e
+  }
+  return new SqlStore(db)
+}

@@ -1,0 +1,81 @@
+/**
+ * @module store/sqlite-driver
+ * {@link SqlDriver} over better-sqlite3 (synchronous, one connection, WAL). Transactions are
+ * serialised with a queue: while one is open, other statements wait for it, so an `await` inside
+ * a transaction never lets another request's statement slip into it.
+ */
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import type { SqlDriver, SqlRow, SqlValue } from './driver.js'
+
+/** Open a SQLite database file (created with its directory if missing) or `:memory:`. */
+export function openSqlite(path: string): SqlDriver {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  const cache = new Map<string, Database.Statement>()
+  const prepare = (sql: string): Database.Statement => {
+    let s = cache.get(sql)
+    if (!s) {
+      s = db.prepare(sql)
+      cache.set(sql, s)
+    }
+    return s
+  }
+  let gate: Promise<void> = Promise.resolve()
+  const direct = {
+    all: (sql: string, params: SqlValue[] = []): SqlRow[] => {
+      const st = prepare(sql)
+      return st.reader ? (st.all(...params) as SqlRow[]) : (st.run(...params), [])
+    },
+    run: (sql: string, params: SqlValue[] = []): number => prepare(sql).run(...params).changes,
+  }
+  const inner: SqlDriver = {
+    dialect: 'sqlite',
+    all: async (sql, params) => direct.all(sql, params),
+    run: async (sql, params) => direct.run(sql, params),
+    transaction: (fn) => fn(inner), // nested: flattened into the outer transaction
+    exec: async (script) => void db.exec(script),
+    close: async () => undefined,
+  }
+  const driver: SqlDriver = {
+    dialect: 'sqlite',
+    all: async (sql, params) => {
+      await gate
+      return direct.all(sql, params)
+    },
+    run: async (sql, params) => {
+      await gate
+      return direct.run(sql, params)
+    },
+    transaction: async (fn) => {
+      const previous = gate
+      let release!: () => void
+      gate = new Promise<void>((r) => (release = r))
+      await previous
+      db.exec('BEGIN IMMEDIATE')
+      try {
+        const out = await fn(inner)
+        db.exec('COMMIT')
+        return out
+      } catch (e) {
+        db.exec('ROLLBACK')
+        throw e
+      } finally {
+        release()
+      }
+    },
+    exec: async (script) => {
+      await gate
+      db.exec(script)
+    },
+    close: async () => {
+      await gate
+      db.close()
+    },
+  }
+  return driver
+}

@@ -1,0 +1,113 @@
+/**
+ * @module store/types
+ * The repository interface the gateway's routes and services use. One implementation
+ * ({@link SqlStore}) runs on SQLite and PostgreSQL; nothing above it knows which.
+ */
+
+/** States of a proven-inference job, in order; `failed` may follow any non-final state. */
+export type JobState = 'queued' | 'proving' | 'proved' | 'submitted' | 'confirmed' | 'failed'
+
+/** A stored sign-in challenge (SIWE message awaiting its signature). */
+export type ChallengeRecord = { nonce: string; address: string; message: string; expiresAt: number }
+
+/** A session created by a verified sign-in; the token itself is never stored, only its hash. */
+export type SessionRecord = { tokenHash: string; address: string; createdAt: number; expiresAt: number }
+
+/** An uploaded evaluation-key bundle (public material only). */
+export type KeyRecord = { id: string; owner: string; scheme: string; params: string; bundle: Buffer; size: number; createdAt: number }
+
+/** A registered model: `spec` is its JSON (weights stay with the gateway), `commitment` its Poseidon commitment. */
+export type ModelRecord = { id: string; owner: string; name: string; kind: string; spec: string; commitment: string | null; createdAt: number }
+
+/** A job (proven inference). `input` and `result` are JSON. */
+export type JobRecord = {
+  id: string
+  owner: string
+  kind: string
+  modelId: string | null
+  state: JobState
+  input: string
+  result: string | null
+  error: string | null
+  txHash: string | null
+  createdAt: number
+  updatedAt: number
+}
+
+/** A pending or finished chain submission. */
+export type OutboxRecord = {
+  id: string
+  jobId: string
+  kind: string
+  payload: string
+  status: 'pending' | 'done' | 'dead'
+  attempts: number
+  nextAttemptAt: number
+  lockedUntil: number | null
+  lastError: string | null
+  result: string | null
+  createdAt: number
+  updatedAt: number
+}
+
+/** The serialised coordinator state of an MPC session, with an optimistic-concurrency version. */
+export type MpcSessionRecord = { id: string; creator: string; state: string; version: number; createdAt: number; updatedAt: number }
+
+/** A relayed MPC message (an AEAD ciphertext or a public value), addressed to one party or `*`. */
+export type MpcMessageRecord = { id: string; sessionId: string; round: string; sender: string; recipient: string; payload: string; createdAt: number }
+
+/** The gateway's persistence. Every method is atomic on its own. */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres'
+  close(): Promise<void>
+
+  createChallenge(c: ChallengeRecord): Promise<void>
+  /** Remove and return the challenge (so a nonce is used once), or `null`. */
+  consumeChallenge(nonce: string): Promise<ChallengeRecord | null>
+  createSession(s: SessionRecord): Promise<void>
+  getSession(tokenHash: string, now: number): Promise<SessionRecord | null>
+  deleteSession(tokenHash: string): Promise<void>
+  /** Delete expired challenges and sessions; returns how many rows went. */
+  purgeExpired(now: number): Promise<number>
+  countActiveSessions(now: number): Promise<number>
+
+  putKey(k: KeyRecord): Promise<void>
+  getKey(id: string): Promise<KeyRecord | null>
+
+  putModel(m: ModelRecord): Promise<void>
+  getModel(id: string): Promise<ModelRecord | null>
+  listModels(): Promise<ModelRecord[]>
+
+  createJob(j: JobRecord): Promise<void>
+  getJob(id: string): Promise<JobRecord | null>
+  listJobs(states: JobState[]): Promise<JobRecord[]>
+  /** Move a job from one of `from` to `patch.state` (compare-and-set); false if it was not in `from`. */
+  transitionJob(id: string, from: JobState[], patch: { state: JobState; result?: string; error?: string; txHash?: string }, now: number): Promise<boolean>
+  /** Like {@link transitionJob} and, in the same transaction, enqueue `outbox`. */
+  transitionJobWithOutbox(id: string, from: JobState[], patch: { state: JobState; result?: string }, outbox: OutboxRecord, now: number): Promise<boolean>
+  countJobs(): Promise<Record<JobState, number>>
+
+  /** Lease up to `limit` due pending entries for `leaseMs` (other instances skip them meanwhile). */
+  claimOutbox(now: number, limit: number, leaseMs: number): Promise<OutboxRecord[]>
+  finishOutbox(id: string, result: string, now: number): Promise<void>
+  retryOutbox(id: string, error: string, nextAttemptAt: number, now: number): Promise<void>
+  getOutbox(id: string): Promise<OutboxRecord | null>
+  countPendingOutbox(): Promise<number>
+
+  createMpcSession(s: MpcSessionRecord): Promise<void>
+  getMpcSession(id: string): Promise<MpcSessionRecord | null>
+  listMpcSessions(): Promise<MpcSessionRecord[]>
+  /**
+   * Replace a session's state if its version is still `version` and append `messages`, in one
+   * transaction. Returns false (and changes nothing) if another writer got there first.
+   */
+  updateMpcSession(id: string, version: number, state: string, messages: MpcMessageRecord[], now: number): Promise<boolean>
+  /** Messages of a session for `recipient` (and those addressed to everyone), optionally of one round. */
+  listMpcMessages(sessionId: string, recipient: string, round?: string): Promise<MpcMessageRecord[]>
+
+  /** Every text value stored, table by table (used by the secrecy scan in the tests and `krain doctor`). */
+  dump(): Promise<Record<string, SqlDump[]>>
+}
+
+/** One row of {@link Store.dump}. */
+export type SqlDump = Record<string, unknown>

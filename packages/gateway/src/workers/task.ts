@@ -1,0 +1,50 @@
+/**
+ * @module workers/task
+ * The worker pool's entry: one function that dispatches a {@link WorkerTask} to its handler.
+ * Heavy cryptography (CKKS evaluation, Groth16 proving, Poseidon) runs here, off the event loop.
+ */
+import { createHash } from 'node:crypto'
+import type { WorkerTask } from './types.js'
+
+/** What crosses back to the main thread: a value, or an error reduced to plain data. */
+export type WorkerOutcome = { ok: true; value: unknown } | { ok: false; error: { name: string; message: string; code?: string; shortMessage?: string; details?: string; status?: number } }
+
+/**
+ * Run one task in this worker thread. Errors are returned as data (structured clone drops an
+ * error's own properties such as `code`).
+ */
+export default async function runTask(task: WorkerTask): Promise<WorkerOutcome> {
+  try {
+    return { ok: true, value: await dispatch(task) }
+  } catch (e) {
+    const x = e as { name?: unknown; message?: unknown; code?: unknown; shortMessage?: unknown; details?: unknown; status?: unknown }
+    return {
+      ok: false,
+      error: {
+        name: typeof x?.name === 'string' ? x.name : 'Error',
+        message: typeof x?.message === 'string' ? x.message : String(e),
+        ...(typeof x?.code === 'string' && typeof x.shortMessage === 'string' ? { code: x.code, shortMessage: x.shortMessage } : {}),
+        ...(typeof x?.details === 'string' ? { details: x.details } : {}),
+        ...(typeof x?.status === 'number' ? { status: x.status } : {}),
+      },
+    }
+  }
+}
+
+async function dispatch(task: WorkerTask): Promise<unknown> {
+  switch (task.kind) {
+    case 'ping':
+      return task.payload
+    case 'spin': {
+      let h = Buffer.alloc(32)
+      for (let i = 0; i < task.iterations; i++) h = createHash('sha256').update(h).digest()
+      return h.toString('hex')
+    }
+    case 'he-inspect-keys':
+      return (await import('./he-infer.js')).inspectKeys(task)
+    case 'he-infer':
+      return (await import('./he-infer.js')).evaluateEncrypted(task)
+    default:
+      throw new TypeError(`unknown worker task ${JSON.stringify((task as { kind: unknown }).kind)}`)
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * @module workers/types
+ * Tasks the worker pool runs. Each is plain structured-clone data in and out; the worker imports
+ * the cryptography package it needs on first use.
+ */
+
+/** A task for the worker pool. */
+export type WorkerTask =
+  | { kind: 'ping'; payload: number }
+  /** Busy-work for load tests: `iterations` rounds of SHA-256. */
+  | { kind: 'spin'; iterations: number }
+  /** Load and check an evaluation-key bundle; report what it holds. */
+  | { kind: 'he-inspect-keys'; bundle: Uint8Array }
+  /** Evaluate a model on ciphertexts. `bundle` may be omitted when the worker has `keyId` cached. */
+  | { kind: 'he-infer'; keyId: string; bundle?: Uint8Array; model: string; plan: string; ciphertexts: string[] }
+
+/** What each task returns. */
+export type WorkerResult<K extends WorkerTask['kind']> = K extends 'ping'
+  ? number
+  : K extends 'spin'
+    ? string
+    : K extends 'he-inspect-keys'
+      ? { paramsId: string; polyModulusDegree: number; galoisSteps: number[]; relin: boolean; bytes: number }
+      : K extends 'he-infer'
+        ? { ciphertexts: string[] } | { needBundle: true }
+        : never

@@ -1,0 +1,30 @@
+/**
+ * @module zk/prover
+ * Proving and model commitments through `@krain/zk`. These run on the main thread's side of
+ * `@krain/zk`, whose `proveInference` already computes the witness and the Groth16 proof in its
+ * own worker threads (snarkjs/ffjavascript cannot be loaded inside a piscina worker: ffjavascript
+ * takes any non-main thread for one of its own workers). The event loop only does the quantising
+ * and the Poseidon commitments (milliseconds).
+ */
+import { commitModel, proveInference } from '@krain/zk'
+import type { Model } from '@krain/models'
+
+/** Result of {@link proveSpec}. */
+export type ProveResult = { circuit: string; proof: unknown; publicSignals: string[]; output: string; modelCommitment: string; inputCommitment: string }
+
+/** The model's Poseidon commitment (decimal), or null (with the reason) when no circuit supports the model. */
+export async function commitModelSpec(spec: string): Promise<{ commitment: string | null; reason?: string }> {
+  try {
+    return { commitment: String(await commitModel(JSON.parse(spec) as Model)) }
+  } catch (e) {
+    const x = e as { code?: string; shortMessage?: string; message?: string }
+    if (x.code === 'ZK_UNSUPPORTED_MODEL' || e instanceof RangeError) return { commitment: null, reason: x.shortMessage ?? x.message }
+    throw e
+  }
+}
+
+/** Prove `output = model(input)` for the committed model and the salted input commitment. */
+export async function proveSpec({ spec, input, salt }: { spec: string; input: number[]; salt: string }): Promise<ProveResult> {
+  const r = await proveInference({ model: JSON.parse(spec) as Model, input, salt: BigInt(salt) })
+  return { circuit: r.circuit, proof: r.proof, publicSignals: [...r.publicSignals], output: String(r.output), modelCommitment: String(r.modelCommitment), inputCommitment: String(r.inputCommitment) }
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest'
+import { migrate } from '../src/store/migrations.js'
+import { openStore } from '../src/store/sql-store.js'
+import type { JobRecord, OutboxRecord } from '../src/store/types.js'
+import { backends, pgUrl } from './helpers/stores.js'
+
+const job = (id: string, now: number): JobRecord => ({ id, owner: '0xabc', kind: 'prove', modelId: 'm1', state: 'queued', input: '{}', result: null, error: null, txHash: null, createdAt: now, updatedAt: now })
+const outbox = (id: string, jobId: string, now: number): OutboxRecord => ({
+  id,
+  jobId,
+  kind: 'submitInference',
+  payload: '{"x":1}',
+  status: 'pending',
+  attempts: 0,
+  nextAttemptAt: now,
+  lockedUntil: null,
+  lastError: null,
+  result: null,
+  createdAt: now,
+  updatedAt: now,
+})
+
+describe.each(backends)('store on $name', (backend) => {
+  it('uses a challenge nonce once and expires sessions', async () => {
+    const { store, drop } = await backend.open()
+    try {
+      await store.createChallenge({ nonce: 'n1', address: '0xabc', message: 'hello', expiresAt: 2000 })
+      expect(await store.consumeChallenge('n1')).toEqual({ nonce: 'n1', address: '0xabc', message: 'hello', expiresAt: 2000 })
+      expect(await store.consumeChallenge('n1')).toBeNull()
+      await store.createSession({ tokenHash: 'h', address: '0xabc', createdAt: 1000, expiresAt: 5000 })
+      expect((await store.getSession('h', 4000))?.address).toBe('0xabc')
+      expect(await store.getSession('h', 5000)).toBeNull()
+      expect(await store.countActiveSessions(4000)).toBe(1)
+      expect(await store.purgeExpired(6000)).toBe(1)
+      expect(await store.countActiveSessions(0)).toBe(0)
+    } finally {
+      await store.close()
+      await drop()
+    }
+  })
+
+  it('stores key bundles byte for byte and models', async () => {
+    const { store, drop } = await backend.open()
+    try {
+      const bundle = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 31) & 255))
+      await store.putKey({ id: 'k1', owner: '0xabc', scheme: 'ckks', params: '{"n":8192}', bundle, size: bundle.length, createdAt: 1 })
+      const k = await store.getKey('k1')
+      expect(k?.bundle.equals(bundle)).toBe(true)
+      expect(await store.getKey('nope')).toBeNull()
+      await store.putModel({ id: 'm1', owner: '0xabc', name: 'bc', kind: 'logistic', spec: '{}', commitment: '123', createdAt: 1 })
+      await expect(store.putModel({ id: 'm1', owner: '0xabc', name: 'bc', kind: 'logistic', spec: '{}', commitment: null, createdAt: 2 })).rejects.toThrow()
+      expect((await store.listModels()).map((m) => m.id)).toEqual(['m1'])
+    } finally {
+      await store.close()
+      await drop()
+    }
+  })
+
+  it('moves jobs by compare-and-set and enqueues the outbox atomically', async () => {
+    const { store, drop } = await backend.open()
+    try {
+      await store.createJob(job('j1', 10))
+      expect(await store.transitionJob('j1', ['queued'], { state: 'proving' }, 11)).toBe(true)
+      expect(await store.transitionJob('j1', ['queued'], { state: 'proving' }, 12)).toBe(false)
+      expect(await store.transitionJobWithOutbox('j1', ['proving'], { state: 'proved', result: '{"proof":1}' }, outbox('o1', 'j1', 13), 13)).toBe(true)
+      // a second proved transition must not enqueue a duplicate submission
+      expect(await store.transitionJobWithOutbox('j1', ['proving'], { state: 'proved' }, outbox('o2', 'j1', 14), 14)).toBe(false)
+      expect(await store.getOutbox('o2')).toBeNull()
+      expect((await store.getJob('j1'))?.result).toBe('{"proof":1}')
+      expect(await store.countJobs()).toMatchObject({ proved: 1, queued: 0 })
+      expect(await store.countPendingOutbox()).toBe(1)
+      const [claimed] = await store.claimOutbox(20, 10, 1000)
+      expect(claimed?.attempts).toBe(1)
+      expect(await store.claimOutbox(21, 10, 1000)).toEqual([]) // leased
+      await store.retryOutbox('o1', 'chain down', 500, 22)
+      expect(await store.claimOutbox(100, 10, 1000)).toEqual([]) // not yet due
+      const [again] = await store.claimOutbox(500, 10, 1000)
+      expect(again).toMatchObject({ attempts: 2, lastError: 'chain down' })
+      await store.finishOutbox('o1', '{"tx":"0x1"}', 600)
+      expect(await store.countPendingOutbox()).toBe(0)
+      expect((await store.listJobs(['proved'])).map((j) => j.id)).toEqual(['j1'])
+    } finally {
+      await store.close()
+      await drop()
+    }
+  })
+
+  it('updates MPC sessions optimistically and relays messages to their recipients', async () => {
+    const { store, drop } = await backend.open()
+    try {
+      await store.createMpcSession({ id: 's1', creator: '0xabc', state: '{"v":0}', version: 0, createdAt: 1, updatedAt: 1 })
+      const msg = (id: string, to: string) => ({ id, sessionId: 's1', round: 'shares', sender: 'a', recipient: to, payload: `ct-${id}`, createdAt: 2 })
+      expect(await store.updateMpcSession('s1', 0, '{"v":1}', [msg('m1', 'b'), msg('m2', 'c'), msg('m3', '*')], 2)).toBe(true)
+      expect(await store.updateMpcSession('s1', 0, '{"v":9}', [msg('m4', 'b')], 3)).toBe(false)
+      const s = await store.getMpcSession('s1')
+      expect(s).toMatchObject({ state: '{"v":1}', version: 1 })
+      expect((await store.listMpcMessages('s1', 'b')).map((m) => m.id)).toEqual(['m1', 'm3'])
+      expect((await store.listMpcMessages('s1', 'c', 'shares')).map((m) => m.id)).toEqual(['m2', 'm3'])
+      expect(await store.listMpcMessages('s1', 'b', 'other')).toEqual([])
+    } finally {
+      await store.close()
+      await drop()
+    }
+  })
+})
+
+describe('migrations', () => {
+  it('are idempotent on SQLite', async () => {
+    const { openSqlite } = await import('../src/store/sqlite-driver.js')
+    const db = openSqlite(':memory:')
+    expect(await migrate(db)).toEqual([1])
+    expect(await migrate(db)).toEqual([])
+    await db.close()
+  })
+  it.skipIf(!pgUrl)('reject a bad PostgreSQL URL with an error, not a hang', async () => {
+    await expect(openStore('postgres://nobody@127.0.0.1:1/none')).rejects.toThrow()
+  })
+})

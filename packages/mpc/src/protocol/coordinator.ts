@@ -1,0 +1,299 @@
+/**
+ * @module coordinator
+ * The coordinator (an untrusted relay, e.g. the gateway) as a state machine whose whole state is a
+ * plain JSON object: `Coordinator.fromJSON(stored)` → `receive(message, now)` / `advance(now)` →
+ * `toJSON()` to store again, so a restart loses nothing. It checks every message (shape, session,
+ * membership, round, deadline, signature, sizes, field range), relays ciphertexts it cannot read,
+ * publishes the signed roster and contributor set U, and reconstructs the aggregate — the only
+ * thing it learns — from the sum-shares, naming any party whose sum-share is inconsistent.
+ *
+ * Message handling is idempotent: the same message twice is `duplicate` and changes nothing; a
+ * different message from the same party for the same round is `MPC_EQUIVOCATION`.
+ */
+import { bytesToHex } from 'viem/utils'
+import { MpcCheaterError, MpcError } from '../errors.js'
+import { addressOf, aPrivateKey, recoverSigner, signDigest } from '../crypto/identity.js'
+import { decodeVector } from '../encoding/fixed-point.js'
+import { reconstructResidues } from './reconstruct.js'
+import { partyIndex, validateSession } from './session.js'
+import {
+  bytesToVector,
+  contributorsDigest,
+  contributorsDigestHex,
+  inField,
+  joinDigest,
+  parsePartyMessage,
+  rosterDigest,
+  sharesDigest,
+  sharesManifest,
+  sumShareDigest,
+  vectorBytes,
+} from './messages.js'
+import type { Address, AggregateResult, ContributorsMessage, CoordinatorState, Hex, PartyMessage, Phase, Round, RosterMessage, SessionConfig, ShareBundle } from './types.js'
+
+/** Outcome of {@link Coordinator.receive}. */
+export type ReceiveResult = { status: 'accepted' | 'duplicate'; type: PartyMessage['type']; from: Address; phase: Phase }
+
+/** Parameters of the {@link Coordinator} constructor. */
+export type CoordinatorParameters = {
+  config: SessionConfig
+  /** The coordinator's secp256k1 key (its address is `config.coordinator`); never in the state. */
+  identityKey: Hex
+}
+
+const ORDER: Record<Phase, number> = { join: 0, share: 1, sum: 2, done: 3, failed: 3 }
+const ROUND_OF: Record<PartyMessage['type'], Round> = { join: 'join', shares: 'share', 'sum-share': 'sum' }
+
+const err = (code: string, shortMessage: string, status: number, details?: string): MpcError => new MpcError(code, { shortMessage, status, details })
+
+/**
+ * The coordinator of one session.
+ *
+ * @example
+ * ```ts
+ * const coordinator = new Coordinator({ config, identityKey })
+ * coordinator.receive(joinMessage, Date.now())   // → { status: 'accepted', ... }
+ * const roster = coordinator.roster()           // once every party joined or the join deadline passed
+ * db.save(coordinator.toJSON())
+ * ```
+ */
+export class Coordinator {
+  readonly #key: Hex
+  #s: CoordinatorState
+
+  /**
+   * @param params - the session configuration and the coordinator's identity key
+   * @param state - internal: a stored state (use {@link Coordinator.fromJSON})
+   * @throws TypeError / RangeError on a bad key or configuration; `MPC_UNKNOWN_PARTY` if the key
+   *   is not the session's coordinator
+   */
+  constructor({ config, identityKey }: CoordinatorParameters, state?: CoordinatorState) {
+    this.#key = aPrivateKey(identityKey, 'identityKey')
+    validateSession(state ? state.config : config)
+    const c = state ? state.config : config
+    if (addressOf(this.#key) !== c.coordinator) throw err('MPC_UNKNOWN_PARTY', 'identityKey is not the session coordinator', 403)
+    this.#s = state ?? { version: 1, config: c, phase: 'join', joins: {}, roster: null, uploads: {}, contributors: null, sumShares: {}, result: null, failure: null }
+  }
+
+  /** Resume from a stored {@link Coordinator.toJSON} state. */
+  static fromJSON(state: CoordinatorState, { identityKey }: { identityKey: Hex }): Coordinator {
+    if (typeof state !== 'object' || state === null || state.version !== 1) throw new TypeError('"state" expected a coordinator state of version 1')
+    return new Coordinator({ config: state.config, identityKey }, structuredClone(state))
+  }
+
+  /** The whole state, as a plain JSON-serialisable object (no secrets: the coordinator holds none but its signing key). */
+  toJSON(): CoordinatorState {
+    return structuredClone(this.#s)
+  }
+
+  /** The session configuration. */
+  get config(): SessionConfig {
+    return this.#s.config
+  }
+
+  /** Current phase. */
+  get phase(): Phase {
+    return this.#s.phase
+  }
+
+  /** Who has done what so far. */
+  status(): { phase: Phase; joined: Address[]; uploaded: Address[]; summed: Address[]; failure: CoordinatorState['failure'] } {
+    const byIndex = (a: Address[]): Address[] => a.sort((x, y) => partyIndex(this.#s.config, x) - partyIndex(this.#s.config, y))
+    return {
+      phase: this.#s.phase,
+      joined: byIndex(Object.keys(this.#s.joins) as Address[]),
+      uploaded: byIndex(Object.keys(this.#s.uploads) as Address[]),
+      summed: byIndex(Object.keys(this.#s.sumShares) as Address[]),
+      failure: this.#s.failure,
+    }
+  }
+
+  /**
+   * Take one message from a party, then close any round that is complete or past its deadline.
+   * @param message - a join, shares or sum-share message (anything: it is validated)
+   * @param now - the current time, ms since the epoch
+   * @returns whether it was accepted or a harmless duplicate
+   * @throws `MpcError` with code `MPC_MALFORMED_MESSAGE`, `MPC_WRONG_SESSION`, `MPC_UNKNOWN_PARTY`,
+   *   `MPC_BAD_SIGNATURE`, `MPC_WRONG_ROUND` (too early), `MPC_LATE_MESSAGE` (round closed or
+   *   deadline passed), `MPC_EQUIVOCATION` (a different message for a round already answered)
+   */
+  receive(message: unknown, now: number): ReceiveResult {
+    const c = this.#s.config
+    if (typeof message !== 'object' || message === null) throw err('MPC_MALFORMED_MESSAGE', 'message: expected an object', 400)
+    const sid = (message as { sessionId?: unknown }).sessionId
+    if (sid !== c.sessionId) throw err('MPC_WRONG_SESSION', 'message is for another session', 404)
+    const m = parsePartyMessage(message, c)
+    if (partyIndex(c, m.from) === 0) throw err('MPC_UNKNOWN_PARTY', `${m.from} is not a party of this session`, 403)
+    const round = ROUND_OF[m.type]
+    const stored = this.#stored(round, m.from)
+    if (stored && stored.signature === m.signature) return { status: 'duplicate', type: m.type, from: m.from, phase: this.#s.phase }
+    // (a different signature: check it, then see whether the content is the same)
+    const { digest, manifest } = this.#digest(m)
+    const signer = recoverSigner(digest, m.signature)
+    if (signer !== m.from) throw err('MPC_BAD_SIGNATURE', `${m.type}: signature is not by ${m.from}`, 401)
+    if (stored) {
+      const storedDigest = m.type === 'shares' ? this.#s.uploads[m.from]!.digest : bytesToHex(this.#digest(stored).digest)
+      if (storedDigest === bytesToHex(digest)) return { status: 'duplicate', type: m.type, from: m.from, phase: this.#s.phase }
+      throw err('MPC_EQUIVOCATION', `${m.from} already sent a different ${m.type} message`, 409)
+    }
+    this.advance(now)
+    const phase = this.#s.phase
+    if (ORDER[phase] > ORDER[round]) throw err('MPC_LATE_MESSAGE', `the ${round} round is closed`, 409)
+    if (ORDER[phase] < ORDER[round]) throw err('MPC_WRONG_ROUND', `the ${round} round is not open yet (phase: ${phase})`, 409)
+    if (m.type === 'join') {
+      this.#s.joins[m.from] = m
+    } else if (m.type === 'shares') {
+      const members = this.#s.roster!.members.map((j) => j.from)
+      if (!members.includes(m.from)) throw err('MPC_UNKNOWN_PARTY', `${m.from} is not in the roster`, 403)
+      const expected = members.filter((a) => a !== m.from)
+      if (m.shares.length !== expected.length || m.shares.some((s, i) => s.to !== expected[i])) {
+        throw err('MPC_MALFORMED_MESSAGE', 'shares: expected one share per other roster member, in roster order', 400)
+      }
+      this.#s.uploads[m.from] = { message: m, digest: bytesToHex(digest), manifest: manifest! }
+    } else {
+      if (!this.#s.roster!.members.some((j) => j.from === m.from)) throw err('MPC_UNKNOWN_PARTY', `${m.from} is not in the roster`, 403)
+      if (m.contributorsDigest !== contributorsDigestHex(this.#s.contributors!)) throw err('MPC_MALFORMED_MESSAGE', 'sum-share: computed over another contributor set', 400)
+      const bytes = Buffer.from(m.share, 'base64')
+      if (bytes.length !== vectorBytes(c.length) || !inField(bytesToVector(bytes), c.length)) {
+        throw err('MPC_MALFORMED_MESSAGE', 'sum-share: "share" is not a vector of field elements', 400)
+      }
+      this.#s.sumShares[m.from] = m
+    }
+    this.advance(now)
+    return { status: 'accepted', type: m.type, from: m.from, phase: this.#s.phase }
+  }
+
+  /**
+   * Close every round that is complete (everyone expected has answered) or past its deadline.
+   * @param now - ms since the epoch
+   * @returns the phase afterwards
+   */
+  advance(now: number): Phase {
+    for (;;) {
+      const before = this.#s.phase
+      this.#step(now, false)
+      if (this.#s.phase === before) return before
+    }
+  }
+
+  /**
+   * Close the current round now, whatever its deadline (an operator's decision).
+   * @returns the phase afterwards
+   */
+  closeRound(now: number): Phase {
+    this.#step(now, true)
+    return this.advance(now)
+  }
+
+  /** The signed roster (after the join round). @throws `MPC_WRONG_ROUND` before it. */
+  roster(): RosterMessage {
+    if (!this.#s.roster) throw err(this.#s.failure ? 'MPC_SESSION_FAILED' : 'MPC_WRONG_ROUND', 'the roster is not published yet', 409, this.#s.failure?.message)
+    return this.#s.roster
+  }
+
+  /** The signed contributor set U (after the share round). @throws `MPC_WRONG_ROUND` before it. */
+  contributors(): ContributorsMessage {
+    if (!this.#s.contributors) throw err(this.#s.failure ? 'MPC_SESSION_FAILED' : 'MPC_WRONG_ROUND', 'the contributor set is not published yet', 409, this.#s.failure?.message)
+    return this.#s.contributors
+  }
+
+  /**
+   * The ciphertexts addressed to `to` by the members of U, with U itself.
+   * @throws `MPC_WRONG_ROUND` before the share round closed; `MPC_UNKNOWN_PARTY` if `to` is not in the roster
+   */
+  bundleFor(to: Address): ShareBundle {
+    const U = this.contributors()
+    if (!this.#s.roster!.members.some((j) => j.from === to)) throw err('MPC_UNKNOWN_PARTY', `${to} is not in the roster`, 403)
+    const shares = U.contributors
+      .filter((from) => from !== to)
+      .map((from) => {
+        const up = this.#s.uploads[from]!
+        const s = up.message.shares.find((x) => x.to === to)!
+        return { from, ciphertext: s.ciphertext, manifest: up.manifest, signature: up.message.signature }
+      })
+    return { type: 'share-bundle', sessionId: this.#s.config.sessionId, to, contributors: U, shares }
+  }
+
+  /**
+   * The aggregate (after the sum round).
+   * @throws `MPC_WRONG_ROUND` before; the failure's code (`MPC_INCONSISTENT_SHARES`,
+   *   `MPC_TOO_FEW_SHARES`, `MPC_TOO_FEW_CONTRIBUTORS`) if the session failed
+   */
+  result(): AggregateResult {
+    if (this.#s.result) return this.#s.result
+    const f = this.#s.failure
+    if (f) {
+      if (f.code === 'MPC_INCONSISTENT_SHARES') throw new MpcCheaterError({ shortMessage: f.message, cheaters: f.cheaters ?? [] })
+      throw err(f.code, f.message, 409)
+    }
+    throw err('MPC_WRONG_ROUND', `no result yet (phase: ${this.#s.phase})`, 409)
+  }
+
+  #stored(round: Round, from: Address): PartyMessage | undefined {
+    if (round === 'join') return this.#s.joins[from]
+    if (round === 'share') return this.#s.uploads[from]?.message
+    return this.#s.sumShares[from]
+  }
+
+  #digest(m: PartyMessage): { digest: Uint8Array; manifest?: [Address, Hex][] } {
+    if (m.type === 'join') return { digest: joinDigest(m) }
+    if (m.type === 'sum-share') return { digest: sumShareDigest(m) }
+    const manifest = sharesManifest(m)
+    return { digest: sharesDigest(m.sessionId, m.from, manifest), manifest }
+  }
+
+  #fail(code: string, message: string, cheaters?: Address[]): void {
+    this.#s.phase = 'failed'
+    this.#s.failure = cheaters ? { code, message, cheaters } : { code, message }
+  }
+
+  #step(now: number, force: boolean): void {
+    const s = this.#s
+    const c = s.config
+    const byIndex = (a: Address[]): Address[] => a.sort((x, y) => partyIndex(c, x) - partyIndex(c, y))
+    if (s.phase === 'join') {
+      const joined = byIndex(Object.keys(s.joins) as Address[])
+      if (!force && joined.length < c.parties.length && now <= c.deadlines.join) return
+      if (joined.length < c.threshold) return this.#fail('MPC_TOO_FEW_CONTRIBUTORS', `${joined.length} parties joined, threshold is ${c.threshold}`)
+      const members = joined.map((a) => s.joins[a]!)
+      s.roster = { type: 'roster', sessionId: c.sessionId, members, signature: signDigest(this.#key, rosterDigest({ sessionId: c.sessionId, members })) }
+      s.phase = 'share'
+    } else if (s.phase === 'share') {
+      const uploaded = byIndex(Object.keys(s.uploads) as Address[])
+      if (!force && uploaded.length < s.roster!.members.length && now <= c.deadlines.share) return
+      if (uploaded.length < c.minContributors) return this.#fail('MPC_TOO_FEW_CONTRIBUTORS', `${uploaded.length} parties uploaded shares, minContributors is ${c.minContributors}`)
+      const body = { sessionId: c.sessionId, contributors: uploaded }
+      s.contributors = { type: 'contributors', ...body, signature: signDigest(this.#key, contributorsDigest(body)) }
+      s.phase = 'sum'
+    } else if (s.phase === 'sum') {
+      const holders = byIndex(Object.keys(s.sumShares) as Address[])
+      if (!force && holders.length < s.roster!.members.length && now <= c.deadlines.sum) return
+      if (holders.length < c.threshold) return this.#fail('MPC_TOO_FEW_SHARES', `${holders.length} sum-shares arrived, threshold is ${c.threshold}`)
+      try {
+        const rec = reconstructResidues({
+          points: holders.map((a) => partyIndex(c, a)),
+          shares: holders.map((a) => bytesToVector(Buffer.from(s.sumShares[a]!.share, 'base64'))),
+          holders,
+          threshold: c.threshold,
+          length: c.length,
+        })
+        const { sum, values } = decodeVector(rec.secret, c.length, c.scale)
+        s.result = {
+          type: 'result',
+          sessionId: c.sessionId,
+          contributors: s.contributors!.contributors,
+          sumShareHolders: rec.used as Address[],
+          cheaters: rec.cheaters as Address[],
+          verified: rec.verified,
+          liarTolerance: rec.liarTolerance,
+          sum: Array.from(sum, (x) => x.toString()),
+          values,
+        }
+        s.phase = 'done'
+      } catch (e) {
+        if (e instanceof MpcCheaterError) return this.#fail(e.code, e.shortMessage, e.cheaters as Address[])
+        throw e
+      }
+    }
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * @module messages
+ * Digests (what each signature covers), structural validation of incoming messages, and the
+ * byte codec of residue vectors. Validation here is about shape only (types, sizes, encodings);
+ * session, membership, round and signature checks are the coordinator's and the party's.
+ */
+import { bytesToHex } from 'viem/utils'
+import { MpcError } from '../errors.js'
+import { messageDigest, sha256Hex } from '../crypto/digest.js'
+import { anAddress } from '../crypto/identity.js'
+import { isBase64Of, AEAD_OVERHEAD } from '../crypto/share-encryption.js'
+import { ELEMENT_BYTES, P1, P2 } from '../field/field.js'
+import type { Address, ContributorsMessage, Hex, JoinMessage, PartyMessage, RosterMessage, SessionConfig, SharesMessage, SumShareMessage } from './types.js'
+
+const malformed = (shortMessage: string): never => {
+  throw new MpcError('MPC_MALFORMED_MESSAGE', { shortMessage })
+}
+
+/** Digest a join signs. */
+export function joinDigest(m: Pick<JoinMessage, 'sessionId' | 'from' | 'encryptionKey'>): Uint8Array {
+  return messageDigest('join', [m.sessionId, m.from, m.encryptionKey])
+}
+
+/** Digest the coordinator signs over a roster. */
+export function rosterDigest(m: Pick<RosterMessage, 'sessionId' | 'members'>): Uint8Array {
+  return messageDigest('roster', [m.sessionId, m.members.map((j) => [j.from, j.encryptionKey, j.signature])])
+}
+
+/** `[to, sha256(ciphertext)]` of every share of an upload. */
+export function sharesManifest(m: Pick<SharesMessage, 'shares'>): [Address, Hex][] {
+  return m.shares.map((s) => [s.to, sha256Hex(s.ciphertext)])
+}
+
+/** Digest a share upload signs (from its manifest, so one recipient can check its part). */
+export function sharesDigest(sessionId: Hex, from: Address, manifest: [Address, Hex][]): Uint8Array {
+  return messageDigest('shares', [sessionId, from, manifest])
+}
+
+/** Digest the coordinator signs over the contributor set. */
+export function contributorsDigest(m: Pick<ContributorsMessage, 'sessionId' | 'contributors'>): Uint8Array {
+  return messageDigest('contributors', [m.sessionId, m.contributors])
+}
+
+/** Digest a sum-share signs. */
+export function sumShareDigest(m: Pick<SumShareMessage, 'sessionId' | 'from' | 'contributorsDigest' | 'share'>): Uint8Array {
+  return messageDigest('sum-share', [m.sessionId, m.from, m.contributorsDigest, sha256Hex(m.share)])
+}
+
+/** Hex form of {@link contributorsDigest}. */
+export function contributorsDigestHex(m: Pick<ContributorsMessage, 'sessionId' | 'contributors'>): Hex {
+  return bytesToHex(contributorsDigest(m))
+}
+
+/** Bytes of a residue vector of length L on the wire. */
+export const vectorBytes = (length: number): number => length * ELEMENT_BYTES
+/** Bytes of one encrypted share of a vector of length L. */
+export const ciphertextBytes = (length: number): number => vectorBytes(length) + AEAD_OVERHEAD
+
+/** Residue vector → bytes (little-endian uint32s). */
+export function vectorToBytes(v: Uint32Array): Uint8Array {
+  return new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+}
+
+/** Bytes → residue vector (a view when the bytes are 4-byte aligned, else an aligned copy). */
+export function bytesToVector(b: Uint8Array): Uint32Array {
+  if (b.byteOffset % 4 === 0) return new Uint32Array(b.buffer, b.byteOffset, b.length / 4)
+  const out = new Uint32Array(b.length / 4)
+  new Uint8Array(out.buffer).set(b)
+  return out
+}
+
+/** True when every residue of a vector is below its prime (field range check). */
+export function inField(v: Uint32Array, length: number): boolean {
+  for (let i = 0; i < length; i++) if (v[i]! >= P1) return false
+  for (let i = length; i < 2 * length; i++) if (v[i]! >= P2) return false
+  return true
+}
+
+/**
+ * Cheap shape check for large base64 payloads the coordinator only relays: right length, base64
+ * alphabet at both ends. The recipient decodes and authenticates (AEAD) the bytes themselves.
+ */
+function looksLikeBase64Of(v: unknown, bytes: number): v is string {
+  if (typeof v !== 'string' || v.length !== 4 * Math.ceil(bytes / 3)) return false
+  return /^[A-Za-z0-9+/]{4}/.test(v) && /[A-Za-z0-9+/]{2}[A-Za-z0-9+/=]{2}$/.test(v)
+}
+
+const isHex = (v: unknown, bytes: number): v is Hex => typeof v === 'string' && v.length === 2 + 2 * bytes && /^0x[0-9a-fA-F]*$/.test(v)
+const sig = (v: unknown, what: string): Hex => (isHex(v, 65) ? v : malformed(`${what}: "signature" expected 65 bytes of 0x-hex`))
+const addr = (v: unknown, what: string): Address => {
+  try {
+    const a = anAddress(v, what)
+    if (a !== v) malformed(`${what}: expected an EIP-55 checksummed address`)
+    return a
+  } catch (e) {
+    if (e instanceof MpcError) throw e
+    return malformed(`${what}: expected an address`)
+  }
+}
+const obj = (v: unknown, what: string): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : malformed(`${what}: expected an object`)
+const keys = (o: Record<string, unknown>, allowed: string[], what: string): void => {
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) malformed(`${what}: unexpected field "${k}"`)
+}
+
+/**
+ * Check the shape of a message a party sent, against the session's sizes.
+ * @returns the message, typed
+ * @throws `MpcError` `MPC_MALFORMED_MESSAGE` naming what is wrong
+ */
+export function parsePartyMessage(raw: unknown, config: SessionConfig): PartyMessage {
+  const m = obj(raw, 'message')
+  if (typeof m.sessionId !== 'string' || !isHex(m.sessionId, 32)) return malformed('message: "sessionId" expected 32 bytes of 0x-hex')
+  switch (m.type) {
+    case 'join': {
+      keys(m, ['type', 'sessionId', 'from', 'encryptionKey', 'signature'], 'join')
+      addr(m.from, 'join.from')
+      if (!isBase64Of(m.encryptionKey, 32)) malformed('join: "encryptionKey" expected base64 of 32 bytes')
+      sig(m.signature, 'join')
+      return m as unknown as JoinMessage
+    }
+    case 'shares': {
+      keys(m, ['type', 'sessionId', 'from', 'shares', 'signature'], 'shares')
+      addr(m.from, 'shares.from')
+      sig(m.signature, 'shares')
+      if (!Array.isArray(m.shares) || m.shares.length < 1 || m.shares.length > config.parties.length - 1) malformed(`shares: "shares" expected 1..${config.parties.length - 1} items`)
+      const ctLen = ciphertextBytes(config.length)
+      ;(m.shares as unknown[]).forEach((s, i) => {
+        const e = obj(s, `shares.shares[${i}]`)
+        keys(e, ['to', 'ciphertext'], `shares.shares[${i}]`)
+        addr(e.to, `shares.shares[${i}].to`)
+        if (!looksLikeBase64Of(e.ciphertext, ctLen)) malformed(`shares.shares[${i}]: "ciphertext" expected base64 of ${ctLen} bytes`)
+      })
+      return m as unknown as SharesMessage
+    }
+    case 'sum-share': {
+      keys(m, ['type', 'sessionId', 'from', 'contributorsDigest', 'share', 'signature'], 'sum-share')
+      addr(m.from, 'sum-share.from')
+      sig(m.signature, 'sum-share')
+      if (!isHex(m.contributorsDigest, 32)) malformed('sum-share: "contributorsDigest" expected 32 bytes of 0x-hex')
+      if (!looksLikeBase64Of(m.share, vectorBytes(config.length))) malformed(`sum-share: "share" expected base64 of ${vectorBytes(config.length)} bytes`)
+      return m as unknown as SumShareMessage
+    }
+    default:
+      return malformed(`message: unknown "type" ${JSON.stringify(String(m.type).slice(0, 40))}`)
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * @module party
+ * The party (hospital) side of the protocol as a small state machine: join → share → sum.
+ * The party keeps its own secrets (its X25519 key, its share of its own input) in its state;
+ * everything it sends is a signed, plain message for the coordinator to relay. Every call is
+ * idempotent: asking again returns the same message, so a retry after a lost response is safe,
+ * and a party never produces two different sum-shares (which would let a coordinator that
+ * equivocates on U difference two aggregates).
+ */
+import { MpcError } from '../errors.js'
+import { addressOf, aPrivateKey, assertSignedBy, signDigest } from '../crypto/identity.js'
+import { deriveShareKey, generateEncryptionKeyPair, openBytes, sealBytes, shareAad } from '../crypto/share-encryption.js'
+import { sha256Hex } from '../crypto/digest.js'
+import { encodeVector } from '../encoding/fixed-point.js'
+import { addResidues, shareResidues } from '../field/shamir.js'
+import { sampleDiscreteLaplace } from '../dp/noise.js'
+import { validateSession, partyIndex } from './session.js'
+import { bytesToVector, contributorsDigest, contributorsDigestHex, joinDigest, rosterDigest, sharesDigest, sharesManifest, sumShareDigest, vectorToBytes, vectorBytes } from './messages.js'
+import type { Address, Hex, JoinMessage, PartyState, RosterMessage, SessionConfig, ShareBundle, SharesMessage, SumShareMessage } from './types.js'
+
+const fail = (code: string, shortMessage: string, status = 400, details?: string): never => {
+  throw new MpcError(code, { shortMessage, status, details })
+}
+
+/** Parameters of the {@link Party} constructor. */
+export type PartyParameters = {
+  /** The session configuration (checked: id, parameters, membership). */
+  config: SessionConfig
+  /** The party's secp256k1 identity key (its wallet key); never stored in the state. */
+  identityKey: Hex
+}
+
+/**
+ * One party of a secure-aggregation session.
+ *
+ * @example
+ * ```ts
+ * const party = new Party({ config, identityKey })
+ * send(party.join())
+ * send(party.share(myVector, roster))
+ * send(party.sum(bundle))
+ * ```
+ */
+export class Party {
+  readonly #key: Hex
+  readonly #state: PartyState
+
+  /**
+   * @param params - the session configuration and the party's identity key
+   * @param state - internal: a stored state (use {@link Party.fromJSON})
+   * @throws TypeError / RangeError on a bad key or configuration; `MPC_UNKNOWN_PARTY` when the key's
+   *   address is not one of the session's parties; `MPC_WRONG_SESSION` when the config's id is forged
+   */
+  constructor({ config, identityKey }: PartyParameters, state?: PartyState) {
+    this.#key = aPrivateKey(identityKey, 'identityKey')
+    const address = addressOf(this.#key)
+    if (state) {
+      if (state.version !== 1 || state.address !== address) fail('MPC_UNKNOWN_PARTY', 'party state belongs to another identity', 403)
+      validateSession(state.config)
+      this.#state = state
+      return
+    }
+    validateSession(config)
+    if (partyIndex(config, address) === 0) fail('MPC_UNKNOWN_PARTY', `${address} is not a party of this session`, 403)
+    const encryption = generateEncryptionKeyPair()
+    this.#state = { version: 1, config, address, encryption, join: null, roster: null, shares: null, ownShare: null, sumShare: null }
+  }
+
+  /** Restore a party from {@link Party.toJSON} output. */
+  static fromJSON(state: PartyState, { identityKey }: { identityKey: Hex }): Party {
+    return new Party({ config: state.config, identityKey }, structuredClone(state))
+  }
+
+  /** The party's whole state (its secrets included: store it like a key). */
+  toJSON(): PartyState {
+    return structuredClone(this.#state)
+  }
+
+  /** The party's address. */
+  get address(): Address {
+    return this.#state.address
+  }
+
+  /** The session configuration. */
+  get config(): SessionConfig {
+    return this.#state.config
+  }
+
+  /** Round 1: the signed join with this session's X25519 encryption key. */
+  join(): JoinMessage {
+    if (this.#state.join) return this.#state.join
+    const { sessionId } = this.#state.config
+    const body = { sessionId, from: this.#state.address, encryptionKey: this.#state.encryption.publicKey }
+    this.#state.join = { type: 'join', ...body, signature: signDigest(this.#key, joinDigest(body)) }
+    return this.#state.join
+  }
+
+  /**
+   * Accept the roster (checked: coordinator's signature, every member's own join signature,
+   * members are session parties in order, this party is one, at least t members).
+   */
+  acceptRoster(roster: RosterMessage): void {
+    const c = this.#state.config
+    if (this.#state.roster) {
+      if (this.#state.roster.signature !== roster?.signature) fail('MPC_EQUIVOCATION', 'a different roster was already accepted', 409)
+      return
+    }
+    if (roster?.type !== 'roster' || !Array.isArray(roster.members)) fail('MPC_MALFORMED_MESSAGE', 'expected a roster message')
+    if (roster.sessionId !== c.sessionId) fail('MPC_WRONG_SESSION', 'roster is for another session', 404)
+    assertSignedBy(rosterDigest(roster), roster.signature, c.coordinator, 'roster')
+    let last = 0
+    for (const m of roster.members) {
+      const idx = partyIndex(c, m.from)
+      if (idx <= last) fail('MPC_MALFORMED_MESSAGE', 'roster members must be distinct session parties in index order')
+      last = idx
+      if (m.sessionId !== c.sessionId) fail('MPC_WRONG_SESSION', 'roster member joined another session', 404)
+      // (its own join it knows: compared below instead of re-verified)
+      if (m.from !== this.#state.address) assertSignedBy(joinDigest(m), m.signature, m.from, `join of ${m.from}`)
+    }
+    if (roster.members.length < c.threshold) fail('MPC_TOO_FEW_CONTRIBUTORS', `roster has ${roster.members.length} members, threshold is ${c.threshold}`, 409)
+    const mine = roster.members.find((m) => m.from === this.#state.address)
+    const own = this.join()
+    if (!mine || mine.encryptionKey !== own.encryptionKey || mine.signature !== own.signature) fail('MPC_UNKNOWN_PARTY', 'this party is not in the roster with its own join', 403)
+    this.#state.roster = roster
+  }
+
+  /**
+   * Round 2: encode `values` (|v| ≤ bound), add this party's DP noise if the session has it,
+   * Shamir-share every element among the roster, encrypt each member's share to it, sign.
+   * @throws RangeError / TypeError on bad values; `MPC_WRONG_ROUND` if called again with other values
+   */
+  share(values: ArrayLike<number>, roster?: RosterMessage): SharesMessage {
+    if (roster) this.acceptRoster(roster)
+    if (this.#state.shares) return this.#state.shares
+    const r = this.#state.roster ?? fail('MPC_WRONG_ROUND', 'the roster is needed before sharing', 409)
+    const c = this.#state.config
+    if (values === null || typeof values !== 'object' || typeof values.length !== 'number') throw new TypeError('"values" expected an array of numbers')
+    if (values.length !== c.length) throw new RangeError(`"values" expected ${c.length} numbers, got ${values.length}`)
+    const noise = c.dp ? sampleDiscreteLaplace(c.dp, c.scale, c.length) : undefined
+    const secret = encodeVector({ values, scale: c.scale, bound: c.bound, noise })
+    const members = r.members.map((m) => m.from)
+    const shares = shareResidues({ secret, points: members.map((a) => partyIndex(c, a)), threshold: c.threshold })
+    const me = this.#state.address
+    const out: SharesMessage['shares'] = []
+    members.forEach((to, k) => {
+      if (to === me) {
+        this.#state.ownShare = Buffer.from(vectorToBytes(shares[k]!)).toString('base64')
+        return
+      }
+      const key = deriveShareKey({ own: this.#state.encryption, peerPublicKey: r.members[k]!.encryptionKey, sessionId: c.sessionId, from: me, to, label: 'share' })
+      const ct = sealBytes(key, vectorToBytes(shares[k]!), shareAad(c.sessionId, 'share', me, to))
+      out.push({ to, ciphertext: Buffer.from(ct.buffer, ct.byteOffset, ct.length).toString('base64') })
+    })
+    const manifest = sharesManifest({ shares: out })
+    this.#state.shares = { type: 'shares', sessionId: c.sessionId, from: me, shares: out, signature: signDigest(this.#key, sharesDigest(c.sessionId, me, manifest)) }
+    return this.#state.shares
+  }
+
+  /**
+   * Round 3: check the coordinator's signed contributor set U, decrypt the shares sent to this
+   * party by every member of U, add them (with its own share if it is in U), sign the sum-share.
+   * @throws `MPC_BAD_SHARE` naming the sender whose share does not decrypt or is out of range
+   *   (`details` says whether the sender's own signature covers that ciphertext, i.e. who is to
+   *   blame); `MPC_EQUIVOCATION` if asked for a sum over a different U than before
+   */
+  sum(bundle: ShareBundle, roster?: RosterMessage): SumShareMessage {
+    if (roster) this.acceptRoster(roster)
+    const c = this.#state.config
+    const me = this.#state.address
+    if (bundle?.type !== 'share-bundle' || typeof bundle.contributors !== 'object' || !Array.isArray(bundle.shares)) fail('MPC_MALFORMED_MESSAGE', 'expected a share-bundle message')
+    if (bundle.sessionId !== c.sessionId || bundle.contributors.sessionId !== c.sessionId) fail('MPC_WRONG_SESSION', 'bundle is for another session', 404)
+    if (bundle.to !== me) fail('MPC_UNKNOWN_PARTY', 'bundle is addressed to another party', 403)
+    const U = bundle.contributors
+    const uDigest = contributorsDigestHex(U)
+    if (this.#state.sumShare) {
+      if (this.#state.sumShare.contributorsDigest !== uDigest) fail('MPC_EQUIVOCATION', 'already produced a sum-share over a different contributor set', 409)
+      return this.#state.sumShare
+    }
+    const r = this.#state.roster ?? fail('MPC_WRONG_ROUND', 'the roster is needed before summing', 409)
+    assertSignedBy(contributorsDigest(U), U.signature, c.coordinator, 'contributor set')
+    if (!Array.isArray(U.contributors) || new Set(U.contributors).size !== U.contributors.length) fail('MPC_MALFORMED_MESSAGE', 'contributor set is not a list of distinct addresses')
+    if (U.contributors.length < c.minContributors) fail('MPC_TOO_FEW_CONTRIBUTORS', `|U| = ${U.contributors.length} < minContributors = ${c.minContributors}`, 409)
+    const keyOf = new Map(r.members.map((m) => [m.from, m.encryptionKey]))
+    for (const a of U.contributors) if (!keyOf.has(a)) fail('MPC_MALFORMED_MESSAGE', `contributor ${a} is not in the roster`)
+    const L = c.length
+    const vectors: Uint32Array[] = []
+    const byFrom = new Map(bundle.shares.map((s) => [s.from, s]))
+    for (const from of U.contributors) {
+      if (from === me) {
+        if (!this.#state.ownShare) fail('MPC_BAD_SHARE', 'this party is in U but has lost its own share', 409)
+        vectors.push(bytesToVector(Buffer.from(this.#state.ownShare!, 'base64')))
+        continue
+      }
+      const s = byFrom.get(from) ?? fail('MPC_BAD_SHARE', `no share from contributor ${from} in the bundle`, 409)
+      const key = deriveShareKey({ own: this.#state.encryption, peerPublicKey: keyOf.get(from)!, sessionId: c.sessionId, from, to: me, label: 'share' })
+      const bytes = typeof s.ciphertext === 'string' ? Buffer.from(s.ciphertext, 'base64') : Buffer.alloc(0)
+      const plain = openBytes(key, bytes, shareAad(c.sessionId, 'share', from, me))
+      // (no field-range check needed: any uint32 is a valid residue class for addResidues)
+      const v = plain && plain.length === vectorBytes(L) ? bytesToVector(plain) : null
+      if (v === null) {
+        fail('MPC_BAD_SHARE', `the share from ${from} does not decrypt to a valid share`, 422, this.#blame(s, from))
+      }
+      vectors.push(v!)
+    }
+    const sum = addResidues(vectors, L)
+    const body = { sessionId: c.sessionId, from: me, contributorsDigest: uDigest, share: Buffer.from(vectorToBytes(sum)).toString('base64') }
+    this.#state.sumShare = { type: 'sum-share', ...body, signature: signDigest(this.#key, sumShareDigest(body)) }
+    return this.#state.sumShare
+  }
+
+  /** Whether the sender's own signature covers a ciphertext that did not open (sender to blame). */
+  #blame(s: ShareBundle['shares'][number], from: Address): string {
+    try {
+      const entry = s.manifest.find(([to]) => to === this.#state.address)
+      if (!entry || entry[1] !== sha256Hex(s.ciphertext)) return 'the ciphertext is not the one the sender signed: the relay altered it'
+      assertSignedBy(sharesDigest(this.#state.config.sessionId, from, s.manifest), s.signature, from, 'shares')
+      return `the sender ${from} signed this ciphertext: the sender is to blame`
+    } catch {
+      return 'the sender signature does not verify: the relay altered it'
+    }
+  }
+}
+

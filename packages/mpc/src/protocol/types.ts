@@ -1,0 +1,183 @@
+/**
+ * @module types
+ * The protocol's messages and states. Every one is a plain JSON-serialisable object: bytes are
+ * base64 strings, signatures and digests 0x-hex, big integers decimal strings, times milliseconds
+ * since the epoch. A transport (the gateway's HTTP routes, a queue, a test network) only moves
+ * them; it never needs to look inside.
+ */
+
+/** 0x-prefixed hex. */
+export type Hex = `0x${string}`
+/** An EIP-55 checksummed Ethereum address: the identity of a party or coordinator. */
+export type Address = `0x${string}`
+
+/** Round names, in order. */
+export type Round = 'join' | 'share' | 'sum'
+/** Where a session is. */
+export type Phase = 'join' | 'share' | 'sum' | 'done' | 'failed'
+
+/** Differential-privacy settings of a session (see the README for the accounting). */
+export type DpConfig = {
+  /** ε of the released aggregate (pure ε-DP up to the clamping δ). */
+  epsilon: number
+  /** L1 sensitivity of one party's whole vector to one individual, in real (unscaled) units. */
+  l1Sensitivity: number
+}
+
+/** A session's parameters. `sessionId` is the SHA-256 of all the other fields. */
+export type SessionConfig = {
+  version: 1
+  sessionId: Hex
+  /** Address of the coordinator that signs rosters and contributor sets. */
+  coordinator: Address
+  /** Allowed parties; party `parties[i]` holds the shares at x = i + 1. */
+  parties: Address[]
+  /** Any `threshold` sum-shares reconstruct; `threshold − 1` colluding parties learn nothing. */
+  threshold: number
+  /** Vector length L. */
+  length: number
+  /** Fixed-point scale: a value v is encoded as round(v · scale). */
+  scale: number
+  /** Per-value bound: every input must satisfy |v| ≤ bound. */
+  bound: number
+  /** The aggregate is released only if at least this many parties contributed. */
+  minContributors: number
+  /** Deadlines (ms since epoch) of the join, share and sum rounds. */
+  deadlines: { join: number; share: number; sum: number }
+  /** Optional distributed discrete-Laplace noise; `null` for an exact sum. */
+  dp: DpConfig | null
+  /** Random nonce so two otherwise equal sessions get different ids. */
+  nonce: Hex
+  /** The residue primes of the share field (informational; fixed by the protocol version). */
+  primes: number[]
+}
+
+/** Round 1 (party → coordinator): a signed join publishing the party's X25519 encryption key. */
+export type JoinMessage = {
+  type: 'join'
+  sessionId: Hex
+  from: Address
+  /** X25519 public key, base64 of 32 bytes. */
+  encryptionKey: string
+  signature: Hex
+}
+
+/** Coordinator → parties after the join round: the members, with their own signed joins. */
+export type RosterMessage = {
+  type: 'roster'
+  sessionId: Hex
+  /** Joins of the members, in party-index order. */
+  members: JoinMessage[]
+  /** Coordinator's signature. */
+  signature: Hex
+}
+
+/** One encrypted share inside a {@link SharesMessage}. */
+export type EncryptedShare = {
+  to: Address
+  /** base64 of nonce ‖ AES-256-GCM(share vector) ‖ tag. */
+  ciphertext: string
+}
+
+/** Round 2 (party → coordinator): the party's shares for every other member, each encrypted to it. */
+export type SharesMessage = {
+  type: 'shares'
+  sessionId: Hex
+  from: Address
+  /** One per other roster member, in roster order. */
+  shares: EncryptedShare[]
+  signature: Hex
+}
+
+/** Coordinator → parties when the share round closes: the signed contributor set U. */
+export type ContributorsMessage = {
+  type: 'contributors'
+  sessionId: Hex
+  /** Parties whose shares were received in time, in party-index order. */
+  contributors: Address[]
+  signature: Hex
+}
+
+/** What one sender signed for one recipient, relayed in a {@link ShareBundle}. */
+export type BundledShare = {
+  from: Address
+  ciphertext: string
+  /** `[to, sha256(ciphertext)]` for every share of the sender's upload, in its order. */
+  manifest: [Address, Hex][]
+  /** The sender's signature over its upload (checks `manifest`). */
+  signature: Hex
+}
+
+/** Coordinator → one party: the contributor set and the ciphertexts addressed to that party. */
+export type ShareBundle = {
+  type: 'share-bundle'
+  sessionId: Hex
+  to: Address
+  contributors: ContributorsMessage
+  shares: BundledShare[]
+}
+
+/** Round 3 (party → coordinator): the party's share of the sum over U, signed. */
+export type SumShareMessage = {
+  type: 'sum-share'
+  sessionId: Hex
+  from: Address
+  /** Digest of the contributor set this sum is over. */
+  contributorsDigest: Hex
+  /** base64 of the sum-share residue vector (2L little-endian uint32). */
+  share: string
+  signature: Hex
+}
+
+/** Any message a party sends. */
+export type PartyMessage = JoinMessage | SharesMessage | SumShareMessage
+
+/** The released aggregate. */
+export type AggregateResult = {
+  type: 'result'
+  sessionId: Hex
+  /** U: whose inputs are in the sum. */
+  contributors: Address[]
+  /** Parties whose sum-shares were used and agreed. */
+  sumShareHolders: Address[]
+  /** Parties whose sum-share lay off the polynomial the others agree on. */
+  cheaters: Address[]
+  /** True when more than `threshold` consistent sum-shares cross-checked the result. */
+  verified: boolean
+  /** The sum is right unless more than this many sum-share holders lied in concert (0 = unchecked). */
+  liarTolerance: number
+  /** The exact sum in scaled integer units, as decimal strings. */
+  sum: string[]
+  /** `sum / scale` as numbers. */
+  values: number[]
+}
+
+/** What a coordinator stores: everything, as a plain object (see `Coordinator.toJSON`). */
+export type CoordinatorState = {
+  version: 1
+  config: SessionConfig
+  phase: Phase
+  joins: Record<Address, JoinMessage>
+  roster: RosterMessage | null
+  /** Share uploads by sender, with the digest their signature covers. */
+  uploads: Record<Address, { message: SharesMessage; digest: Hex; manifest: [Address, Hex][] }>
+  contributors: ContributorsMessage | null
+  sumShares: Record<Address, SumShareMessage>
+  result: AggregateResult | null
+  failure: { code: string; message: string; cheaters?: Address[] } | null
+}
+
+/** What a party stores (its own secrets included; it never leaves the party). */
+export type PartyState = {
+  version: 1
+  config: SessionConfig
+  address: Address
+  /** The party's X25519 key pair for this session. */
+  encryption: { publicKey: string; privateKey: string }
+  join: JoinMessage | null
+  roster: RosterMessage | null
+  shares: SharesMessage | null
+  /** The party's share of its own input (base64), kept locally, never uploaded. */
+  ownShare: string | null
+  sumShare: SumShareMessage | null
+}
