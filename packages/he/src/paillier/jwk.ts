@@ -13,25 +13,13 @@
 import { typeError } from '@krain/core'
 import { PaillierFormatError } from '../errors.js'
 import { base64UrlToBigint, bigintToBase64Url } from './bytes.js'
+import { parseJsonObject } from './serialize.js'
 import { PaillierPrivateKey, PaillierPublicKey, type PaillierKeyOptions } from './keys.js'
 
 /** python-paillier's public JWK. */
 export type PaillierPublicJwk = { kty: 'DAJ'; alg: 'PAI-GN1'; key_ops: ['encrypt']; n: string; kid?: string }
 /** python-paillier's private JWK. */
 export type PaillierPrivateJwk = { kty: 'DAJ'; key_ops: ['decrypt']; p: string; q: string; pub: PaillierPublicJwk; kid?: string }
-
-function obj(input: unknown, name: string): Record<string, unknown> {
-  let v = input
-  if (typeof input === 'string') {
-    try {
-      v = JSON.parse(input)
-    } catch (e) {
-      throw new PaillierFormatError({ shortMessage: `${name} is not valid JSON`, cause: e })
-    }
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new PaillierFormatError({ shortMessage: `${name} is not a JSON object` })
-  return v as Record<string, unknown>
-}
 
 function b64(o: Record<string, unknown>, f: string, name: string): bigint {
   const v = typeof o[f] === 'string' ? base64UrlToBigint(o[f] as string) : undefined
@@ -62,7 +50,7 @@ export function publicKeyToJwk(publicKey: PaillierPublicKey, kid?: string): Pail
  * @throws PaillierFormatError, PaillierInvalidKeyError
  */
 export function publicKeyFromJwk(jwk: unknown, options?: PaillierKeyOptions): PaillierPublicKey {
-  const o = obj(jwk, 'jwk')
+  const o = parseJsonObject(jwk, 'jwk')
   if (o.kty !== 'DAJ' || o.alg !== 'PAI-GN1') throw new PaillierFormatError({ shortMessage: 'jwk is not a python-paillier public key (kty "DAJ", alg "PAI-GN1")' })
   return new PaillierPublicKey(b64(o, 'n', 'jwk'), options)
 }
@@ -93,7 +81,7 @@ export function privateKeyToJwk(privateKey: PaillierPrivateKey, kid?: string): P
  * @throws PaillierFormatError, PaillierInvalidKeyError
  */
 export function privateKeyFromJwk(jwk: unknown, options?: PaillierKeyOptions): PaillierPrivateKey {
-  const o = obj(jwk, 'jwk')
+  const o = parseJsonObject(jwk, 'jwk')
   if (o.kty !== 'DAJ' || !Array.isArray(o.key_ops) || !o.key_ops.includes('decrypt')) throw new PaillierFormatError({ shortMessage: 'jwk is not a python-paillier private key' })
   const publicKey = publicKeyFromJwk(o.pub, options)
   return new PaillierPrivateKey(b64(o, 'p', 'jwk'), b64(o, 'q', 'jwk'), { ...options, publicKey })

@@ -23,7 +23,8 @@ import type { PackedCiphertext } from './packing.js'
 const VERSION = 1
 const MAX_JSON = 1 << 20
 
-function parse(input: unknown, name: string): Record<string, unknown> {
+/** Parse a JSON string (bounded in size) or take an object; anything else is a format error. */
+export function parseJsonObject(input: unknown, name: string): Record<string, unknown> {
   let v = input
   if (typeof input === 'string') {
     if (input.length > MAX_JSON) throw new RangeError(`"${name}" is longer than ${MAX_JSON} characters`)
@@ -77,7 +78,7 @@ export function serializePublicKey(publicKey: PaillierPublicKey): string {
  * @throws PaillierFormatError, PaillierInvalidKeyError
  */
 export function deserializePublicKey(input: string | object, options?: PaillierKeyOptions): PaillierPublicKey {
-  const o = parse(input, 'publicKey')
+  const o = parseJsonObject(input, 'publicKey')
   header(o, 'krain/paillier-public-key', 'publicKey')
   const n = int(o, 'n', 'publicKey')
   checkBits(o, n, 'publicKey')
@@ -109,7 +110,7 @@ export function serializePrivateKey(privateKey: PaillierPrivateKey): string {
  * @throws PaillierFormatError, PaillierInvalidKeyError (p·q ≠ n, not primes, wrong size)
  */
 export function deserializePrivateKey(input: string | object, options?: PaillierKeyOptions): PaillierPrivateKey {
-  const o = parse(input, 'privateKey')
+  const o = parseJsonObject(input, 'privateKey')
   header(o, 'krain/paillier-private-key', 'privateKey')
   const n = int(o, 'n', 'privateKey')
   checkBits(o, n, 'privateKey')
@@ -148,7 +149,7 @@ function keyOf(o: Record<string, unknown>, publicKey: PaillierPublicKey, name: s
  * @throws PaillierFormatError, PaillierKeyMismatchError, PaillierInvalidCiphertextError
  */
 export function deserializeCiphertext(input: string | object, publicKey: PaillierPublicKey): PaillierCiphertext {
-  const o = parse(input, 'ciphertext')
+  const o = parseJsonObject(input, 'ciphertext')
   header(o, 'krain/paillier-ciphertext', 'ciphertext')
   keyOf(o, publicKey, 'ciphertext')
   const c = checkCiphertextValue(publicKey, int(o, 'c', 'ciphertext'))
@@ -185,7 +186,7 @@ export function serializePackedCiphertext(packed: PackedCiphertext): string {
  * @throws PaillierFormatError, PaillierKeyMismatchError, PaillierInvalidCiphertextError
  */
 export function deserializePackedCiphertext(input: string | object, publicKey: PaillierPublicKey): PackedCiphertext {
-  const o = parse(input, 'packed')
+  const o = parseJsonObject(input, 'packed')
   header(o, 'krain/paillier-packed-ciphertext', 'packed')
   keyOf(o, publicKey, 'packed')
   const c = checkCiphertextValue(publicKey, int(o, 'c', 'packed'))
