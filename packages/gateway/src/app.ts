@@ -5,7 +5,7 @@
  * {@link buildGateway} builds a ready instance for the CLI, the tests and the benchmark.
  */
 import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify'
-import Fastify from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import fp from 'fastify-plugin'
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { isKrainError } from '@krain/core'
@@ -125,6 +125,8 @@ export function serverOptions(config: Config): FastifyServerOptions {
   return {
     bodyLimit: config.bodyLimit,
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    // probes (health checks, scrapes) are not logged per request
+    logController: new LogController({ disableRequestLogging: (req) => req.url === '/healthz' || req.url === '/metrics' }),
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }

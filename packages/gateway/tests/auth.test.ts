@@ -147,6 +147,12 @@ describe('ops routes and error mapping', () => {
     const doc = r.json() as { openapi: string; paths: Record<string, unknown> }
     expect(doc.openapi).toBe('3.1.0')
     expect(Object.keys(doc.paths)).toContain('/v1/auth/challenge')
+    const ui = await app.inject({ method: 'GET', url: '/docs' })
+    expect(ui.statusCode).toBe(200)
+    expect(ui.headers['content-security-policy']).toContain("script-src 'self'")
+    const api = await app.inject({ method: 'GET', url: '/healthz' })
+    expect(api.headers['content-security-policy']).toBe("default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+    expect(api.headers['x-content-type-options']).toBe('nosniff')
   })
 })
 

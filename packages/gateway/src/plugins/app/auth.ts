@@ -13,8 +13,14 @@ import { ReplayGuard, verifyRequestSignature } from '../../auth/request-signatur
 import { hashToken } from '../../auth/siwe.js'
 import { AuthError } from '../../errors.js'
 
+/** How long a verified session token is trusted without asking the store again. */
+export const SESSION_CACHE_MS = 5_000
+const SESSION_CACHE_SIZE = 10_000
+
 declare module 'fastify' {
   interface FastifyInstance {
+    /** Drop a token from this instance's session cache (sign-out). */
+    forgetSession: (token: string) => void
     policy: Policy
     authenticate: (req: FastifyRequest, reply: FastifyReply) => Promise<void>
   }
@@ -50,6 +56,12 @@ export const authPlugin = fp<{ policy?: PolicyDocument }>(
       req.caller()
     })
 
+    // Verified session tokens are remembered for a few seconds (bounded), so a busy client costs
+    // no store query and no hash per request. Sign-out here forgets at once; a sign-out on another
+    // instance is seen within SESSION_CACHE_MS.
+    const sessions = new Map<string, { address: `0x${string}`; expiresAt: number; until: number }>()
+    fastify.decorate('forgetSession', (token: string) => void sessions.delete(token))
+
     const identify = (address: `0x${string}`, via: Identity['via']): Identity => {
       const grant = policy.grantOf(address)
       return { address: getAddress(address), roles: grant.roles, grant, via }
@@ -68,8 +80,20 @@ export const authPlugin = fp<{ policy?: PolicyDocument }>(
       if (typeof auth === 'string' && auth.length > 0) {
         const m = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(auth)
         if (!m) throw new AuthError('AUTH_REQUIRED', 'Authorization must be "Bearer <session token>"')
-        const session = await fastify.store.getSession(hashToken(m[1]!), Date.now())
-        if (!session) throw new AuthError('AUTH_SESSION_EXPIRED', 'session token unknown or expired; sign in again')
+        const token = m[1]!
+        const now = Date.now()
+        const hit = sessions.get(token)
+        if (hit && hit.until > now && hit.expiresAt > now) {
+          req.identity = identify(hit.address, 'session')
+          return
+        }
+        const session = await fastify.store.getSession(hashToken(token), now)
+        if (!session) {
+          sessions.delete(token)
+          throw new AuthError('AUTH_SESSION_EXPIRED', 'session token unknown or expired; sign in again')
+        }
+        if (sessions.size >= SESSION_CACHE_SIZE) sessions.delete(sessions.keys().next().value!)
+        sessions.set(token, { address: session.address as `0x${string}`, expiresAt: session.expiresAt, until: now + SESSION_CACHE_MS })
         req.identity = identify(session.address as `0x${string}`, 'session')
         return
       }

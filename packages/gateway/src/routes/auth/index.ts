@@ -26,7 +26,10 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.delete('/session', { schema: { tags: ['auth'], summary: 'Sign out (revoke this session token)', response: { 204: { type: 'null' }, ...errorResponses } }, preHandler: fastify.authenticate }, async (req, reply) => {
     const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')
-    if (m) await fastify.store.deleteSession(hashToken(m[1]!))
+    if (m) {
+      fastify.forgetSession(m[1]!)
+      await fastify.store.deleteSession(hashToken(m[1]!))
+    }
     return reply.code(204).send(null)
   })
 }
