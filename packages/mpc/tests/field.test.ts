@@ -88,6 +88,53 @@ describe('shareResidues', () => {
   })
 })
 
+describe('vector arithmetic at the extremes', () => {
+  const big = (v: Uint32Array, i: number): bigint => BigInt(v[i]!)
+
+  it('addResidues and interpolateResidues match BigInt arithmetic on the largest inputs', () => {
+    const L = 64
+    // any uint32 is accepted by addResidues: use the largest, and residues p − 1
+    const vectors = Array.from({ length: 37 }, (_, j) => Uint32Array.from({ length: 2 * L }, (_, i) => (j % 2 ? 0xffffffff - i : (i < L ? P1 : P2) - 1)))
+    const sum = addResidues(vectors, L)
+    for (let i = 0; i < 2 * L; i++) {
+      const p = BigInt(i < L ? P1 : P2)
+      expect(big(sum, i)).toBe(vectors.reduce((acc, v) => acc + big(v, i), 0n) % p)
+    }
+    // 40 shares of residues near p at points with large Lagrange coefficients
+    const points = Array.from({ length: 40 }, (_, k) => 3 * k + 5)
+    const shares = points.map((_, k) => Uint32Array.from({ length: 2 * L }, (_, i) => (i < L ? P1 : P2) - 1 - ((k * 31 + i) % 5)))
+    const at = interpolateResidues(points, shares, 0, L)
+    const lagrange = (p: bigint, k: number): bigint => {
+      const inv = (a: bigint): bigint => {
+        let r = 1n
+        let b = ((a % p) + p) % p
+        for (let e = p - 2n; e > 0n; e >>= 1n, b = (b * b) % p) if (e & 1n) r = (r * b) % p
+        return r
+      }
+      let num = 1n
+      let den = 1n
+      points.forEach((xj, j) => {
+        if (j !== k) (num = (num * BigInt(-xj)) % p), (den = (den * BigInt(points[k]! - xj)) % p)
+      })
+      return (((num * inv(den)) % p) + p) % p
+    }
+    for (const i of [0, 1, L - 1, L, 2 * L - 1]) {
+      const p = BigInt(i < L ? P1 : P2)
+      expect(big(at, i)).toBe(shares.reduce((acc, s, k) => (acc + lagrange(p, k) * big(s, i)) % p, 0n))
+    }
+  })
+
+  it('encodeVector gives the residues of round(v·scale) on both sides of the primes', () => {
+    const values = [0, -0, 1.5, -1.5, (P2 - 1) / 4, -(P2 - 1) / 4, P2 / 4 + 8, -P2 / 4 - 8, 2 ** 40, -(2 ** 40)]
+    const enc = encodeVector({ values, scale: 4, bound: 2 ** 40 })
+    values.forEach((v, i) => {
+      const z = BigInt(Math.round(v * 4))
+      expect(BigInt(enc[i]!)).toBe(((z % BigInt(P1)) + BigInt(P1)) % BigInt(P1))
+      expect(BigInt(enc[values.length + i]!)).toBe(((z % BigInt(P2)) + BigInt(P2)) % BigInt(P2))
+    })
+  })
+})
+
 describe('decodeReedSolomon', () => {
   it('finds the wrong points when at most ⌊(m − k)/2⌋ are wrong, and gives up beyond', () => {
     const p = P1

@@ -25,4 +25,17 @@ describe('EIP-191 identities', () => {
     expect(recoverSigner(digest, '0x1234')).toBeNull()
     expect(recoverSigner(digest, `0x${'00'.repeat(65)}`)).toBeNull()
   })
+
+  it('a signer recovered once (and remembered) is never credited with other bytes', () => {
+    const d = new Uint8Array(32).map((_, i) => 255 - i)
+    const sig = signDigest(key, d)
+    expect(recoverSigner(d, sig)).toBe(addressOf(key))
+    expect(recoverSigner(d, sig)).toBe(addressOf(key)) // remembered
+    const otherDigest = d.slice()
+    otherDigest[31]! ^= 1
+    expect(recoverSigner(otherDigest, sig)).not.toBe(addressOf(key))
+    const otherSig = `${sig.slice(0, 4)}${sig[4] === '0' ? '1' : '0'}${sig.slice(5)}` as typeof sig
+    expect(recoverSigner(d, otherSig)).not.toBe(addressOf(key))
+    expect(recoverSigner(d, signDigest(testKey(43), d))).toBe(addressOf(testKey(43)))
+  })
 })

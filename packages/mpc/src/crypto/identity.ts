@@ -45,9 +45,35 @@ export function signDigest(privateKey: Hex, digest: Uint8Array): Hex {
   return bytesToHex(out)
 }
 
+/**
+ * Signers already recovered in this process, keyed by `digest ‖ signature`. Recovery is a pure
+ * function of those bytes, so identical bytes need one verification: in one process (the
+ * simulator, a gateway hosting several parties) every party checks the same roster, the same
+ * member joins and the same contributor set. Bounded (least recently used entries go first), and
+ * only successful recoveries are stored.
+ */
+const recovered = new Map<string, Address>()
+const RECOVERED_MAX = 4096
+
 /** The address that produced `signature` over `digest`, or `null` if the signature is malformed. */
 export function recoverSigner(digest: Uint8Array, signature: Hex): Address | null {
   if (typeof signature !== 'string' || !/^0x[0-9a-fA-F]{130}$/.test(signature)) return null
+  const cacheKey = `${bytesToHex(digest)}${signature}`
+  const hit = recovered.get(cacheKey)
+  if (hit !== undefined) {
+    recovered.delete(cacheKey)
+    recovered.set(cacheKey, hit)
+    return hit
+  }
+  const signer = recoverUncached(digest, signature)
+  if (signer !== null) {
+    if (recovered.size >= RECOVERED_MAX) recovered.delete(recovered.keys().next().value!)
+    recovered.set(cacheKey, signer)
+  }
+  return signer
+}
+
+function recoverUncached(digest: Uint8Array, signature: Hex): Address | null {
   const sig = hexToBytes(signature)
   const v = sig[64]!
   const recovery = v >= 27 ? v - 27 : v

@@ -36,16 +36,32 @@ export function isBase64Of(s: unknown, bytes: number): s is string {
   return b.length === bytes && b.toString('base64') === s
 }
 
+/** Imported public keys by their base64 (a session's parties use each other's keys many times). */
+const publicKeys = new Map<string, KeyObject>()
+const PUBLIC_KEYS_MAX = 1024
+
 function publicKeyObject(publicKey: string): KeyObject {
+  const hit = publicKeys.get(publicKey)
+  if (hit !== undefined) return hit
   if (!isBase64Of(publicKey, 32)) throw new MpcError('MPC_MALFORMED_MESSAGE', { shortMessage: 'encryption key is not base64 of 32 bytes' })
-  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(publicKey, 'base64').toString('base64url') }, format: 'jwk' })
+  const key = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(publicKey, 'base64').toString('base64url') }, format: 'jwk' })
+  if (publicKeys.size >= PUBLIC_KEYS_MAX) publicKeys.delete(publicKeys.keys().next().value!)
+  publicKeys.set(publicKey, key)
+  return key
 }
 
+/** Imported private keys, by the key pair object (checked against its current fields). */
+const privateKeys = new WeakMap<EncryptionKeyPair, { publicKey: string; privateKey: string; key: KeyObject }>()
+
 function privateKeyObject(pair: EncryptionKeyPair): KeyObject {
-  return createPrivateKey({
+  const hit = privateKeys.get(pair)
+  if (hit !== undefined && hit.publicKey === pair.publicKey && hit.privateKey === pair.privateKey) return hit.key
+  const key = createPrivateKey({
     key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(pair.publicKey, 'base64').toString('base64url'), d: Buffer.from(pair.privateKey, 'base64').toString('base64url') },
     format: 'jwk',
   })
+  privateKeys.set(pair, { publicKey: pair.publicKey, privateKey: pair.privateKey, key })
+  return key
 }
 
 /** Parameters of {@link deriveShareKey}. */

@@ -27,8 +27,14 @@ export function encodeVector({ values, scale, bound, noise }: EncodeVectorParame
     if (typeof v !== 'number') throw new TypeError(`"values[${i}]" expected a number, got ${typeof v}`)
     if (!(Math.abs(v) <= bound)) throw new RangeError(`"values[${i}]" expected a finite number with |v| ≤ ${bound}, got ${v}`)
     const z = Math.round(v * scale) + (noise ? noise[i]! : 0)
-    out[i] = toResidue(z, P1)
-    out[L + i] = toResidue(z, P2)
+    if (z > -P2 && z < P2) {
+      // the usual case, |z| below both primes: no division needed
+      out[i] = z < 0 ? z + P1 : z
+      out[L + i] = z < 0 ? z + P2 : z
+    } else {
+      out[i] = toResidue(z, P1)
+      out[L + i] = toResidue(z, P2)
+    }
   }
   return out
 }

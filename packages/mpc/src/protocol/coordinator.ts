@@ -29,7 +29,7 @@ import {
   sumShareDigest,
   vectorBytes,
 } from './messages.js'
-import type { Address, AggregateResult, ContributorsMessage, CoordinatorState, Hex, PartyMessage, Phase, Round, RosterMessage, SessionConfig, ShareBundle } from './types.js'
+import type { Address, AggregateResult, ContributorsMessage, CoordinatorState, Hex, PartyMessage, Phase, Round, RosterMessage, SessionConfig, ShareBundle, SumShareMessage } from './types.js'
 
 /** Outcome of {@link Coordinator.receive}. */
 export type ReceiveResult = { status: 'accepted' | 'duplicate'; type: PartyMessage['type']; from: Address; phase: Phase }
@@ -60,6 +60,8 @@ const err = (code: string, shortMessage: string, status: number, details?: strin
 export class Coordinator {
   readonly #key: Hex
   #s: CoordinatorState
+  /** Decoded sum-share vectors (already range-checked), by stored message. */
+  readonly #vectors = new WeakMap<SumShareMessage, { share: string; vector: Uint32Array }>()
 
   /**
    * @param params - the session configuration and the coordinator's identity key
@@ -154,10 +156,12 @@ export class Coordinator {
       if (!this.#s.roster!.members.some((j) => j.from === m.from)) throw err('MPC_UNKNOWN_PARTY', `${m.from} is not in the roster`, 403)
       if (m.contributorsDigest !== contributorsDigestHex(this.#s.contributors!)) throw err('MPC_MALFORMED_MESSAGE', 'sum-share: computed over another contributor set', 400)
       const bytes = Buffer.from(m.share, 'base64')
-      if (bytes.length !== vectorBytes(c.length) || !inField(bytesToVector(bytes), c.length)) {
+      const vector = bytesToVector(bytes)
+      if (bytes.length !== vectorBytes(c.length) || !inField(vector, c.length)) {
         throw err('MPC_MALFORMED_MESSAGE', 'sum-share: "share" is not a vector of field elements', 400)
       }
       this.#s.sumShares[m.from] = m
+      this.#vectors.set(m, { share: m.share, vector })
     }
     this.advance(now)
     return { status: 'accepted', type: m.type, from: m.from, phase: this.#s.phase }
@@ -229,6 +233,13 @@ export class Coordinator {
     throw err('MPC_WRONG_ROUND', `no result yet (phase: ${this.#s.phase})`, 409)
   }
 
+  /** A stored sum-share's vector: decoded once when it was checked, again only after a restore. */
+  #vectorOf(m: SumShareMessage): Uint32Array {
+    const hit = this.#vectors.get(m)
+    if (hit !== undefined && hit.share === m.share) return hit.vector
+    return bytesToVector(Buffer.from(m.share, 'base64'))
+  }
+
   #stored(round: Round, from: Address): PartyMessage | undefined {
     if (round === 'join') return this.#s.joins[from]
     if (round === 'share') return this.#s.uploads[from]?.message
@@ -272,7 +283,7 @@ export class Coordinator {
       try {
         const rec = reconstructResidues({
           points: holders.map((a) => partyIndex(c, a)),
-          shares: holders.map((a) => bytesToVector(Buffer.from(s.sumShares[a]!.share, 'base64'))),
+          shares: holders.map((a) => this.#vectorOf(s.sumShares[a]!)),
           holders,
           threshold: c.threshold,
           length: c.length,

@@ -6,7 +6,7 @@
  */
 import { bytesToHex } from 'viem/utils'
 import { MpcError } from '../errors.js'
-import { messageDigest, sha256Hex } from '../crypto/digest.js'
+import { messageDigest, sha256HexOf } from '../crypto/digest.js'
 import { anAddress } from '../crypto/identity.js'
 import { isBase64Of, AEAD_OVERHEAD } from '../crypto/share-encryption.js'
 import { ELEMENT_BYTES, P1, P2 } from '../field/field.js'
@@ -28,7 +28,7 @@ export function rosterDigest(m: Pick<RosterMessage, 'sessionId' | 'members'>): U
 
 /** `[to, sha256(ciphertext)]` of every share of an upload. */
 export function sharesManifest(m: Pick<SharesMessage, 'shares'>): [Address, Hex][] {
-  return m.shares.map((s) => [s.to, sha256Hex(s.ciphertext)])
+  return m.shares.map((s) => [s.to, sha256HexOf(s, s.ciphertext)])
 }
 
 /** Digest a share upload signs (from its manifest, so one recipient can check its part). */
@@ -43,7 +43,7 @@ export function contributorsDigest(m: Pick<ContributorsMessage, 'sessionId' | 'c
 
 /** Digest a sum-share signs. */
 export function sumShareDigest(m: Pick<SumShareMessage, 'sessionId' | 'from' | 'contributorsDigest' | 'share'>): Uint8Array {
-  return messageDigest('sum-share', [m.sessionId, m.from, m.contributorsDigest, sha256Hex(m.share)])
+  return messageDigest('sum-share', [m.sessionId, m.from, m.contributorsDigest, sha256HexOf(m, m.share)])
 }
 
 /** Hex form of {@link contributorsDigest}. */

@@ -10,7 +10,7 @@
 import { MpcError } from '../errors.js'
 import { addressOf, aPrivateKey, assertSignedBy, signDigest } from '../crypto/identity.js'
 import { deriveShareKey, generateEncryptionKeyPair, openBytes, sealBytes, shareAad } from '../crypto/share-encryption.js'
-import { sha256Hex } from '../crypto/digest.js'
+import { sha256HexOf } from '../crypto/digest.js'
 import { encodeVector } from '../encoding/fixed-point.js'
 import { addResidues, shareResidues } from '../field/shamir.js'
 import { sampleDiscreteLaplace } from '../dp/noise.js'
@@ -149,7 +149,9 @@ export class Party {
       }
       const key = deriveShareKey({ own: this.#state.encryption, peerPublicKey: r.members[k]!.encryptionKey, sessionId: c.sessionId, from: me, to, label: 'share' })
       const ct = sealBytes(key, vectorToBytes(shares[k]!), shareAad(c.sessionId, 'share', me, to))
-      out.push({ to, ciphertext: Buffer.from(ct.buffer, ct.byteOffset, ct.length).toString('base64') })
+      const entry = { to, ciphertext: Buffer.from(ct.buffer, ct.byteOffset, ct.length).toString('base64') }
+      sha256HexOf(entry, entry.ciphertext, true) // (base64 this party made: ASCII; the manifest below reuses it)
+      out.push(entry)
     })
     const manifest = sharesManifest({ shares: out })
     this.#state.shares = { type: 'shares', sessionId: c.sessionId, from: me, shares: out, signature: signDigest(this.#key, sharesDigest(c.sessionId, me, manifest)) }
@@ -203,16 +205,19 @@ export class Party {
       vectors.push(v!)
     }
     const sum = addResidues(vectors, L)
-    const body = { sessionId: c.sessionId, from: me, contributorsDigest: uDigest, share: Buffer.from(vectorToBytes(sum)).toString('base64') }
-    this.#state.sumShare = { type: 'sum-share', ...body, signature: signDigest(this.#key, sumShareDigest(body)) }
-    return this.#state.sumShare
+    const message: SumShareMessage = { type: 'sum-share', sessionId: c.sessionId, from: me, contributorsDigest: uDigest, share: Buffer.from(vectorToBytes(sum)).toString('base64'), signature: '0x' }
+    sha256HexOf(message, message.share, true) // (base64 this party made: ASCII)
+    // (digested from the message object itself, so a coordinator in this process reuses the hash)
+    message.signature = signDigest(this.#key, sumShareDigest(message))
+    this.#state.sumShare = message
+    return message
   }
 
   /** Whether the sender's own signature covers a ciphertext that did not open (sender to blame). */
   #blame(s: ShareBundle['shares'][number], from: Address): string {
     try {
       const entry = s.manifest.find(([to]) => to === this.#state.address)
-      if (!entry || entry[1] !== sha256Hex(s.ciphertext)) return 'the ciphertext is not the one the sender signed: the relay altered it'
+      if (!entry || entry[1] !== sha256HexOf(s, s.ciphertext)) return 'the ciphertext is not the one the sender signed: the relay altered it'
       assertSignedBy(sharesDigest(this.#state.config.sessionId, from, s.manifest), s.signature, from, 'shares')
       return `the sender ${from} signed this ciphertext: the sender is to blame`
     } catch {
