@@ -4,7 +4,11 @@
  * Heavy cryptography (CKKS evaluation, Groth16 proving, Poseidon) runs here, off the event loop.
  */
 import { createHash } from 'node:crypto'
+import { lowerThreadPriority } from './low-priority.js'
 import type { WorkerTask } from './types.js'
+
+// Heavy work must not take the cores from the event loop: this thread runs at the lowest priority.
+lowerThreadPriority()
 
 /** What crosses back to the main thread: a value, or an error reduced to plain data. */
 export type WorkerOutcome = { ok: true; value: unknown } | { ok: false; error: { name: string; message: string; code?: string; shortMessage?: string; details?: string; status?: number } }
@@ -42,6 +46,8 @@ async function dispatch(task: WorkerTask): Promise<unknown> {
     }
     case 'he-inspect-keys':
       return (await import('./he-infer.js')).inspectKeys(task)
+    case 'he-parse-infer-body':
+      return (await import('./he-request.js')).parseInferenceBody(task)
     case 'he-infer':
       return (await import('./he-infer.js')).evaluateEncrypted(task)
     default:

@@ -3,6 +3,7 @@
  * Tasks the worker pool runs. Each is plain structured-clone data in and out; the worker imports
  * the cryptography package it needs on first use.
  */
+import type { ParsedInferenceBody } from './he-request.js'
 
 /** A task for the worker pool. */
 export type WorkerTask =
@@ -11,8 +12,10 @@ export type WorkerTask =
   | { kind: 'spin'; iterations: number }
   /** Load and check an evaluation-key bundle; report what it holds. */
   | { kind: 'he-inspect-keys'; bundle: Uint8Array }
+  /** Parse and validate a raw encrypted-inference request body (JSON); ciphertexts come back as bytes. */
+  | { kind: 'he-parse-infer-body'; body: Uint8Array }
   /** Evaluate a model on ciphertexts. `bundle` may be omitted when the worker has `keyId` cached. */
-  | { kind: 'he-infer'; keyId: string; bundle?: Uint8Array; model: string; plan: string; ciphertexts: string[] }
+  | { kind: 'he-infer'; keyId: string; bundle?: Uint8Array; model: string; plan: string; ciphertexts: (string | Uint8Array)[] }
 
 /** What each task returns. */
 export type WorkerResult<K extends WorkerTask['kind']> = K extends 'ping'
@@ -21,6 +24,8 @@ export type WorkerResult<K extends WorkerTask['kind']> = K extends 'ping'
     ? string
     : K extends 'he-inspect-keys'
       ? { paramsId: string; polyModulusDegree: number; galoisSteps: number[]; relin: boolean; bytes: number }
-      : K extends 'he-infer'
+      : K extends 'he-parse-infer-body'
+        ? ParsedInferenceBody
+        : K extends 'he-infer'
         ? { ciphertexts: string[] } | { needBundle: true }
         : never

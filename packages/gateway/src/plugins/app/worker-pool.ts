@@ -5,6 +5,7 @@
  * `GatewayError`s so routes still answer with a typed 4xx.
  */
 import { existsSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import fp from 'fastify-plugin'
 import { Piscina } from 'piscina'
@@ -52,7 +53,10 @@ const MAX_QUEUE = 256
 export const workerPoolPlugin = fp(
   async (fastify) => {
     const { filename, execArgv } = workerEntry()
-    const piscina = new Piscina({ filename, execArgv, minThreads: 1, maxThreads: fastify.config.workers, idleTimeout: 60_000, maxQueue: MAX_QUEUE + 16 })
+    // At most cores − 1 threads, so the event loop always has a core (the workers also run at the
+    // lowest CPU priority, see workers/low-priority.ts).
+    const threads = Math.max(1, Math.min(fastify.config.workers, availableParallelism() - 1))
+    const piscina = new Piscina({ filename, execArgv, minThreads: 1, maxThreads: threads, idleTimeout: 60_000, maxQueue: MAX_QUEUE + 16 })
     const pool: WorkerPool = {
       run: async (task, transferList) => {
         if (piscina.queueSize >= MAX_QUEUE) throw new GatewayError('POOL_BUSY', { shortMessage: 'the worker pool is saturated; retry later', status: 503 })

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Model } from '@krain/models'
-import { Type } from 'typebox'
+import { Type, type TSchema } from 'typebox'
+import { Compile } from 'typebox/compile'
 import { BadRequestError, NotFoundError } from '../../errors.js'
 import { checkModelShape } from '../../models/model-shape.js'
 import { errorResponses, IdParams } from '../../schemas/common.js'
@@ -19,8 +20,31 @@ import { planFor } from '../../he/plan.js'
 import { randomSalt, SNARK_SCALAR_FIELD } from '@krain/zk'
 import { commitModelSpec } from '../../zk/prover.js'
 
+/** Body check of a raw-bytes route: the content-type parser produced a Buffer (or there was no body). */
+const rawJsonBody = (data: unknown): boolean => {
+  if (Buffer.isBuffer(data)) return true
+  rawJsonBody.errors = [{ instancePath: '', message: 'must be object' }]
+  return false
+}
+rawJsonBody.errors = [] as { instancePath: string; message: string }[]
+
+/** A Fastify validator from a TypeBox schema, with Ajv-shaped errors for the error handler. */
+function typeboxValidator(schema: TSchema): ((data: unknown) => boolean) & { errors?: { instancePath: string; message: string }[] } {
+  const v = Compile(schema)
+  const check = (data: unknown): boolean => {
+    if (v.Check(data)) return true
+    check.errors = [...v.Errors(data)].slice(0, 3).map((e) => ({ instancePath: e.instancePath, message: e.message }))
+    return false
+  }
+  check.errors = [] as { instancePath: string; message: string }[]
+  return check
+}
+
 /** The public view of a model: shapes and commitment, never its weights. */
 type ModelView = { id: string; name: string; kind: string; owner: string; inputs: number; outputs: number; commitment: string | null; createdAt: number }
+
+/** How long `GET /v1/models` serves its list from memory. */
+const LIST_CACHE_MS = 1000
 
 /** Models never change once registered: their shapes are computed once per process. */
 const shapes = new Map<string, { inputs: number; outputs: number }>()
@@ -32,6 +56,9 @@ const info = (m: ModelRecord): ModelView => {
 
 /** Model routes. */
 export const modelRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
+  // The list is read by every agent and changes rarely: it is served from memory for up to
+  // LIST_CACHE_MS (a registration here shows at once; one on another instance within that time).
+  let listed: { until: number; views: Promise<ModelView[]> } | undefined
   const getModel = async (id: string): Promise<ModelRecord> => {
     const m = await fastify.store.getModel(id)
     if (!m) throw new NotFoundError('model', id)
@@ -46,10 +73,21 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     const { commitment } = await commitModelSpec(spec)
     const rec: ModelRecord = { id: `${req.body.name}-${randomUUID().slice(0, 8)}`, owner: who.address, name: req.body.name, kind: model.kind, spec, commitment, createdAt: Date.now() }
     await fastify.store.putModel(rec)
+    listed = undefined
     return reply.code(201).send(info(rec))
   })
 
-  fastify.get('/', { schema: { tags: ['models'], summary: 'List models', response: { 200: Type.Array(ModelInfo), ...errorResponses } } }, async () => (await fastify.store.listModels()).map(info))
+  fastify.get('/', { schema: { tags: ['models'], summary: 'List models', response: { 200: Type.Array(ModelInfo), ...errorResponses } } }, async () => {
+    const now = Date.now()
+    if (!listed || listed.until <= now) {
+      const views = fastify.store.listModels().then((ms) => ms.map(info))
+      listed = { until: now + LIST_CACHE_MS, views }
+      views.catch(() => {
+        if (listed?.views === views) listed = undefined
+      })
+    }
+    return listed.views
+  })
 
   fastify.get('/:id', { schema: { tags: ['models'], summary: 'Describe a model (never its weights)', params: IdParams, response: { 200: ModelInfo, ...errorResponses } } }, async (req) => info(await getModel(req.params.id)))
 
@@ -59,23 +97,41 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     return planFor(JSON.parse(m.spec) as Model, req.body)
   })
 
-  fastify.post(
-    '/:id/infer/encrypted',
-    { bodyLimit: fastify.config.bulkBodyLimit, schema: { tags: ['he'], summary: 'Evaluate the model on a ciphertext batch; returns ciphertexts', params: IdParams, body: EncryptedInferenceBody, response: { 200: EncryptedInferenceResponse, ...errorResponses } } },
-    async (req) => {
-      const m = await getModel(req.params.id)
-      const who = req.authorize('models:infer', { modelId: m.id, modelOwner: m.owner })
-      const key = await fastify.store.getKey(req.body.keyId)
-      if (!key || key.owner !== who.address) throw new NotFoundError('evaluation keys', req.body.keyId)
-      const plan = JSON.stringify(planFor(JSON.parse(m.spec) as Model, req.body.plan))
-      const task = { kind: 'he-infer' as const, keyId: key.id, model: m.spec, plan, ciphertexts: req.body.ciphertexts }
-      let out = await fastify.pool.run(task)
-      if ('needBundle' in out) out = await fastify.pool.run({ ...task, bundle: new Uint8Array(key.bundle) })
-      if ('needBundle' in out) throw new BadRequestError('HE_KEYS_UNAVAILABLE', 'evaluation keys could not be loaded')
-      fastify.metrics.encryptedInferences.inc({ model: m.name })
-      return { ciphertexts: out.ciphertexts, count: out.ciphertexts.length }
-    },
-  )
+  // Encrypted inference bodies are megabytes of base64: the route takes the raw bytes, and the
+  // worker pool parses, validates (the same schema) and decodes them, so the event loop never holds
+  // a multi-megabyte JSON.parse or pattern check while light routes wait.
+  await fastify.register(async (raw) => {
+    raw.removeContentTypeParser('application/json')
+    raw.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: fastify.config.bulkBodyLimit }, (req, body, done) => {
+      req.rawBody = body as Buffer // request signatures cover the exact bytes
+      done(null, (body as Buffer).length === 0 ? undefined : body)
+    })
+    raw.post(
+      '/:id/infer/encrypted',
+      {
+        bodyLimit: fastify.config.bulkBodyLimit,
+        schema: { tags: ['he'], summary: 'Evaluate the model on a ciphertext batch; returns ciphertexts', params: IdParams, body: EncryptedInferenceBody, response: { 200: EncryptedInferenceResponse, ...errorResponses } },
+        // The body schema is documented here and checked in the worker (see above).
+        validatorCompiler: (({ schema, httpPart }: { schema: unknown; httpPart?: string }) => (httpPart === 'body' ? rawJsonBody : typeboxValidator(schema as TSchema))) as never,
+      },
+      async (req) => {
+        const body = req.body as unknown as Buffer
+        const whole = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength
+        const parsed = await fastify.pool.run({ kind: 'he-parse-infer-body', body: whole ? body : new Uint8Array(body) }, whole ? [body.buffer as ArrayBuffer] : undefined)
+        const m = await getModel((req.params as { id: string }).id)
+        const who = req.authorize('models:infer', { modelId: m.id, modelOwner: m.owner })
+        const key = await fastify.store.getKey(parsed.keyId)
+        if (!key || key.owner !== who.address) throw new NotFoundError('evaluation keys', parsed.keyId)
+        const plan = JSON.stringify(planFor(JSON.parse(m.spec) as Model, parsed.plan))
+        const task = { kind: 'he-infer' as const, keyId: key.id, model: m.spec, plan, ciphertexts: parsed.ciphertexts }
+        let out = await fastify.pool.run(task)
+        if ('needBundle' in out) out = await fastify.pool.run({ ...task, bundle: new Uint8Array(key.bundle) })
+        if ('needBundle' in out) throw new BadRequestError('HE_KEYS_UNAVAILABLE', 'evaluation keys could not be loaded')
+        fastify.metrics.encryptedInferences.inc({ model: m.name })
+        return { ciphertexts: out.ciphertexts, count: out.ciphertexts.length }
+      },
+    )
+  })
 
   fastify.post('/:id/prove', { schema: { tags: ['proofs'], summary: 'Prove an inference (a job: queued → proving → proved → submitted → confirmed)', params: IdParams, body: ProveBody, response: { 202: JobView, ...errorResponses } } }, async (req, reply) => {
     const m = await getModel(req.params.id)
