@@ -347,7 +347,7 @@ export async function run(): Promise<void> {
     for (let i = 0; i < 50; i++) evaluateModel({ keys, model: bc.model, ciphertexts: up, plan })
     const heap0 = sealHeapBytes()
     const live0 = liveSealObjects()
-    const n = 2000
+    const n = 10_000 // the figure
     const c0 = process.cpuUsage()
     for (let i = 0; i < n; i++) evaluateModel({ keys, model: bc.model, ciphertexts: up, plan })
     const cpu = process.cpuUsage(c0)
