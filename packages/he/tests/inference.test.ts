@@ -22,6 +22,16 @@ function agreement(model: Parameters<typeof predictScores>[0], rows: number[][],
   return { rate: same / rows.length, maxErr }
 }
 
+/** Client keys → bundle → encrypt → server evaluates → client decrypts; compared with plaintext. */
+async function runEncrypted(sets: Setup[], plan: InferencePlan, model: Parameters<typeof predictScores>[0], rows: number[][]) {
+  const s = await setup(plan)
+  sets.push(s)
+  const up = encryptBatch({ client: s.client, plan, rows })
+  const { ciphertexts } = evaluateModel({ keys: s.keys, model, ciphertexts: up, plan })
+  const scores = decryptBatch({ client: s.client, plan, ciphertexts, count: rows.length })
+  return { uploaded: up.length, returned: ciphertexts.length, ...agreement(model, rows, scores) }
+}
+
 describe('encrypted logistic regression on breast_cancer (held-out rows)', () => {
   const task = breastCancerTask()
   const rows = task.test.x
@@ -31,12 +41,7 @@ describe('encrypted logistic regression on breast_cancer (held-out rows)', () =>
   it('sample-per-ciphertext: agrees with the plaintext model', async () => {
     const plan = planInference({ model: task.model, batchSize: rows.length, layout: 'sample-per-ciphertext', inputBound: 10 })
     expect(plan.galoisSteps).toEqual([1, 2, 4, 8, 16])
-    const s = await setup(plan)
-    sets.push(s)
-    const up = encryptBatch({ client: s.client, plan, rows })
-    const { ciphertexts } = evaluateModel({ keys: s.keys, model: task.model, ciphertexts: up, plan })
-    const scores = decryptBatch({ client: s.client, plan, ciphertexts, count: rows.length })
-    const { rate, maxErr } = agreement(task.model, rows, scores)
+    const { rate, maxErr } = await runEncrypted(sets, plan, task.model, rows)
     console.info(`breast_cancer logistic, sample-per-ciphertext: ${(rate * 100).toFixed(2)}% labels identical over ${rows.length} rows, max |Δscore| ${maxErr.toExponential(2)} (bound ${plan.errorBound.toExponential(2)})`)
     expect(rate).toBeGreaterThanOrEqual(0.99)
     expect(maxErr).toBeLessThan(plan.errorBound)
@@ -46,14 +51,9 @@ describe('encrypted logistic regression on breast_cancer (held-out rows)', () =>
     const plan = planInference({ model: task.model, batchSize: 4096, inputBound: 10 })
     expect(plan.layout).toBe('feature-major')
     expect(plan.galoisSteps).toEqual([])
-    const s = await setup(plan)
-    sets.push(s)
-    const up = encryptBatch({ client: s.client, plan, rows })
-    expect(up.length).toBe(30)
-    const { ciphertexts } = evaluateModel({ keys: s.keys, model: task.model, ciphertexts: up, plan })
-    expect(ciphertexts.length).toBe(1)
-    const scores = decryptBatch({ client: s.client, plan, ciphertexts, count: rows.length })
-    const { rate, maxErr } = agreement(task.model, rows, scores)
+    const { uploaded, returned, rate, maxErr } = await runEncrypted(sets, plan, task.model, rows)
+    expect(uploaded).toBe(30)
+    expect(returned).toBe(1)
     console.info(`breast_cancer logistic, feature-major: ${(rate * 100).toFixed(2)}% identical over ${rows.length} rows, max |Δscore| ${maxErr.toExponential(2)}`)
     expect(rate).toBeGreaterThanOrEqual(0.99)
     expect(maxErr).toBeLessThan(plan.errorBound)
@@ -72,13 +72,8 @@ describe('encrypted MLP (square activation) on digits (held-out rows)', () => {
     expect(plan.layout).toBe('feature-major')
     expect(plan.depth).toBe(3)
     expect(plan.params.polyModulusDegree).toBe(8192)
-    const s = await setup(plan)
-    sets.push(s)
-    const up = encryptBatch({ client: s.client, plan, rows })
-    const { ciphertexts } = evaluateModel({ keys: s.keys, model: task.model, ciphertexts: up, plan })
-    expect(ciphertexts.length).toBe(10)
-    const scores = decryptBatch({ client: s.client, plan, ciphertexts, count: rows.length })
-    const { rate, maxErr } = agreement(task.model, rows, scores)
+    const { returned, rate, maxErr } = await runEncrypted(sets, plan, task.model, rows)
+    expect(returned).toBe(10)
     console.info(`digits MLP, feature-major: ${(rate * 100).toFixed(2)}% identical over ${rows.length} rows, max |Δlogit| ${maxErr.toExponential(2)} (expected ${plan.expectedError.toExponential(2)}, bound ${plan.errorBound.toExponential(2)})`)
     expect(rate).toBeGreaterThanOrEqual(0.99)
     expect(maxErr).toBeLessThan(plan.errorBound)
@@ -88,12 +83,7 @@ describe('encrypted MLP (square activation) on digits (held-out rows)', () => {
     const rows = task.test.x.slice(0, 16)
     const plan = planInference({ model: task.model, batchSize: rows.length, layout: 'sample-per-ciphertext' })
     expect(plan.galoisSteps).toEqual([1, 2, 3, 4, 8, 12, 16, 32])
-    const s = await setup(plan)
-    sets.push(s)
-    const up = encryptBatch({ client: s.client, plan, rows })
-    const { ciphertexts } = evaluateModel({ keys: s.keys, model: task.model, ciphertexts: up, plan })
-    const scores = decryptBatch({ client: s.client, plan, ciphertexts, count: rows.length })
-    const { rate, maxErr } = agreement(task.model, rows, scores)
+    const { rate, maxErr } = await runEncrypted(sets, plan, task.model, rows)
     console.info(`digits MLP, sample-per-ciphertext: ${(rate * 100).toFixed(2)}% identical over ${rows.length} rows, max |Δlogit| ${maxErr.toExponential(2)}`)
     expect(rate).toBeGreaterThanOrEqual(0.99)
     expect(maxErr).toBeLessThan(plan.errorBound)
