@@ -6,6 +6,16 @@ import { Type } from 'typebox'
 
 export const Receipt = Type.Object({ txHash: Type.String(), blockNumber: Type.String(), chainId: Type.Integer(), registry: Type.String() })
 
+/** What a proved job and its receipt both carry. */
+const ProofFields = {
+  circuit: Type.String(),
+  output: Type.String(),
+  modelCommitment: Type.String(),
+  inputCommitment: Type.String(),
+  publicSignals: Type.Array(Type.String()),
+  proof: Type.Unknown(),
+}
+
 export const JobView = Type.Object({
   id: Type.String(),
   state: Type.String(),
@@ -18,12 +28,7 @@ export const JobView = Type.Object({
   result: Type.Union([
     Type.Object(
       {
-        circuit: Type.String(),
-        output: Type.String(),
-        modelCommitment: Type.String(),
-        inputCommitment: Type.String(),
-        publicSignals: Type.Array(Type.String()),
-        proof: Type.Unknown(),
+        ...ProofFields,
         receipt: Type.Optional(Receipt),
         salt: Type.Optional(Type.String()),
       },
@@ -35,12 +40,7 @@ export const JobView = Type.Object({
 
 export const ReceiptResponse = Type.Object({
   jobId: Type.String(),
-  circuit: Type.String(),
-  output: Type.String(),
-  modelCommitment: Type.String(),
-  inputCommitment: Type.String(),
-  publicSignals: Type.Array(Type.String()),
-  proof: Type.Unknown(),
+  ...ProofFields,
   receipt: Receipt,
 })
 
