@@ -9,7 +9,7 @@
  *     [0, 1]) for the feature-major throughput target (≤ 0.3 ms/sample at N = 8192).
  * Timed: the server side only (load input ciphertexts, evaluate, serialise outputs).
  */
-import { breastCancerTask, digitsTask, predictLabel, argmax, type LinearModel, type Model } from '@krain/models'
+import { breastCancerTask, digitsTask, predictLabel, argmax, toNetwork, type LinearModel, type Model } from '@krain/models'
 import { createCkksClient, decryptBatch, encryptBatch, evaluateModel, liveSealObjects, loadEvaluationKeys, loadSeal, planInference, sealHeapBytes, type InferencePlan } from '@krain/he'
 import { lowerIsBetterRow, round, writeResult, type Row, type Stats } from './lib.js'
 
@@ -53,7 +53,7 @@ type Seal = Awaited<ReturnType<typeof loadSeal>>
 const ANCHOR = 'node-seal 6.0.3 by hand'
 
 function layersOf(model: Model) {
-  return model.kind === 'mlp' ? model.layers : [{ weights: [model.weights], bias: [model.bias] }]
+  return toNetwork(model).layers
 }
 const nextPow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)))
 

@@ -1,8 +1,10 @@
 /**
  * @module predict
- * Plaintext evaluation: the reference every encrypted or proven evaluation is checked against.
+ * Plaintext evaluation: the reference every encrypted or proven evaluation is checked against
+ * (and itself checked against onnxruntime on the imported fixtures).
  */
-import type { DenseLayer, Model } from './types.js'
+import { toNetwork } from './network.js'
+import type { Activation, DenseLayer, Model, Standardization } from './types.js'
 
 /** `W x + b` for one dense layer. */
 export function denseForward(layer: DenseLayer, x: number[]): number[] {
@@ -16,11 +18,33 @@ export function denseForward(layer: DenseLayer, x: number[]): number[] {
   return out
 }
 
+/** The activation function itself, on one value. */
+export function activate(a: Activation, v: number): number {
+  switch (a) {
+    case 'identity':
+      return v
+    case 'square':
+      return v * v
+    case 'relu':
+      return v > 0 ? v : 0
+    case 'sigmoid':
+      return 1 / (1 + Math.exp(-v))
+    case 'tanh':
+      return Math.tanh(v)
+  }
+}
+
+/** `(x − mean) / scale`, the model's input standardisation (identity when absent). */
+export function standardizeRow(s: Standardization | undefined, row: number[]): number[] {
+  if (!s) return row
+  return row.map((v, i) => (v - s.mean[i]!) / s.scale[i]!)
+}
+
 /**
- * The model's raw scores for one row: `[w·x + b]` (the logit) for linear and logistic models,
- * the output logits for an MLP.
+ * The model's raw scores for one row: the last layer's outputs after its activation (logits for
+ * `sign`/`argmax` heads, values for `regression`). A standardisation, if any, is applied first.
  * @param model - the model
- * @param row - one preprocessed feature row
+ * @param row - one feature row (raw when the model carries a standardisation)
  * @returns the scores
  * @example
  * ```ts
@@ -28,16 +52,12 @@ export function denseForward(layer: DenseLayer, x: number[]): number[] {
  * ```
  */
 export function predictScores(model: Model, row: number[]): number[] {
-  if (model.kind !== 'mlp') {
-    let s = model.bias
-    for (let i = 0; i < row.length; i++) s += model.weights[i]! * row[i]!
-    return [s]
-  }
-  let h = row
-  model.layers.forEach((layer, l) => {
+  const net = toNetwork(model)
+  let h = standardizeRow(net.standardize, row)
+  for (const layer of net.layers) {
     h = denseForward(layer, h)
-    if (l < model.layers.length - 1) h = h.map((v) => v * v)
-  })
+    if (layer.activation !== 'identity') h = h.map((v) => activate(layer.activation, v))
+  }
   return h
 }
 
@@ -48,14 +68,38 @@ export function argmax(xs: number[]): number {
   return best
 }
 
+/** Numerically stable softmax. */
+export function softmax(xs: number[]): number[] {
+  const m = Math.max(...xs)
+  const e = xs.map((v) => Math.exp(v - m))
+  const s = e.reduce((a, b) => a + b, 0)
+  return e.map((v) => v / s)
+}
+
 /**
- * The predicted label: logistic → score ≥ 0 ? 1 : 0; MLP → argmax of the logits;
- * linear (regression) → the score rounded to the nearest integer.
+ * Class probabilities: `[1 − σ(s), σ(s)]` for a `sign` head, softmax of the scores for `argmax`.
+ * @throws {TypeError} for a regression model
+ */
+export function predictProba(model: Model, row: number[]): number[] {
+  const net = toNetwork(model)
+  const s = predictScores(net, row)
+  if (net.head === 'sign') {
+    const p = 1 / (1 + Math.exp(-s[0]!))
+    return [1 - p, p]
+  }
+  if (net.head === 'argmax') return softmax(s)
+  throw new TypeError('"model.head" expected a classifier (sign or argmax), got regression')
+}
+
+/**
+ * The predicted label (class index): `sign` → score ≥ 0 ? 1 : 0; `argmax` → argmax of the
+ * scores; `regression` → the first output rounded to the nearest integer.
  */
 export function predictLabel(model: Model, row: number[]): number {
-  const s = predictScores(model, row)
-  if (model.kind === 'logistic') return s[0]! >= 0 ? 1 : 0
-  if (model.kind === 'linear') return Math.round(s[0]!)
+  const net = toNetwork(model)
+  const s = predictScores(net, row)
+  if (net.head === 'sign') return s[0]! >= 0 ? 1 : 0
+  if (net.head === 'regression') return Math.round(s[0]!)
   return argmax(s)
 }
 
