@@ -15,7 +15,10 @@ export type KrainErrorParameters = {
   details?: string
   /** The underlying error (a SEAL exception, a snarkjs failure, ...). */
   cause?: unknown
-  /** Suggested HTTP status when surfaced by the gateway (4xx). Defaults to 400. */
+  /**
+   * @deprecated Transport belongs to the gateway (issue 17): it maps `code` to a status and ignores
+   * this field. Still accepted so packages that pass it keep compiling.
+   */
   status?: number
 }
 
@@ -32,6 +35,7 @@ export class KrainError extends Error {
   readonly code: string
   readonly shortMessage: string
   readonly details: string | undefined
+  /** @deprecated see {@link KrainErrorParameters.status}; the gateway does not read it. */
   readonly status: number
 
   constructor({ code, shortMessage, details, cause, status = 400 }: KrainErrorParameters) {
@@ -51,6 +55,41 @@ export class KrainError extends Error {
 /** True when `e` is a {@link KrainError} (also across duplicated module copies). */
 export function isKrainError(e: unknown): e is KrainError {
   return e instanceof KrainError || (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && typeof (e as { shortMessage?: unknown }).shortMessage === 'string')
+}
+
+/** Code carried by {@link InvalidArgumentTypeError} and {@link InvalidArgumentRangeError}. */
+export const INVALID_ARGUMENT = 'INVALID_ARGUMENT'
+
+/**
+ * A `TypeError` thrown by a boundary validator: the caller passed an argument of the wrong type.
+ * A marker class (not a message pattern) so a service can tell a caller's mistake from a bug.
+ */
+export class InvalidArgumentTypeError extends TypeError {
+  override name = 'TypeError'
+  readonly code = INVALID_ARGUMENT
+  /** The argument's name. */
+  readonly argument: string
+  constructor(argument: string, message: string) {
+    super(message)
+    this.argument = argument
+  }
+}
+
+/** A `RangeError` thrown by a boundary validator: the argument's type is right, its value is not. */
+export class InvalidArgumentRangeError extends RangeError {
+  override name = 'RangeError'
+  readonly code = INVALID_ARGUMENT
+  /** The argument's name. */
+  readonly argument: string
+  constructor(argument: string, message: string) {
+    super(message)
+    this.argument = argument
+  }
+}
+
+/** True when `e` is an invalid-argument error of a boundary validator (also across module copies and threads: by its code). */
+export function isInvalidArgument(e: unknown): e is InvalidArgumentTypeError | InvalidArgumentRangeError {
+  return (e instanceof TypeError || e instanceof RangeError) && (e as { code?: unknown }).code === INVALID_ARGUMENT
 }
 
 /**

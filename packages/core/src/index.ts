@@ -1,4 +1,4 @@
-export { KrainError, isKrainError, toError } from './errors.js'
+export { INVALID_ARGUMENT, InvalidArgumentRangeError, InvalidArgumentTypeError, KrainError, isInvalidArgument, isKrainError, toError } from './errors.js'
 export type { KrainErrorParameters } from './errors.js'
 export {
   aBigInt,

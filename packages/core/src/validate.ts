@@ -5,6 +5,8 @@
  * Exported functions call them first; internal helpers trust their input.
  */
 
+import { InvalidArgumentRangeError, InvalidArgumentTypeError } from './errors.js'
+
 function describe(v: unknown): string {
   if (typeof v === 'bigint') return `${v}n`
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)
@@ -16,12 +18,12 @@ function describe(v: unknown): string {
 
 /** Throws a `TypeError` whose message names the argument and what was expected. */
 export function typeError(name: string, expected: string, got: unknown): never {
-  throw new TypeError(`"${name}" expected ${expected}, got ${describe(got)}`)
+  throw new InvalidArgumentTypeError(name, `"${name}" expected ${expected}, got ${describe(got)}`)
 }
 
 /** Throws a `RangeError` whose message names the argument and the allowed range. */
 export function rangeError(name: string, expected: string, got: unknown): never {
-  throw new RangeError(`"${name}" expected ${expected}, got ${describe(got)}`)
+  throw new InvalidArgumentRangeError(name, `"${name}" expected ${expected}, got ${describe(got)}`)
 }
 
 /** A safe integer ≥ 0. */

@@ -1,17 +1,16 @@
 /**
  * @module app
  * The gateway as one Fastify plugin (fastify/demo's layout): external plugins, then our
- * services, then the routes, then the error handlers. `server.ts` only starts it;
+ * services, then the error handlers, then the routes. `server.ts` only starts it;
  * {@link buildGateway} builds a ready instance for the CLI, the tests and the benchmark.
  */
-import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify'
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import Fastify, { LogController } from 'fastify'
 import fp from 'fastify-plugin'
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { isKrainError } from '@krain/core'
 import type { PolicyDocument } from './auth/policy.js'
 import type { ChainAdapter } from './chain/adapter.js'
-import type { Config } from './config.js'
+import { trustProxyOption, type Config } from './config.js'
 import { corsPlugin } from './plugins/external/cors.js'
 import { envPlugin } from './plugins/external/env.js'
 import { helmetPlugin } from './plugins/external/helmet.js'
@@ -19,6 +18,7 @@ import { rateLimitPlugin } from './plugins/external/rate-limit.js'
 import { swaggerPlugin } from './plugins/external/swagger.js'
 import { authPlugin } from './plugins/app/auth.js'
 import { chainPlugin } from './plugins/app/chain.js'
+import { errorHandlerPlugin } from './plugins/app/error-handler.js'
 import { jobsPlugin } from './plugins/app/jobs.js'
 import { metricsPlugin } from './plugins/app/metrics.js'
 import { mpcPlugin } from './plugins/app/mpc.js'
@@ -44,12 +44,6 @@ export type AppOptions = {
   policy?: PolicyDocument
 }
 
-/**
- * Boundary-validator errors name the argument first (`"name" expected …`, house style): they are
- * the caller's fault, so 400. Any other TypeError/RangeError is a bug: 500.
- */
-const ARGUMENT_ERROR = /^"[^"\n]{1,100}"/
-
 /** The gateway plugin. */
 export const app = fp<AppOptions>(
   async (fastify, opts) => {
@@ -73,41 +67,14 @@ export const app = fp<AppOptions>(
     await fastify.register(swaggerPlugin)
     await fastify.register(storePlugin, { store: opts.store })
     await fastify.register(metricsPlugin)
-    await fastify.register(authPlugin, { policy: opts.policy })
     await fastify.register(rateLimitPlugin)
+    await fastify.register(authPlugin, { policy: opts.policy })
     await fastify.register(workerPoolPlugin)
     await fastify.register(chainPlugin, { chain: opts.chain })
     await fastify.register(jobsPlugin)
     await fastify.register(mpcPlugin)
 
-    fastify.setErrorHandler((err: FastifyError, req, reply) => {
-      const route = req.routeOptions.url ?? 'unmatched'
-      let status: number
-      let body: { code: string; message: string; details?: string }
-      if (isKrainError(err) && (err as { status?: number }).status! >= 400 && (err as { status?: number }).status! < 500) {
-        status = (err as { status: number }).status
-        body = (err as unknown as { toJSON(): typeof body }).toJSON()
-      } else if (isKrainError(err) && [501, 503].includes((err as { status?: number }).status!)) {
-        status = (err as { status: number }).status
-        body = { code: err.code, message: (err as { shortMessage: string }).shortMessage }
-      } else if (err.validation) {
-        status = 400
-        body = { code: 'VALIDATION_FAILED', message: `invalid ${err.validationContext ?? 'request'}: ${err.validation.slice(0, 3).map((v) => `${v.instancePath || '/'} ${v.message}`).join('; ')}` }
-      } else if ((err instanceof TypeError || err instanceof RangeError) && ARGUMENT_ERROR.test(err.message)) {
-        status = 400
-        body = { code: 'INVALID_ARGUMENT', message: err.message }
-      } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-        status = err.statusCode
-        body = { code: typeof err.code === 'string' ? err.code : 'BAD_REQUEST', message: err.message }
-      } else {
-        status = 500
-        body = { code: 'INTERNAL', message: 'internal error' }
-        req.log.error({ err }, 'unhandled error')
-      }
-      fastify.metrics.errors.inc({ route, code: body.code })
-      return reply.code(status).send(body)
-    })
-    fastify.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }))
+    await fastify.register(errorHandlerPlugin)
 
     // Routes last: they inherit the error handlers above.
     await fastify.register(healthRoutes)
@@ -120,10 +87,18 @@ export const app = fp<AppOptions>(
   { name: 'krain-gateway' },
 )
 
+/**
+ * Longest path parameter the router accepts: ids are at most 128 characters (`Id` in
+ * schemas/common.ts), so a model name of up to 100 characters plus its suffix routes (no 414).
+ */
+export const MAX_PARAM_LENGTH = 256
+
 /** Fastify server options for a config (body limit, logger, proxy trust). */
 export function serverOptions(config: Config): FastifyServerOptions {
   return {
     bodyLimit: config.bodyLimit,
+    trustProxy: trustProxyOption(config.trustProxy),
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     // probes (health checks, scrapes) are not logged per request
     logController: new LogController({ disableRequestLogging: (req) => req.url === '/healthz' || req.url === '/metrics' }),

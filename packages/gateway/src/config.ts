@@ -4,7 +4,7 @@
  * TypeBox schema: a bad value stops the process with a message naming the variable.
  */
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
@@ -26,7 +26,7 @@ export const ConfigSchema = Type.Object({
   verifiers: Type.Optional(Type.String({ pattern: '^\\{.*\\}$' })),
   /** JSON policy file (roles and attribute rules); without one, the development policy applies. */
   policyFile: Type.Optional(Type.String({ minLength: 1 })),
-  /** Hex secp256k1 key the MPC coordinator signs rosters and contributor sets with (defaults to `privateKey`, else a key file in `dataDir`). */
+  /** Hex secp256k1 key the MPC coordinator signs rosters and contributor sets with (default: a key generated once into `dataDir`, never the chain key). */
   coordinatorKey: Type.Optional(Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' })),
   /** Directory for local state (SQLite file, generated coordinator key). */
   dataDir: Type.String({ minLength: 1 }),
@@ -46,6 +46,14 @@ export const ConfigSchema = Type.Object({
   logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
   /** Milliseconds between outbox passes (chain submission retries back off from this). */
   outboxIntervalMs: Type.Integer({ minimum: 10, maximum: 600_000 }),
+  /**
+   * Which proxies to trust for the client IP (`X-Forwarded-For`), so clients behind a proxy do not
+   * share one rate-limit bucket: `false` (default: the socket's address), `true` (any), a hop
+   * count, or a comma-separated list of proxy addresses/CIDRs.
+   */
+  trustProxy: Type.String({ pattern: '^(true|false|[0-9]{1,2}|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$', maxLength: 2000 }),
+  /** Body limit of anonymous requests, checked on `Content-Length` before the body is read. */
+  anonymousBodyLimit: Type.Integer({ minimum: 256, maximum: 1 << 30 }),
 })
 
 /** Configuration of one gateway process. */
@@ -72,9 +80,11 @@ export const envVariables = {
   KRAIN_DOMAIN: ['domain', 'localhost'],
   KRAIN_LOG_LEVEL: ['logLevel', 'info'],
   KRAIN_OUTBOX_INTERVAL_MS: ['outboxIntervalMs', '1000'],
+  KRAIN_TRUST_PROXY: ['trustProxy', 'false'],
+  KRAIN_ANONYMOUS_BODY_LIMIT: ['anonymousBodyLimit', String(64 << 10)],
 } as const satisfies Record<string, readonly [keyof Config, string | undefined]>
 
-const numeric = new Set<keyof Config>(['port', 'sessionTtlSeconds', 'bodyLimit', 'bulkBodyLimit', 'rateLimitPerMinute', 'workers', 'outboxIntervalMs'])
+const numeric = new Set<keyof Config>(['port', 'sessionTtlSeconds', 'bodyLimit', 'bulkBodyLimit', 'rateLimitPerMinute', 'workers', 'outboxIntervalMs', 'anonymousBodyLimit'])
 
 /**
  * Read and validate the configuration from environment variables, then apply `overrides`.
@@ -112,17 +122,33 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return config
 }
 
+/** Fastify's `trustProxy` option from {@link Config.trustProxy}. */
+export function trustProxyOption(value: string): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (value === 'true') return true
+  if (value === 'false') return false
+  if (/^[0-9]{1,2}$/.test(value)) {
+    const hops = Number(value)
+    return (_address, hop) => hop < hops
+  }
+  return value.split(',')
+}
+
 /**
- * The MPC coordinator's signing key: `coordinatorKey`, else `privateKey`, else a key generated
- * once into `<dataDir>/coordinator.key` (mode 0600). It is never written to the store.
+ * The MPC coordinator's signing key: `coordinatorKey`, else a key generated once per installation
+ * into `<dataDir>/coordinator.key` (mode 0600, directory 0700). Never the chain key (with the
+ * embedded chain that is anvil's public dev key #0), and never written to the store.
  */
 export function coordinatorKeyOf(config: Config): `0x${string}` {
   if (config.coordinatorKey) return config.coordinatorKey as `0x${string}`
-  if (config.privateKey) return config.privateKey as `0x${string}`
   const file = join(config.dataDir, 'coordinator.key')
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim() as `0x${string}`
-  mkdirSync(config.dataDir, { recursive: true })
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim()
+    if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new ConfigError(`invalid coordinator key file ${file}`, 'expected 0x and 64 hex digits; delete the file to generate a new key')
+    chmodSync(file, 0o600)
+    return key as `0x${string}`
+  }
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
   const key = `0x${randomBytes(32).toString('hex')}` as const
-  writeFileSync(file, key + '\n', { mode: 0o600 })
+  writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' })
   return key
 }

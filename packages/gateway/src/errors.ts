@@ -1,18 +1,25 @@
 /**
  * @module errors
- * Errors of `@krain/gateway`. Every one is a `KrainError` with a stable `code` and the HTTP status
- * the gateway answers with; the error handler turns them into `{ code, message }` bodies.
+ * Errors of `@krain/gateway`. Every one is a `KrainError` with a stable `code`; the HTTP status
+ * comes from one table, `statusOfCode` in `plugins/app/error-handler.ts`, which also turns them into
+ * `{ code, message }` bodies.
  */
 import { KrainError } from '@krain/core'
 
 /** Parameters shared by the package's errors. */
-export type GatewayErrorParameters = { shortMessage: string; details?: string; cause?: unknown; status?: number }
+export type GatewayErrorParameters = {
+  shortMessage: string
+  details?: string
+  cause?: unknown
+  /** @deprecated ignored: the error handler's `statusOfCode` table decides the status. */
+  status?: number
+}
 
 /** Base of `@krain/gateway`'s domain errors; `code` names the failure. */
 export class GatewayError extends KrainError {
   override name = 'GatewayError'
-  constructor(code: string, { shortMessage, details, cause, status }: GatewayErrorParameters) {
-    super({ code, shortMessage, details, cause, status })
+  constructor(code: string, { shortMessage, details, cause }: GatewayErrorParameters) {
+    super({ code, shortMessage, details, cause })
   }
 }
 
@@ -20,7 +27,7 @@ export class GatewayError extends KrainError {
 export class AuthError extends GatewayError {
   override name = 'AuthError'
   constructor(code: 'AUTH_REQUIRED' | 'AUTH_INVALID_SIGNATURE' | 'AUTH_SESSION_EXPIRED' | 'AUTH_CHALLENGE_INVALID' | 'AUTH_REPLAYED', shortMessage: string, details?: string) {
-    super(code, { shortMessage, details, status: 401 })
+    super(code, { shortMessage, details })
   }
 }
 
@@ -28,7 +35,7 @@ export class AuthError extends GatewayError {
 export class PolicyDeniedError extends GatewayError {
   override name = 'PolicyDeniedError'
   constructor({ action, address, reason }: { action: string; address: string; reason: string }) {
-    super('POLICY_DENIED', { shortMessage: `"${action}" is not allowed for ${address}`, details: reason, status: 403 })
+    super('POLICY_DENIED', { shortMessage: `"${action}" is not allowed for ${address}`, details: reason })
   }
 }
 
@@ -36,7 +43,7 @@ export class PolicyDeniedError extends GatewayError {
 export class NotFoundError extends GatewayError {
   override name = 'NotFoundError'
   constructor(resource: string, id: string) {
-    super('NOT_FOUND', { shortMessage: `${resource} "${id}" not found`, status: 404 })
+    super('NOT_FOUND', { shortMessage: `${resource} "${id}" not found` })
   }
 }
 
@@ -44,7 +51,7 @@ export class NotFoundError extends GatewayError {
 export class ConflictError extends GatewayError {
   override name = 'ConflictError'
   constructor(code: string, shortMessage: string, details?: string) {
-    super(code, { shortMessage, details, status: 409 })
+    super(code, { shortMessage, details })
   }
 }
 
@@ -52,15 +59,15 @@ export class ConflictError extends GatewayError {
 export class BadRequestError extends GatewayError {
   override name = 'BadRequestError'
   constructor(code: string, shortMessage: string, details?: string) {
-    super(code, { shortMessage, details, status: 400 })
+    super(code, { shortMessage, details })
   }
 }
 
 /** 501/503: a feature whose backing package is not available in this build or not reachable. */
 export class UnavailableError extends GatewayError {
   override name = 'UnavailableError'
-  constructor(code: 'NOT_IMPLEMENTED' | 'CHAIN_UNAVAILABLE' | 'FEATURE_UNAVAILABLE', shortMessage: string, status: 501 | 503 = 501) {
-    super(code, { shortMessage, status })
+  constructor(code: 'NOT_IMPLEMENTED' | 'CHAIN_UNAVAILABLE' | 'FEATURE_UNAVAILABLE', shortMessage: string, _status?: 501 | 503) {
+    super(code, { shortMessage })
   }
 }
 
@@ -68,6 +75,6 @@ export class UnavailableError extends GatewayError {
 export class ConfigError extends GatewayError {
   override name = 'ConfigError'
   constructor(shortMessage: string, details?: string) {
-    super('CONFIG_INVALID', { shortMessage, details, status: 500 })
+    super('CONFIG_INVALID', { shortMessage, details })
   }
 }

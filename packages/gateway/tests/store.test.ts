@@ -108,7 +108,7 @@ describe('migrations', () => {
   it('are idempotent on SQLite', async () => {
     const { openSqlite } = await import('../src/store/sqlite-driver.js')
     const db = openSqlite(':memory:')
-    expect(await migrate(db)).toEqual([1])
+    expect(await migrate(db)).toEqual([1, 2])
     expect(await migrate(db)).toEqual([])
     await db.close()
   })

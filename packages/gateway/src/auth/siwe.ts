@@ -2,7 +2,7 @@
  * @module auth/siwe
  * Sign-In with Ethereum (EIP-4361) challenges: the gateway issues a message with a one-time nonce,
  * the wallet signs it (EIP-191 `personal_sign`), the gateway checks the message it issued, the
- * nonce (consumed once), the domain, the expiry and the signature (viem, local ecrecover).
+ * nonce (consumed once, and only by a valid signature), the domain, the expiry and the signature (viem, local ecrecover).
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { getAddress, isAddress, verifyMessage, type Hex } from 'viem'
@@ -46,7 +46,9 @@ export const hashToken = (token: string): string => createHash('sha256').update(
 export async function signIn({ store, message, signature, domain, ttlMs, now = Date.now() }: { store: Store; message: string; signature: Hex; domain: string; ttlMs: number; now?: number }): Promise<{ token: string; address: `0x${string}`; expiresAt: number }> {
   const parsed = parseSiweMessage(message)
   if (!parsed.nonce || !parsed.address || !isAddress(parsed.address)) throw new AuthError('AUTH_CHALLENGE_INVALID', 'not a sign-in message issued by this gateway')
-  const challenge = await store.consumeChallenge(parsed.nonce)
+  // Read, do not consume, until the attempt is proven genuine: a tampered message or a wrong
+  // signature must not burn the challenge its rightful wallet is about to use.
+  const challenge = await store.getChallenge(parsed.nonce)
   if (!challenge || challenge.message !== message) throw new AuthError('AUTH_CHALLENGE_INVALID', 'unknown or already used sign-in challenge')
   if (challenge.expiresAt <= now || !validateSiweMessage({ message: parsed, domain, nonce: challenge.nonce, address: getAddress(challenge.address), time: new Date(now) })) {
     throw new AuthError('AUTH_CHALLENGE_INVALID', 'sign-in challenge expired or issued for another domain')
@@ -58,6 +60,7 @@ export async function signIn({ store, message, signature, domain, ttlMs, now = D
     ok = false
   }
   if (!ok) throw new AuthError('AUTH_INVALID_SIGNATURE', 'signature does not match the address in the challenge')
+  if (!(await store.consumeChallenge(challenge.nonce))) throw new AuthError('AUTH_CHALLENGE_INVALID', 'unknown or already used sign-in challenge')
   const token = randomBytes(32).toString('base64url')
   const expiresAt = now + ttlMs
   await store.createSession({ tokenHash: hashToken(token), address: getAddress(challenge.address), createdAt: now, expiresAt })

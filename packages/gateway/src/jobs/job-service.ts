@@ -29,6 +29,14 @@ export type JobServiceParameters = {
 }
 
 const MAX_BACKOFF_MS = 60_000
+/**
+ * Lease of a claimed outbox entry. Short, and renewed every {@link OUTBOX_HEARTBEAT_MS} while the
+ * submission runs, so after a crash (kill -9) another runner takes the entry over within one lease
+ * instead of waiting out a long one.
+ */
+export const OUTBOX_LEASE_MS = 15_000
+/** How often a running submission renews its lease. */
+export const OUTBOX_HEARTBEAT_MS = 5_000
 /** Chain error codes after which retrying cannot help. */
 const PERMANENT = new Set(['CHAIN_INVALID_PROOF', 'CHAIN_PUBLIC_INPUT_NOT_IN_FIELD', 'CHAIN_BATCH_NOT_SUPPORTED', 'CHAIN_INVALID_BATCH_SIZE'])
 
@@ -84,7 +92,7 @@ export class JobService {
       }
       const timer = setTimeout(() => {
         cleanup()
-        reject(new GatewayError('JOB_WAIT_TIMEOUT', { shortMessage: `job ${id} did not reach ${states.join('/')} in time`, status: 408 }))
+        reject(new GatewayError('JOB_WAIT_TIMEOUT', { shortMessage: `job ${id} did not reach ${states.join('/')} in time` }))
       }, timeoutMs)
       const cleanup = (): void => {
         clearTimeout(timer)
@@ -110,7 +118,7 @@ export class JobService {
       }
       const timer = setTimeout(() => {
         cleanup()
-        reject(new GatewayError('OUTBOX_WAIT_TIMEOUT', { shortMessage: `outbox entry ${id} did not fail ${attempts} times in time`, status: 408 }))
+        reject(new GatewayError('OUTBOX_WAIT_TIMEOUT', { shortMessage: `outbox entry ${id} did not fail ${attempts} times in time` }))
       }, timeoutMs)
       const cleanup = (): void => {
         clearTimeout(timer)
@@ -197,8 +205,22 @@ export class JobService {
 
   private async pass(): Promise<void> {
     if (this.stopped) return
-    const entries = await this.p.store.claimOutbox(Date.now(), 16, 120_000)
-    await Promise.all(entries.map((e) => this.submit(e)))
+    const entries = await this.p.store.claimOutbox(Date.now(), 16, OUTBOX_LEASE_MS)
+    await Promise.all(entries.map((e) => this.withHeartbeat(e, () => this.submit(e))))
+  }
+
+  /** Renew `entry`'s lease while `work` runs. */
+  private async withHeartbeat(entry: OutboxRecord, work: () => Promise<void>): Promise<void> {
+    const beat = setInterval(() => {
+      const now = Date.now()
+      void this.p.store.extendOutboxLease(entry.id, now + OUTBOX_LEASE_MS, now).catch((e: unknown) => this.p.log.warn({ err: e, entry: entry.id }, 'outbox lease renewal failed'))
+    }, OUTBOX_HEARTBEAT_MS)
+    beat.unref()
+    try {
+      await work()
+    } finally {
+      clearInterval(beat)
+    }
   }
 
   private async submit(entry: OutboxRecord): Promise<void> {

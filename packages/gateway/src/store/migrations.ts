@@ -26,6 +26,14 @@ CREATE TABLE mpc_messages (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, round 
 CREATE INDEX mpc_messages_inbox ON mpc_messages (session_id, recipient, round);
 `,
   },
+  {
+    version: 2,
+    name: 'request-digests',
+    sql: `
+CREATE TABLE request_digests (digest TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
+CREATE INDEX request_digests_expires ON request_digests (expires_at);
+`,
+  },
 ]
 
 /**

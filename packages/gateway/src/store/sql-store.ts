@@ -74,7 +74,7 @@ const toMpcMessage = (r: SqlRow): MpcMessageRecord => ({
 })
 
 const jobStates: JobState[] = ['queued', 'proving', 'proved', 'submitted', 'confirmed', 'failed']
-const tables = ['challenges', 'sessions', 'he_keys', 'models', 'jobs', 'outbox', 'mpc_sessions', 'mpc_messages'] as const
+const tables = ['challenges', 'sessions', 'request_digests', 'he_keys', 'models', 'jobs', 'outbox', 'mpc_sessions', 'mpc_messages'] as const
 
 /** The repository over SQL. Construct with {@link openStore}. */
 export class SqlStore implements Store {
@@ -90,6 +90,10 @@ export class SqlStore implements Store {
   async createChallenge(c: ChallengeRecord): Promise<void> {
     await this.db.run('INSERT INTO challenges (nonce, address, message, expires_at) VALUES (?, ?, ?, ?)', [c.nonce, c.address, c.message, c.expiresAt])
   }
+  async getChallenge(nonce: string): Promise<ChallengeRecord | null> {
+    const [r] = await this.db.all('SELECT nonce, address, message, expires_at FROM challenges WHERE nonce = ?', [nonce])
+    return r ? { nonce: str(r.nonce), address: str(r.address), message: str(r.message), expiresAt: num(r.expires_at) } : null
+  }
   async consumeChallenge(nonce: string): Promise<ChallengeRecord | null> {
     const [r] = await this.db.all('DELETE FROM challenges WHERE nonce = ? RETURNING nonce, address, message, expires_at', [nonce])
     return r ? { nonce: str(r.nonce), address: str(r.address), message: str(r.message), expiresAt: num(r.expires_at) } : null
@@ -104,8 +108,16 @@ export class SqlStore implements Store {
   async deleteSession(tokenHash: string): Promise<void> {
     await this.db.run('DELETE FROM sessions WHERE token_hash = ?', [tokenHash])
   }
+  acceptRequestDigest(digest: string, expiresAt: number, now: number): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      await tx.run('DELETE FROM request_digests WHERE digest = ? AND expires_at <= ?', [digest, now])
+      return (await tx.run('INSERT INTO request_digests (digest, expires_at) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING', [digest, expiresAt])) === 1
+    })
+  }
   async purgeExpired(now: number): Promise<number> {
-    return (await this.db.run('DELETE FROM challenges WHERE expires_at <= ?', [now])) + (await this.db.run('DELETE FROM sessions WHERE expires_at <= ?', [now]))
+    let n = 0
+    for (const t of ['challenges', 'sessions', 'request_digests']) n += await this.db.run(`DELETE FROM ${t} WHERE expires_at <= ?`, [now])
+    return n
   }
   async countActiveSessions(now: number): Promise<number> {
     const [r] = await this.db.all('SELECT COUNT(*) AS n FROM sessions WHERE expires_at > ?', [now])
@@ -187,6 +199,9 @@ export class SqlStore implements Store {
       [now + leaseMs, now, now, now, limit],
     )
     return rows.map(toOutbox)
+  }
+  async extendOutboxLease(id: string, lockedUntil: number, now: number): Promise<boolean> {
+    return (await this.db.run("UPDATE outbox SET locked_until = ?, updated_at = ? WHERE id = ? AND status = 'pending' AND locked_until IS NOT NULL", [lockedUntil, now, id])) === 1
   }
   async finishOutbox(id: string, result: string, now: number): Promise<void> {
     await this.db.run("UPDATE outbox SET status = 'done', result = ?, locked_until = NULL, updated_at = ? WHERE id = ?", [result, now, id])

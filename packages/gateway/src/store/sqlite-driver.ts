@@ -4,14 +4,23 @@
  * serialised with a queue: while one is open, other statements wait for it, so an `await` inside
  * a transaction never lets another request's statement slip into it.
  */
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { SqlDriver, SqlRow, SqlValue } from './driver.js'
 
-/** Open a SQLite database file (created with its directory if missing) or `:memory:`. */
+/**
+ * Open a SQLite database file (created with its directory if missing) or `:memory:`. The file is
+ * created mode 0600 (its directory 0700), like the keys; SQLite gives its `-wal` and `-shm` files
+ * the database file's mode. An existing file is narrowed to 0600.
+ */
 export function openSqlite(path: string): SqlDriver {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+    closeSync(openSync(path, 'a', 0o600))
+    chmodSync(path, 0o600)
+    for (const side of ['-wal', '-shm', '-journal']) if (existsSync(path + side)) chmodSync(path + side, 0o600)
+  }
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
   db.pragma('foreign_keys = ON')

@@ -62,12 +62,19 @@ export interface Store {
   close(): Promise<void>
 
   createChallenge(c: ChallengeRecord): Promise<void>
+  /** The challenge of `nonce` (left in place), or `null`. */
+  getChallenge(nonce: string): Promise<ChallengeRecord | null>
   /** Remove and return the challenge (so a nonce is used once), or `null`. */
   consumeChallenge(nonce: string): Promise<ChallengeRecord | null>
   createSession(s: SessionRecord): Promise<void>
   getSession(tokenHash: string, now: number): Promise<SessionRecord | null>
   deleteSession(tokenHash: string): Promise<void>
-  /** Delete expired challenges and sessions; returns how many rows went. */
+  /**
+   * Remember a signed request's digest until `expiresAt`: true the first time (or after it expired),
+   * false for a replay. Atomic across instances sharing the store.
+   */
+  acceptRequestDigest(digest: string, expiresAt: number, now: number): Promise<boolean>
+  /** Delete expired challenges, sessions and request digests; returns how many rows went. */
   purgeExpired(now: number): Promise<number>
   countActiveSessions(now: number): Promise<number>
 
@@ -89,6 +96,8 @@ export interface Store {
 
   /** Lease up to `limit` due pending entries for `leaseMs` (other instances skip them meanwhile). */
   claimOutbox(now: number, limit: number, leaseMs: number): Promise<OutboxRecord[]>
+  /** Extend the lease of a claimed entry (heartbeat while it is being submitted); false if it is no longer leased. */
+  extendOutboxLease(id: string, lockedUntil: number, now: number): Promise<boolean>
   finishOutbox(id: string, result: string, now: number): Promise<void>
   retryOutbox(id: string, error: string, nextAttemptAt: number, now: number): Promise<void>
   getOutbox(id: string): Promise<OutboxRecord | null>

@@ -1,30 +1,64 @@
 /**
  * @module plugins/app/chain
  * Decorates `fastify.chain`: the injected adapter, or one connected from `KRAIN_RPC_URL`,
- * `KRAIN_PRIVATE_KEY` and `KRAIN_REGISTRY_ADDRESS` through `@krain/chain`; `null` when neither
- * (routes that need the chain then answer 503 CHAIN_UNAVAILABLE and the outbox keeps its entries).
+ * `KRAIN_PRIVATE_KEY` and `KRAIN_REGISTRY_ADDRESS` through `@krain/chain`; `null` while there is
+ * none. When the RPC is down at startup the gateway starts degraded (issue 12.9): it serves
+ * everything else, chain routes answer 503 CHAIN_UNAVAILABLE with `Retry-After`, the outbox keeps
+ * its entries, and the connection is retried in the background with a capped backoff.
  */
 import fp from 'fastify-plugin'
 import type { ChainAdapter } from '../../chain/adapter.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    chain: ChainAdapter | null
+    /** The chain adapter, or `null` while none is configured or reachable. */
+    readonly chain: ChainAdapter | null
+    /** `none` (not configured), `connected`, or `connecting` (degraded: retrying in the background). */
+    readonly chainStatus: 'none' | 'connected' | 'connecting'
   }
 }
 
+/** First and largest delay between connection attempts while the RPC is down. */
+export const CHAIN_RETRY_MS = { first: 1_000, max: 30_000 } as const
+
 /** Register the chain adapter. */
-export const chainPlugin = fp<{ chain?: ChainAdapter | null }>(
+export const chainPlugin = fp<{ chain?: ChainAdapter | null; retryMs?: { first: number; max: number } }>(
   async (fastify, opts) => {
+    let chain: ChainAdapter | null = opts.chain ?? null
+    let status: 'none' | 'connected' | 'connecting' = chain ? 'connected' : 'none'
+    fastify.decorate('chain', { getter: () => chain })
+    fastify.decorate('chainStatus', { getter: () => status })
+    if (opts.chain !== undefined) return
     const { rpcUrl, privateKey, registryAddress, verifiers } = fastify.config
-    const chain =
-      opts.chain !== undefined
-        ? opts.chain
-        : rpcUrl && privateKey && registryAddress
-          ? await (await import('../../chain/krain-chain.js')).connectChain({ rpcUrl, privateKey: privateKey as `0x${string}`, registryAddress: registryAddress as `0x${string}`, verifiers: verifiers ? (JSON.parse(verifiers) as Record<string, `0x${string}`>) : {} })
-          : null
-    fastify.decorate('chain', chain)
-    if (chain && opts.chain === undefined) fastify.addHook('onClose', async () => chain.close())
+    if (!rpcUrl || !privateKey || !registryAddress) return
+
+    const retry = opts.retryMs ?? CHAIN_RETRY_MS
+    let closed = false
+    let timer: NodeJS.Timeout | undefined
+    let delay = retry.first
+    const connect = async (): Promise<void> => {
+      const { connectChain } = await import('../../chain/krain-chain.js')
+      try {
+        const c = await connectChain({ rpcUrl, privateKey: privateKey as `0x${string}`, registryAddress: registryAddress as `0x${string}`, verifiers: verifiers ? (JSON.parse(verifiers) as Record<string, `0x${string}`>) : {} })
+        if (closed) return void (await c.close())
+        chain = c
+        status = 'connected'
+        fastify.log.info({ chainId: c.chainId }, 'chain connected')
+      } catch (e) {
+        if (closed) return
+        status = 'connecting'
+        fastify.log.warn({ err: { code: (e as { code?: string }).code, message: (e as { shortMessage?: string }).shortMessage ?? (e as Error).message }, retryInMs: delay }, 'chain RPC unreachable: serving without it, retrying')
+        timer = setTimeout(() => void connect(), delay)
+        timer.unref()
+        delay = Math.min(retry.max, delay * 2)
+      }
+    }
+    await connect()
+    fastify.addHook('onClose', async () => {
+      closed = true
+      clearTimeout(timer)
+      await chain?.close()
+    })
   },
   { name: 'krain-chain', dependencies: ['krain-env'] },
 )

@@ -2,13 +2,15 @@
  * @module plugins/app/worker-pool
  * A piscina pool for heavy cryptography, so the event loop stays free. Errors thrown in a worker
  * cross the thread boundary as plain objects; domain errors (those with a `code`) are rebuilt as
- * `GatewayError`s so routes still answer with a typed 4xx.
+ * `GatewayError`s (the error handler's table gives their status), invalid-argument errors as
+ * `@krain/core`'s marker classes, so routes still answer with a typed 4xx.
  */
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import fp from 'fastify-plugin'
 import { Piscina } from 'piscina'
+import { INVALID_ARGUMENT, InvalidArgumentRangeError, InvalidArgumentTypeError } from '@krain/core'
 import { GatewayError } from '../../errors.js'
 import type { WorkerOutcome } from '../../workers/task.js'
 import type { WorkerResult, WorkerTask } from '../../workers/types.js'
@@ -37,10 +39,9 @@ export function workerEntry(): { filename: string; execArgv: string[] } {
 
 /** Rebuild an error that crossed from a worker as data. */
 export function reviveWorkerError(e: Extract<WorkerOutcome, { ok: false }>['error']): Error {
-  if (e.code !== undefined && e.shortMessage !== undefined) {
-    const status = typeof e.status === 'number' && e.status >= 400 && e.status < 600 ? e.status : 400
-    return new GatewayError(e.code, { shortMessage: e.shortMessage, details: e.details, status })
-  }
+  if (e.code !== undefined && e.shortMessage !== undefined) return new GatewayError(e.code, { shortMessage: e.shortMessage, details: e.details })
+  if (e.code === INVALID_ARGUMENT && e.name === 'TypeError') return new InvalidArgumentTypeError('', e.message)
+  if (e.code === INVALID_ARGUMENT && e.name === 'RangeError') return new InvalidArgumentRangeError('', e.message)
   if (e.name === 'TypeError') return new TypeError(e.message)
   if (e.name === 'RangeError') return new RangeError(e.message)
   return new Error(`worker task failed: ${e.message}`)
@@ -59,7 +60,7 @@ export const workerPoolPlugin = fp(
     const piscina = new Piscina({ filename, execArgv, minThreads: 1, maxThreads: threads, idleTimeout: 60_000, maxQueue: MAX_QUEUE + 16 })
     const pool: WorkerPool = {
       run: async (task, transferList) => {
-        if (piscina.queueSize >= MAX_QUEUE) throw new GatewayError('POOL_BUSY', { shortMessage: 'the worker pool is saturated; retry later', status: 503 })
+        if (piscina.queueSize >= MAX_QUEUE) throw new GatewayError('POOL_BUSY', { shortMessage: 'the worker pool is saturated; retry later' })
         const out = (await piscina.run(task, transferList ? { transferList: transferList as never } : {})) as WorkerOutcome
         if (!out.ok) throw reviveWorkerError(out.error)
         return out.value as never

@@ -8,13 +8,17 @@ import { issueChallenge, hashToken, signIn } from '../../auth/siwe.js'
 import { ChallengeBody, ChallengeResponse, MeResponse, SessionBody, SessionResponse } from '../../schemas/auth.js'
 import { errorResponses } from '../../schemas/common.js'
 
+/** Body limit of the sign-in routes (a SIWE message is at most 4 KiB). */
+export const AUTH_BODY_LIMIT = 16 << 10
+
 /** The auth routes. */
 export const authRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
-  fastify.post('/challenge', { schema: { tags: ['auth'], summary: 'Get a Sign-In with Ethereum message to sign', body: ChallengeBody, response: { 200: ChallengeResponse, ...errorResponses } } }, async (req) => {
+  const bodyLimit = Math.min(AUTH_BODY_LIMIT, fastify.config.bodyLimit)
+  fastify.post('/challenge', { bodyLimit, schema: { tags: ['auth'], summary: 'Get a Sign-In with Ethereum message to sign', body: ChallengeBody, response: { 200: ChallengeResponse, ...errorResponses } } }, async (req) => {
     return issueChallenge({ store: fastify.store, address: req.body.address, domain: fastify.config.domain, uri: `http://${fastify.config.domain}`, chainId: fastify.chain?.chainId ?? 1 })
   })
 
-  fastify.post('/session', { schema: { tags: ['auth'], summary: 'Exchange a signed challenge for a session token', body: SessionBody, response: { 200: SessionResponse, ...errorResponses } } }, async (req) => {
+  fastify.post('/session', { bodyLimit, schema: { tags: ['auth'], summary: 'Exchange a signed challenge for a session token', body: SessionBody, response: { 200: SessionResponse, ...errorResponses } } }, async (req) => {
     const s = await signIn({ store: fastify.store, message: req.body.message, signature: req.body.signature as `0x${string}`, domain: fastify.config.domain, ttlMs: fastify.config.sessionTtlSeconds * 1000 })
     return { ...s, roles: fastify.policy.grantOf(s.address).roles }
   })

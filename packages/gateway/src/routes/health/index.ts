@@ -9,6 +9,8 @@ const Health = Type.Object({
   status: Type.Literal('ok'),
   store: Type.String(),
   chain: Type.Union([Type.Object({ chainId: Type.Integer(), registry: Type.String() }), Type.Null()]),
+  /** `connecting`: the RPC is configured but unreachable (chain routes answer 503 meanwhile). */
+  chainStatus: Type.Union([Type.Literal('none'), Type.Literal('connected'), Type.Literal('connecting')]),
   workers: Type.Integer(),
   uptimeSeconds: Type.Number(),
 })
@@ -19,6 +21,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     status: 'ok' as const,
     store: fastify.store.kind,
     chain: fastify.chain ? { chainId: fastify.chain.chainId, registry: fastify.chain.registryAddress } : null,
+    chainStatus: fastify.chainStatus,
     workers: fastify.pool.threads,
     uptimeSeconds: process.uptime(),
   }))

@@ -4,7 +4,8 @@
  * receipt against the chain (verifiers can also check independently with `verifyReceipt`).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ConflictError, NotFoundError, UnavailableError } from '../../errors.js'
+import { SNARK_SCALAR_FIELD } from '@krain/zk'
+import { BadRequestError, ConflictError, NotFoundError, UnavailableError } from '../../errors.js'
 import { errorResponses, IdParams } from '../../schemas/common.js'
 import { JobView, ReceiptResponse, VerifyBody, VerifyResponse } from '../../schemas/jobs.js'
 import { Type } from 'typebox'
@@ -15,6 +16,7 @@ const WaitQuery = Type.Object({ waitMs: Type.Optional(Type.Integer({ minimum: 0,
 /** Job routes. */
 export const jobRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/jobs/:id', { schema: { tags: ['proofs'], summary: 'Job status (long-poll with ?waitMs=&until=confirmed)', params: IdParams, querystring: WaitQuery, response: { 200: JobView, ...errorResponses } } }, async (req) => {
+    req.caller() // identity first: whether an id exists is not told to anonymous callers
     let job = await fastify.store.getJob(req.params.id)
     if (!job) throw new NotFoundError('job', req.params.id)
     const who = req.authorize('jobs:read', { owner: job.owner })
@@ -23,6 +25,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   })
 
   fastify.get('/jobs/:id/receipt', { schema: { tags: ['proofs'], summary: 'Receipt of a confirmed proven inference', params: IdParams, response: { 200: ReceiptResponse, 409: Type.Ref('ErrorResponse'), ...errorResponses } } }, async (req) => {
+    req.caller()
     const job = await fastify.store.getJob(req.params.id)
     if (!job) throw new NotFoundError('job', req.params.id)
     req.authorize('jobs:read', { owner: job.owner })
@@ -34,7 +37,12 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.post('/verify', { schema: { tags: ['proofs'], summary: 'Check a receipt against the chain (record exists, proof valid on- and off-chain)', body: VerifyBody, response: { 200: VerifyResponse, 503: Type.Ref('ErrorResponse'), ...errorResponses } } }, async (req) => {
     req.caller()
-    if (!fastify.chain) throw new UnavailableError('CHAIN_UNAVAILABLE', 'no chain is configured', 503)
-    return { valid: await fastify.chain.verifyOnChain({ txHash: req.body.txHash as `0x${string}`, publicSignals: req.body.publicSignals }) }
+    // Public signals are BN254 field elements: anything at or above the field order cannot be on chain.
+    req.body.publicSignals.forEach((s, i) => {
+      if (BigInt(s) >= SNARK_SCALAR_FIELD) throw new BadRequestError('INVALID_ARGUMENT', `"publicSignals[${i}]" expected a field element below the BN254 scalar field order`)
+    })
+    const chain = fastify.chain
+    if (!chain) throw new UnavailableError('CHAIN_UNAVAILABLE', fastify.chainStatus === 'connecting' ? 'the chain RPC is unreachable; retrying' : 'no chain is configured')
+    return { valid: await chain.verifyOnChain({ txHash: req.body.txHash as `0x${string}`, publicSignals: req.body.publicSignals }) }
   })
 }
