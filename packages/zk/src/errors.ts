@@ -57,3 +57,49 @@ export class ZkSetupError extends ZkError {
     super('ZK_SETUP_FAILED', { ...p, status: 400 })
   }
 }
+
+/**
+ * `ZK_QUANTIZATION_UNSAFE`: the quantised model cannot be proven soundly: an intermediate value
+ * could wrap the field or exceed a range check for some in-range input, a width given by the
+ * caller is too small, or the quantised labels disagree with the float model too often.
+ * `neededBits` is the width the offending value would need (when that is the cause).
+ */
+export class ZkQuantizationError extends ZkError {
+  override name = 'ZkQuantizationError'
+  readonly neededBits: number | undefined
+  constructor(p: ZkSpecificErrorParameters & { neededBits?: number }) {
+    super('ZK_QUANTIZATION_UNSAFE', p)
+    this.neededBits = p.neededBits
+  }
+}
+
+/** `ZK_CIRCUIT_BUILD_FAILED`: generating, compiling or setting up a model's circuit failed. */
+export class ZkCircuitBuildError extends ZkError {
+  override name = 'ZkCircuitBuildError'
+  constructor(p: ZkSpecificErrorParameters) {
+    super('ZK_CIRCUIT_BUILD_FAILED', p)
+  }
+}
+
+/**
+ * `ZK_CIRCUIT_TOO_LARGE`: the circuit needs more constraints than the largest available powers of
+ * tau allows. `constraints` is the count (or estimate), `limit` the largest count available.
+ */
+export class ZkCircuitTooLargeError extends ZkError {
+  override name = 'ZkCircuitTooLargeError'
+  readonly constraints: number
+  readonly limit: number
+  constructor(p: ZkSpecificErrorParameters & { constraints: number; limit: number }) {
+    super('ZK_CIRCUIT_TOO_LARGE', p)
+    this.constraints = p.constraints
+    this.limit = p.limit
+  }
+}
+
+/** `ZK_PTAU_INVALID`: a powers-of-tau file is missing, malformed, or not one of the pinned files. */
+export class ZkPtauError extends ZkError {
+  override name = 'ZkPtauError'
+  constructor(p: ZkSpecificErrorParameters) {
+    super('ZK_PTAU_INVALID', p)
+  }
+}

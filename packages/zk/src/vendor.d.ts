@@ -21,6 +21,13 @@ declare module 'snarkjs' {
     exportJson(wtns: string | { type: 'mem'; data?: Uint8Array }): Promise<unknown>
   }
   export const r1cs: { info(path: string): Promise<unknown> }
+  export type Logger = { info(m: unknown): void; debug(m: unknown): void; warn(m: unknown): void; error(m: unknown): void }
+  export const curves: { getCurveFromName(name: string): Promise<{ terminate(): Promise<void> }> }
+  export const powersOfTau: {
+    newAccumulator(curve: unknown, power: number, fileName: string, logger?: Logger): Promise<unknown>
+    beacon(oldPtau: string, newPtau: string, name: string, hash: string, iterationsExp: number, logger?: Logger): Promise<unknown>
+    preparePhase2(oldPtau: string, newPtau: string, logger?: Logger): Promise<unknown>
+  }
   export const zKey: {
     newZKey(r1cs: string, ptau: string, zkey: string): Promise<unknown>
     contribute(oldZkey: string, newZkey: string, name: string, entropy: string): Promise<unknown>

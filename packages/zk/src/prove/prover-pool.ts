@@ -8,15 +8,10 @@
 import { Worker } from 'node:worker_threads'
 import { aPositiveInt } from '@krain/core'
 import { ZkProvingError } from '../errors.js'
+import type { Groth16Proof } from '../groth16/groth16.js'
 
-/** A proof as snarkjs produces it (decimal strings). */
-export type Groth16Proof = {
-  pi_a: [string, string, string]
-  pi_b: [[string, string], [string, string], [string, string]]
-  pi_c: [string, string, string]
-  protocol: 'groth16'
-  curve: 'bn128'
-}
+/** A proof as snarkjs produces it (decimal strings); owned by `groth16/groth16.ts`. */
+export type { Groth16Proof } from '../groth16/groth16.js'
 
 /** A proving job: artifact paths and the circuit's input signals. */
 export type ProveJob = { wasm: string; zkey: string; input: Record<string, unknown> }
