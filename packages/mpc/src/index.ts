@@ -8,7 +8,7 @@ export { Coordinator } from './protocol/coordinator.js'
 export type { CoordinatorParameters, ReceiveResult } from './protocol/coordinator.js'
 export { Party } from './protocol/party.js'
 export type { PartyParameters } from './protocol/party.js'
-export { parsePartyMessage, contributorsDigestHex, ciphertextBytes, vectorBytes } from './protocol/messages.js'
+export { parsePartyMessage, contributorsDigestHex, sumShareDigest, ciphertextBytes, vectorBytes } from './protocol/messages.js'
 export { reconstructResidues } from './protocol/reconstruct.js'
 export type { ReconstructParameters, ReconstructReturnType } from './protocol/reconstruct.js'
 export type {

@@ -12,15 +12,22 @@
  * the state that was lost. This avoids re-serialising the whole state (hundreds of MB of
  * ciphertexts for large sessions) on every request. A restart, or another gateway instance on the
  * same PostgreSQL, resumes with nothing lost.
+ *
+ * Every transition is logged, in the order it happened (issue 12, item 6): each request first
+ * advances the coordinator to "now" (rounds whose deadline passed close), and when that changed
+ * anything an `advance` event is logged *before* the request's own event. A `close` sent after a
+ * deadline is thus replayed as advance-then-close, as it happened, and not as a forced close of
+ * the earlier round. Each event also records the phase it left the session in; a replay that
+ * reaches another phase is refused (`MPC_REPLAY_DIVERGED`) instead of serving a different state.
  */
 import { EventEmitter } from 'node:events'
-import { Coordinator, createSession, addressOf, type AggregateResult, type CreateSessionParameters, type Hex, type SessionConfig } from '@krain/mpc'
-import { ConflictError, NotFoundError } from '../errors.js'
+import { Coordinator, createSession, addressOf, type AggregateResult, type CoordinatorState, type CreateSessionParameters, type Hex, type SessionConfig } from '@krain/mpc'
+import { ConflictError, GatewayError, NotFoundError } from '../errors.js'
 import type { Metrics } from '../plugins/app/metrics.js'
 import type { MpcMessageRecord, Store } from '../store/types.js'
 
-/** One entry of a session's log. */
-type MpcEvent = { kind: 'receive'; at: number; message: unknown } | { kind: 'close'; at: number } | { kind: 'advance'; at: number }
+/** One entry of a session's log; `phase` (absent in logs written before it existed) is the phase it left. */
+type MpcEvent = ({ kind: 'receive'; at: number; message: unknown } | { kind: 'close'; at: number } | { kind: 'advance'; at: number }) & { phase?: string }
 
 type Loaded = { coord: Coordinator; version: number; creator: string; sig: string }
 
@@ -42,12 +49,19 @@ export class MpcService {
   private readonly events = new EventEmitter().setMaxListeners(0)
   readonly coordinatorAddress: `0x${string}`
 
-  constructor(private readonly p: { store: Store; identityKey: Hex; metrics: Metrics }) {
+  readonly #clock: () => number
+
+  /**
+   * @param p - the store, the coordinator's identity key, metrics, and optionally a clock (ms since
+   *   the epoch; `Date.now` by default; tests drive deadlines with it)
+   */
+  constructor(private readonly p: { store: Store; identityKey: Hex; metrics: Metrics; clock?: () => number }) {
     this.coordinatorAddress = addressOf(p.identityKey)
+    this.#clock = p.clock ?? Date.now
   }
 
   /** Open a session with this gateway as coordinator. */
-  async create(params: CreateMpcSessionParameters, creator: string, now = Date.now()): Promise<SessionConfig> {
+  async create(params: CreateMpcSessionParameters, creator: string, now = this.#clock()): Promise<SessionConfig> {
     const config = createSession({ ...params, coordinator: this.coordinatorAddress, deadlines: params.deadlines ?? { join: now + 10 * 60_000, share: now + 20 * 60_000, sum: now + 30 * 60_000 } })
     const coord = new Coordinator({ config, identityKey: this.p.identityKey })
     const sig = JSON.stringify(coord.status())
@@ -67,7 +81,7 @@ export class MpcService {
     return this.step(id, (c, now, log) => {
       const r = c.receive(message, now)
       if (r.status === 'accepted') {
-        log({ kind: 'receive', at: now, message })
+        log({ kind: 'receive', at: now, message, phase: r.phase })
         this.p.metrics.mpcEvents.inc({ event: r.type })
       }
       return { status: r.status, phase: r.phase }
@@ -92,8 +106,9 @@ export class MpcService {
   /** Close the current round now (the session's creator or an admin decides). */
   close(id: string): Promise<{ phase: string }> {
     return this.step(id, (c, now, log) => {
-      log({ kind: 'close', at: now })
-      return { phase: c.closeRound(now) }
+      const phase = c.closeRound(now)
+      log({ kind: 'close', at: now, phase })
+      return { phase }
     })
   }
 
@@ -121,6 +136,20 @@ export class MpcService {
       timer.unref()
       this.events.on(id, onChange)
     })
+  }
+
+  /**
+   * The coordinator's whole state as it stands, without advancing it (no deadline is applied, nothing
+   * is written): rebuilt from the log when the session is not in memory. For operators and tests
+   * (it holds every relayed ciphertext, so it can be large).
+   */
+  async inspect(id: string): Promise<CoordinatorState> {
+    return (await this.load(id)).coord.toJSON()
+  }
+
+  /** Drop a session's in-memory coordinator; the next request rebuilds it from the log. */
+  forget(id: string): void {
+    if (!this.locks.has(id)) this.cache.delete(id)
   }
 
   /** Creator of a session (for authorisation). */
@@ -152,6 +181,9 @@ export class MpcService {
       if (e.kind === 'receive') coord.receive(e.message, e.at)
       else if (e.kind === 'close') coord.closeRound(e.at)
       else coord.advance(e.at)
+      if (e.phase !== undefined && e.phase !== coord.phase) {
+        throw new GatewayError('MPC_REPLAY_DIVERGED', { shortMessage: `replaying the log of session ${id.slice(0, 10)}… reached phase "${coord.phase}", the log says "${e.phase}"`, status: 409 })
+      }
     }
     const loaded: Loaded = { coord, version: row.version, creator: row.creator, sig: JSON.stringify(coord.status()) }
     this.remember(id, loaded)
@@ -173,11 +205,14 @@ export class MpcService {
 
   private async apply<T>(id: string, fn: (c: Coordinator, now: number, log: (e: MpcEvent) => void, s: Loaded) => T): Promise<T> {
     const s = await this.load(id)
-    const now = Date.now()
+    const now = this.#clock()
     const events: MpcEvent[] = []
     let out: T
     try {
+      // deadlines first, logged before the request's own event (a replay makes them in this order)
+      const before = JSON.stringify(s.coord.status())
       s.coord.advance(now)
+      if (JSON.stringify(s.coord.status()) !== before) events.push({ kind: 'advance', at: now, phase: s.coord.phase })
       out = fn(s.coord, now, (e) => events.push(e), s)
     } catch (e) {
       await this.save(id, s, events, now).catch(() => this.cache.delete(id)) // a deadline may have closed a round before the error
@@ -193,7 +228,7 @@ export class MpcService {
     if (sig === s.sig && events.length === 0) return
     if (status.phase === 'done' && !s.sig.includes('"phase":"done"')) this.p.metrics.mpcEvents.inc({ event: 'completed' })
     // A change with no logged cause came from a deadline: log it so a replay makes it too.
-    if (events.length === 0) events.push({ kind: 'advance', at: now })
+    if (events.length === 0) events.push({ kind: 'advance', at: now, phase: status.phase })
     const next = s.version + 1
     const messages: MpcMessageRecord[] = events.map((e, k) => ({
       id: `${id}:${String(next).padStart(10, '0')}:${k}`,
