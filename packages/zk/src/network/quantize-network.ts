@@ -41,13 +41,13 @@ export type CircuitActivation = 'identity' | 'square' | 'relu'
 
 /** Quantisation choices; every one left out is derived from the model and the calibration rows. */
 export type QuantizeOptions = {
-  /** Inputs are `round(x' · 2^inputFractionBits)`. Default: searched (0..20). */
+  /** Inputs are `round(x' · 2^inputFractionBits)`. Default: searched (0..20); 12 for a regression head. */
   inputFractionBits?: number
   /** Signed width of a quantised input. Default: from `inputBound`. */
   inputBits?: number
   /** Largest |x'| of an in-range (standardised) input. Default: the calibration maximum, rounded up to a power of two. */
   inputBound?: number
-  /** Signed width of every weight. Default: searched (4..16). */
+  /** Signed width of every weight. Default: searched (4..16); 12 for a regression head. */
   weightBits?: number
   /** Signed width of each layer's stored bias. Default: from the biases, at most max(weightBits + 12, 20) (coarser storage beyond). */
   biasBits?: number[]
@@ -453,6 +453,10 @@ export function quantizeNetwork(parameters: QuantizeNetworkParameters): Quantize
   if (rows.length === 0) {
     const f = f0 ?? 8
     if (bx0 === undefined && o.inputBound === undefined) bound = 1
+    q = attempt({ f, bx: bxFor(f), wb: wb0 ?? 12 })
+  } else if (net.head === 'regression') {
+    // No label to agree on: without given widths, 12 fractional input bits and 12-bit weights (see report.maxAbsError).
+    const f = f0 ?? 12
     q = attempt({ f, bx: bxFor(f), wb: wb0 ?? 12 })
   } else {
     const f = f0 ?? search(0, 20, (v) => ({ f: v, bx: bxFor(v), wb: wb0 ?? 16 })).inputFractionBits
