@@ -37,7 +37,7 @@ export { commitNetwork, commitNetworkInput, networkCommitmentPreimage } from './
 export { buildCircuit, DEV_CIRCUIT_BEACON, loadCircuit } from './network/build-circuit.js'
 export type { BuildCircuitParameters, BuildProgress, CircuitFile, CircuitManifest, LoadCircuitParameters, NetworkCircuit } from './network/build-circuit.js'
 export { circuitLibDir, defaultCircuitCacheDir } from './network/paths.js'
-export { proveNetwork } from './network/prove-network.js'
+export { networkSignals, proveNetwork } from './network/prove-network.js'
 export type { ProveNetworkParameters, ProveNetworkReturnType } from './network/prove-network.js'
 export { verifyNetwork } from './network/verify-network.js'
 export type { VerifyNetworkParameters } from './network/verify-network.js'
