@@ -103,6 +103,12 @@ export function serverOptions(config: Config): FastifyServerOptions {
     // probes (health checks, scrapes) are not logged per request
     logController: new LogController({ disableRequestLogging: (req) => req.url === '/healthz' || req.url === '/metrics' }),
     requestIdHeader: 'x-request-id',
+    // Errors raised by the router before any route runs (a malformed URL, a parameter longer than
+    // MAX_PARAM_LENGTH) get the same `{ code, message }` body as every other error.
+    frameworkErrors: (error, _req, reply) => {
+      const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400
+      void reply.code(status).send({ code: typeof error.code === 'string' ? error.code : 'BAD_REQUEST', message: error.message.slice(0, 300) })
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }
 }

@@ -4,6 +4,12 @@
  * The OS picks the port (`--port 0`; anvil prints the bound address), so parallel test files
  * never race for one. The child is unreferenced (it never keeps Node alive) and killed when
  * `stop()` is called or when this process exits, including on SIGINT / SIGTERM.
+ *
+ * It also dies when this process is killed outright (SIGKILL, OOM killer), where no exit hook
+ * runs: on POSIX anvil is started through a small `sh` watchdog that holds the read end of a pipe
+ * from this process and kills anvil when the pipe reaches end-of-file — which the kernel brings
+ * about when this process dies, however it dies (the portable stand-in for Linux's
+ * `PR_SET_PDEATHSIG`).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -47,19 +53,42 @@ export type Anvil = {
   [Symbol.asyncDispose]: () => Promise<void>
 }
 
-const live = new Set<ChildProcess>()
+/** A started node: the spawned process (the watchdog on POSIX) and anvil's own pid once known. */
+type Live = { child: ChildProcess; anvilPid: () => number | undefined }
+const live = new Set<Live>()
 let hooksInstalled = false
 
-function killAll(): void {
-  for (const child of live) {
-    try {
-      child.kill('SIGKILL')
-    } catch {
-      // already gone
-    }
+function kill(l: Live): void {
+  const pid = l.anvilPid()
+  try {
+    if (pid !== undefined) process.kill(pid, 'SIGKILL') // the watchdog then reaps it and exits
+    if (pid === undefined || pid === l.child.pid) l.child.kill('SIGKILL')
+  } catch {
+    // already gone
   }
+  l.child.stdin?.destroy() // the watchdog's cue, should anvil's pid not be known yet
+}
+
+function killAll(): void {
+  for (const l of live) kill(l)
   live.clear()
 }
+
+/**
+ * The POSIX watchdog: runs anvil (`$0 "$@"`) in the background, prints its pid, and kills it when
+ * its own stdin (a pipe from the Node parent) ends — the parent closed it, or died — or exits
+ * with anvil's status when anvil ends first.
+ */
+const WATCHDOG = [
+  'exec 3<&0',
+  '"$0" "$@" </dev/null 3<&- & a=$!',
+  'echo "krain-anvil-pid $a"',
+  '( while read -r _ <&3; do :; done; kill -9 $a 2>/dev/null ) >/dev/null 2>&1 & w=$!',
+  'exec 3<&-',
+  'wait $a; s=$?',
+  'kill $w 2>/dev/null',
+  'exit $s',
+].join('\n')
 
 function installExitHooks(): void {
   if (hooksInstalled) return
@@ -133,18 +162,25 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
   const binary = parameters.binary ?? anvilBinaryPath()
 
   installExitHooks()
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  live.add(child)
+  const watchdog = process.platform !== 'win32'
+  const child = watchdog ? spawn('/bin/sh', ['-c', WATCHDOG, binary, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }) : spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  let anvilPid: number | undefined = watchdog ? undefined : child.pid
+  const entry: Live = { child, anvilPid: () => anvilPid }
+  live.add(entry)
   let tail = ''
   const keepTail = (chunk: Buffer): void => {
     tail = (tail + chunk.toString('utf8')).slice(-4000)
+    if (anvilPid === undefined) {
+      const m = /krain-anvil-pid (\d+)/.exec(tail)
+      if (m) anvilPid = Number(m[1])
+    }
   }
 
   const boundPort = await new Promise<number>((resolve, reject) => {
     const fail = (why: string, cause?: unknown): void => {
       cleanup()
-      live.delete(child)
-      child.kill('SIGKILL')
+      live.delete(entry)
+      kill(entry)
       reject(new ChainError('CHAIN_ANVIL_START_FAILED', { shortMessage: `anvil did not start: ${why}`, details: tail.trim() || undefined, cause }))
     }
     const onData = (chunk: Buffer): void => {
@@ -172,7 +208,7 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
 
   // keep draining the pipes (a full pipe would block anvil) without keeping Node alive
   child.stdout!.on('data', keepTail)
-  for (const stream of [child.stdout, child.stderr] as const) (stream as unknown as { unref?: () => void }).unref?.()
+  for (const stream of [child.stdin, child.stdout, child.stderr] as const) (stream as unknown as { unref?: () => void } | null)?.unref?.()
   child.unref()
 
   const exited = new Promise<void>((resolve) => {
@@ -180,14 +216,14 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
     else child.once('exit', () => resolve())
   })
   const stop = async (): Promise<void> => {
-    live.delete(child)
+    live.delete(entry)
     if (child.exitCode === null && child.signalCode === null) {
       // hold the event loop open until the exit is observed (the child is unreferenced)
       child.ref()
-      child.kill('SIGKILL')
+      kill(entry)
     }
     await exited
   }
   const privateKeys = Array.from({ length: accounts }, (_, i) => bytesToHex(mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: i }).getHdKey().privateKey!))
-  return { rpcUrl: `http://127.0.0.1:${boundPort}`, port: boundPort, chainId, privateKeys, pid: child.pid!, stop, [Symbol.asyncDispose]: stop }
+  return { rpcUrl: `http://127.0.0.1:${boundPort}`, port: boundPort, chainId, privateKeys, pid: anvilPid ?? child.pid!, stop, [Symbol.asyncDispose]: stop }
 }

@@ -14,6 +14,7 @@
  * Sampling uses floating-point logarithms (not constant-time; Mironov 2012's attack on floating
  * Laplace does not apply to the geometric sampler's output set, but treat δ as the honest figure).
  */
+import { rangeError } from '@krain/core'
 import type { DpConfig } from '../protocol/types.js'
 import { randomWords } from '../field/random.js'
 
@@ -24,9 +25,14 @@ export function encodedSensitivity(dp: DpConfig, scale: number): number {
   return Math.max(1, Math.ceil(dp.l1Sensitivity * scale))
 }
 
-/** The clamp K of one party's noise sample, in encoded units. */
+/**
+ * The clamp K of one party's noise sample, in encoded units.
+ * @throws RangeError (naming `dp`) when K is not a safe integer (e.g. ε = 5e-324 or a huge sensitivity)
+ */
 export function dpNoiseBound(dp: DpConfig, scale: number): number {
-  return Math.ceil((TAIL_BITS * Math.LN2 * encodedSensitivity(dp, scale)) / dp.epsilon)
+  const k = Math.ceil((TAIL_BITS * Math.LN2 * encodedSensitivity(dp, scale)) / dp.epsilon)
+  if (!Number.isSafeInteger(k)) rangeError('dp', 'epsilon and l1Sensitivity whose noise clamp ⌈64·ln2·Δ/ε⌉ is below 2^53 (raise epsilon or lower l1Sensitivity)', k)
+  return k
 }
 
 /** Per-coordinate standard deviation of one party's noise, in real (unscaled) units. */

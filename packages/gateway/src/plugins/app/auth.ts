@@ -147,11 +147,18 @@ export const authPlugin = fp<{ policy?: PolicyDocument }>(
       } catch (e) {
         failure = e
       }
-      await fastify.limitRequest(req, reply)
-      if (failure) throw failure
-      if (req.identity || req.pendingSignature) return
-      if (!isPublicRoute(req)) throw new AuthError('AUTH_REQUIRED', 'sign in first (POST /v1/auth/challenge, then /v1/auth/session) or sign the request')
-      if (announcedBody(req) > fastify.config.anonymousBodyLimit) throw new GatewayError('BODY_TOO_LARGE', { shortMessage: `anonymous request bodies are limited to ${fastify.config.anonymousBodyLimit} bytes` })
+      try {
+        await fastify.limitRequest(req, reply)
+        if (failure) throw failure
+        if (req.identity || req.pendingSignature) return
+        if (!isPublicRoute(req)) throw new AuthError('AUTH_REQUIRED', 'sign in first (POST /v1/auth/challenge, then /v1/auth/session) or sign the request')
+        if (announcedBody(req) > fastify.config.anonymousBodyLimit) throw new GatewayError('BODY_TOO_LARGE', { shortMessage: `anonymous request bodies are limited to ${fastify.config.anonymousBodyLimit} bytes` })
+      } catch (e) {
+        // Refused before its body was read: close the connection after the answer rather than
+        // draining a body nobody will parse.
+        if (announcedBody(req) > 0) reply.header('connection', 'close')
+        throw e
+      }
     })
 
     fastify.addHook('preValidation', async (req) => {
