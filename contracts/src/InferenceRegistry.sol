@@ -188,7 +188,7 @@ contract InferenceRegistry {
         if (verifier == address(0)) revert InferenceRegistry__ModelNotRegistered(modelCommitment);
         id = inferenceId(modelCommitment, pubSignals[2], pubSignals[0]);
         if (_records[id] != 0) revert InferenceRegistry__ProofAlreadyUsed(id);
-        if (!IGroth16Verifier3(verifier).verifyProof(pA, pB, pC, pubSignals)) revert InferenceRegistry__InvalidProof();
+        if (!_verify(verifier, pA, pB, pC, pubSignals)) revert InferenceRegistry__InvalidProof();
         _records[id] = _pack(1);
         emit InferenceRecorded(id, modelCommitment, msg.sender, pubSignals[2], pubSignals[0]);
     }
@@ -215,7 +215,7 @@ contract InferenceRegistry {
         }
         id = batchId(modelCommitment, pubSignals[2], pubSignals[0], size);
         if (_records[id] != 0) revert InferenceRegistry__ProofAlreadyUsed(id);
-        if (!IGroth16Verifier3(batchVerifier).verifyProof(pA, pB, pC, pubSignals)) revert InferenceRegistry__InvalidProof();
+        if (!_verify(batchVerifier, pA, pB, pC, pubSignals)) revert InferenceRegistry__InvalidProof();
         _records[id] = _pack(size);
         emit InferenceBatchRecorded(id, modelCommitment, msg.sender, pubSignals[2], pubSignals[0], size);
     }
@@ -259,9 +259,39 @@ contract InferenceRegistry {
         return uint256(uint160(msg.sender)) | (uint256(uint64(block.number)) << 160) | (uint256(size) << 224);
     }
 
+    /// @dev Every public signal `< r`, else `InferenceRegistry__PublicInputNotInField(index, value)`.
     function _checkField(uint256[3] calldata pubSignals) private pure {
-        for (uint256 i = 0; i < 3; ++i) {
-            if (pubSignals[i] >= SNARK_SCALAR_FIELD) revert InferenceRegistry__PublicInputNotInField(i, pubSignals[i]);
+        uint256 bad = 3;
+        assembly ("memory-safe") {
+            for { let i := 0 } lt(i, 3) { i := add(i, 1) } {
+                if iszero(lt(calldataload(add(pubSignals, shl(5, i))), SNARK_SCALAR_FIELD)) {
+                    bad := i
+                    break
+                }
+            }
+        }
+        if (bad < 3) revert InferenceRegistry__PublicInputNotInField(bad, pubSignals[bad]);
+    }
+
+    /// @dev `verifier.verifyProof(pA, pB, pC, pubSignals)` with the submission's own calldata
+    ///      forwarded as is (the arguments have the verifier's layout: 11 static words), instead of
+    ///      re-encoding them. A verifier that reverts, returns nothing or returns anything but
+    ///      `true` rejects the proof.
+    function _verify(
+        address verifier,
+        uint256[2] calldata pA,
+        uint256[2][2] calldata,
+        uint256[2] calldata,
+        uint256[3] calldata
+    ) private view returns (bool ok) {
+        bytes4 selector = IGroth16Verifier3.verifyProof.selector;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, selector)
+            // pA is the first argument: the 11 words of (pA, pB, pC, pubSignals) start there
+            calldatacopy(add(p, 4), pA, 352)
+            let success := staticcall(gas(), verifier, p, 356, p, 32)
+            ok := and(success, and(gt(returndatasize(), 31), eq(mload(p), 1)))
         }
     }
 

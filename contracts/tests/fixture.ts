@@ -4,8 +4,9 @@
  * from @krain/zk. Also the proof manipulations the tests use (re-randomisation, tampering).
  */
 import { breastCancerTask } from '@krain/models'
-import { BN254_BASE_FIELD, proveInference, toSolidityCalldata, type Groth16Proof, proveInferenceBatch, randomSalt, type ProveInferenceBatchReturnType, type ProveInferenceReturnType } from '@krain/zk'
-import { createChainClient, deployContracts, registerModel, startAnvil, toGroth16Calldata, type Anvil, type ChainClient, type DeployContractsReturnType, type Groth16Calldata } from '@krain/chain'
+import { BN254_BASE_FIELD, proveInference, proveInferenceBatch, randomSalt, type ProveInferenceBatchReturnType, type ProveInferenceReturnType } from '@krain/zk'
+import { toSolidityCalldata, type Groth16Proof, type SolidityCalldata } from '@krain/zk/groth16'
+import { createChainClient, deployContracts, registerModel, startAnvil, type Anvil, type ChainClient, type DeployContractsReturnType } from '@krain/chain'
 
 export type Fixture = {
   anvil: Anvil
@@ -47,8 +48,15 @@ export async function setUp(singleCount: number): Promise<Fixture> {
 }
 
 /** Verifier calldata of a @krain/zk proof (through @krain/zk's own converter). */
-export function calldataOf(r: { proof: Groth16Proof; publicSignals: readonly string[] }): Groth16Calldata {
-  return toGroth16Calldata(toSolidityCalldata(r.proof, r.publicSignals))
+export function calldataOf(r: { proof: Groth16Proof; publicSignals: readonly string[] }): SolidityCalldata {
+  return toSolidityCalldata(r.proof, r.publicSignals)
+}
+
+/** The same re-randomisation as {@link negateProof}, on a snarkjs proof: (−A, −B, C). */
+export function negateSnarkjsProof(p: Groth16Proof): Groth16Proof {
+  const q = BN254_BASE_FIELD
+  const neg = (x: string): string => ((q - BigInt(x)) % q).toString()
+  return { ...p, pi_a: [p.pi_a[0], neg(p.pi_a[1]), p.pi_a[2]], pi_b: [p.pi_b[0], [neg(p.pi_b[1][0]), neg(p.pi_b[1][1])], p.pi_b[2]] }
 }
 
 /**
@@ -56,7 +64,7 @@ export function calldataOf(r: { proof: Groth16Proof; publicSignals: readonly str
  * (e(−A, −B) = e(A, B)), so it verifies, with different bytes. Replay protection keyed on the
  * proof bytes would accept it; the registry must not.
  */
-export function negateProof(cd: Groth16Calldata): Groth16Calldata {
+export function negateProof(cd: SolidityCalldata): SolidityCalldata {
   const q = BN254_BASE_FIELD
   return {
     ...cd,
@@ -66,7 +74,7 @@ export function negateProof(cd: Groth16Calldata): Groth16Calldata {
 }
 
 /** Replace one public signal. */
-export function withSignal(cd: Groth16Calldata, i: 0 | 1 | 2, v: bigint): Groth16Calldata {
+export function withSignal(cd: SolidityCalldata, i: 0 | 1 | 2, v: bigint): SolidityCalldata {
   const input = [...cd.input] as [bigint, bigint, bigint]
   input[i] = v
   return { ...cd, input }

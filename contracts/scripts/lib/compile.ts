@@ -1,28 +1,19 @@
 /**
  * @module compile
- * Compile `contracts/src/**.sol` with the pinned solcjs (standard JSON, optimizer on, EVM
- * version cancun, which Base accepts) and render the JSON artifacts and the typed TypeScript
+ * Compile `contracts/src/**.sol` with the pinned solcjs and the settings `@krain/chain` owns
+ * (standard JSON, optimizer on, EVM version cancun, which Base accepts, no metadata hash) and render the JSON artifacts and the typed TypeScript
  * module `@krain/chain` imports. Pure functions of the sources, so a test can check that the
  * committed outputs are up to date.
  */
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { join, relative } from 'node:path'
+import { compileSolidity, SOLC_SETTINGS, SOLC_VERSION } from '@krain/chain'
 import { circuitArtifactsDir, contractsDir, srcDir } from './paths.js'
 import { circuitOfVerifier } from './verifiers.js'
 
-const require = createRequire(import.meta.url)
-
-/** The pinned compiler version (contracts/package.json pins the `solc` package to it). */
-export const SOLC_VERSION = '0.8.37'
-
-/** Compiler settings: fixed so that the bytecode is reproducible. */
-export const SOLC_SETTINGS = {
-  optimizer: { enabled: true, runs: 200 },
-  evmVersion: 'cancun',
-  outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
-} as const
+/** The pinned compiler version and settings: `@krain/chain` owns them (it compiles generated verifiers too). */
+export { SOLC_SETTINGS, SOLC_VERSION }
 
 /** One compiled contract. */
 export type CompiledContract = {
@@ -36,11 +27,6 @@ export type CompiledContract = {
 /** The compiler's output for every contract, keyed by contract name. */
 export type CompileOutput = { solcVersion: string; contracts: Record<string, CompiledContract> }
 
-type SolcOutput = {
-  errors?: { severity: 'error' | 'warning' | 'info'; formattedMessage: string }[]
-  contracts: Record<string, Record<string, { abi: unknown[]; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }>>
-}
-
 function listSol(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
     d.isDirectory() ? listSol(join(dir, d.name)) : d.name.endsWith('.sol') ? [join(dir, d.name)] : [],
@@ -50,19 +36,14 @@ function listSol(dir: string): string[] {
 /**
  * Compile every source under `contracts/src`.
  * @returns contracts by name (interfaces, which have no bytecode, are left out)
- * @throws Error with solc's messages when compilation fails
+ * @throws ChainError `CHAIN_COMPILE_FAILED` with solc's messages when compilation fails
  */
 export function compileContracts(): CompileOutput {
-  const solc = require('solc') as { version: () => string; compile: (input: string) => string }
-  const version = solc.version()
-  if (!version.startsWith(`${SOLC_VERSION}+`)) throw new Error(`solc ${SOLC_VERSION} expected, got ${version}`)
-  const sources: Record<string, { content: string }> = {}
-  for (const file of listSol(srcDir).sort()) sources[relative(contractsDir, file).split('\\').join('/')] = { content: readFileSync(file, 'utf8') }
-  const out = JSON.parse(solc.compile(JSON.stringify({ language: 'Solidity', sources, settings: SOLC_SETTINGS }))) as SolcOutput
-  const errors = (out.errors ?? []).filter((e) => e.severity === 'error')
-  if (errors.length) throw new Error(`solc failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`)
+  const sources: Record<string, string> = {}
+  for (const file of listSol(srcDir).sort()) sources[relative(contractsDir, file).split('\\').join('/')] = readFileSync(file, 'utf8')
+  const out = compileSolidity(sources)
   const contracts: Record<string, CompiledContract> = {}
-  for (const [sourceName, byName] of Object.entries(out.contracts)) {
+  for (const [sourceName, byName] of Object.entries(out.contracts ?? {})) {
     for (const [contractName, c] of Object.entries(byName)) {
       if (!c.evm.bytecode.object) continue
       contracts[contractName] = {
@@ -74,7 +55,7 @@ export function compileContracts(): CompileOutput {
       }
     }
   }
-  return { solcVersion: version, contracts }
+  return { solcVersion: out.solcVersion, contracts }
 }
 
 /** The JSON artifact of one contract (`contracts/artifacts/<Name>.json`). */

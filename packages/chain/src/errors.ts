@@ -1,7 +1,8 @@
 /**
  * @module errors
- * Errors of `@krain/chain`. Every one is a `KrainError` with a stable `code`; reverts of
- * `InferenceRegistry` are decoded into the codes of {@link REGISTRY_ERROR_CODES}.
+ * Errors of `@krain/chain`. Every one is a `KrainError` with a stable `code` (no transport: the
+ * gateway maps codes to HTTP statuses); reverts of `InferenceRegistry` are decoded into the codes
+ * of {@link REGISTRY_ERROR_CODES}.
  */
 import { KrainError } from '@krain/core'
 
@@ -26,6 +27,8 @@ export type ChainErrorCode =
   | 'CHAIN_RECORD_NOT_FOUND'
   | 'CHAIN_PROOF_NOT_RECOVERABLE'
   | 'CHAIN_UNKNOWN_VERIFIER'
+  | 'CHAIN_COMPILE_FAILED'
+  | 'CHAIN_VERIFIER_INVALID'
 
 /** Custom errors of `InferenceRegistry` and the code each one maps to. */
 export const REGISTRY_ERROR_CODES = {
@@ -47,7 +50,6 @@ export type ChainErrorParameters = {
   shortMessage: string
   details?: string
   cause?: unknown
-  status?: number
   /** The Solidity custom error's name, when the failure is a decoded revert. */
   errorName?: string
   /** The custom error's arguments, when the failure is a decoded revert. */
@@ -69,8 +71,8 @@ export class ChainError extends KrainError {
   readonly errorName: string | undefined
   readonly args: readonly unknown[] | undefined
 
-  constructor(code: ChainErrorCode, { shortMessage, details, cause, status, errorName, args }: ChainErrorParameters) {
-    super({ code, shortMessage, details, cause, status })
+  constructor(code: ChainErrorCode, { shortMessage, details, cause, errorName, args }: ChainErrorParameters) {
+    super({ code, shortMessage, details, cause })
     this.errorName = errorName
     this.args = args
   }

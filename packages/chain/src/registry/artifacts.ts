@@ -30,7 +30,8 @@ export type VerifierArtifact = {
 
 /** The generated verifiers, keyed by circuit name (`inference_logistic`, ...). */
 export function verifiers(): Readonly<Record<string, VerifierArtifact>> {
-  return verifierArtifacts as unknown as Record<string, VerifierArtifact>
+  const all: Readonly<Record<string, VerifierArtifact>> = verifierArtifacts
+  return all
 }
 
 /** Names of the circuits that have a generated verifier. */

@@ -10,16 +10,10 @@ import { ChainError } from '../errors.js'
 import { inferenceRegistryAbi } from '../generated/contracts.js'
 import { toChainError } from './decode-error.js'
 import { recordFromLog, type InferenceRecord } from './records.js'
-import { anAddress } from './register-model.js'
+import { anAddress, anId } from './arguments.js'
 
 /** Parameters of {@link getInference}. */
 export type GetInferenceParameters = { client: ChainClient; registry: Address; id: Hex }
-
-/** A 32-byte hex id. */
-export function anId(v: unknown, name: string): Hex {
-  if (typeof v !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(v)) throw new TypeError(`"${name}" expected a 32-byte 0x hex id`)
-  return v.toLowerCase() as Hex
-}
 
 /**
  * Read the record stored under `id`.
@@ -43,7 +37,7 @@ export async function getInference(parameters: GetInferenceParameters): Promise<
     const logs = await publicClient.getLogs({ address: registry, fromBlock: blockNumber, toBlock: blockNumber })
     const decoded = parseEventLogs({ abi: inferenceRegistryAbi, logs, strict: true })
     for (const log of decoded) {
-      const record = recordFromLog(log as never)
+      const record = recordFromLog(log)
       if (record && record.id.toLowerCase() === id) return record
     }
     throw new ChainError('CHAIN_RECORD_NOT_FOUND', { shortMessage: `record ${id} is stored (block ${blockNumber}, size ${size}) but its event was not found`, details: 'the RPC node may have pruned logs' })

@@ -3,7 +3,8 @@
  * The shape of an on-chain record, its id (computed exactly as the contract does) and the
  * decoding of the registry's events into records.
  */
-import { encodeAbiParameters, keccak256, type Address, type Hash, type Hex } from 'viem'
+import { encodeAbiParameters, keccak256, type Address, type Hash, type Hex, type Log } from 'viem'
+import { inferenceRegistryAbi } from '../generated/contracts.js'
 
 /** One proven inference. */
 export type SingleInferenceRecord = {
@@ -51,35 +52,27 @@ export function unpackOutputs(packedOutputs: bigint, size: number): bigint[] {
   return Array.from({ length: size }, (_, i) => (packedOutputs >> BigInt(8 * i)) & 0xffn)
 }
 
-type Decoded = { eventName: string; args: Record<string, unknown>; blockNumber: bigint | null; transactionHash: Hash | null }
+/** A decoded log of the registry (from `parseEventLogs` or `watchContractEvent` with its ABI, strict). */
+export type RegistryLog = Log<bigint, number, boolean, undefined, true, typeof inferenceRegistryAbi>
 
-/** A record from a decoded `InferenceRecorded` / `InferenceBatchRecorded` log, or null for other events. */
-export function recordFromLog(log: Decoded): InferenceRecord | null {
-  const a = log.args
+/** A record from a decoded `InferenceRecorded` / `InferenceBatchRecorded` log, or null for other events (or a pending log). */
+export function recordFromLog(log: RegistryLog): InferenceRecord | null {
   if (log.blockNumber === null || log.transactionHash === null) return null
   if (log.eventName === 'InferenceRecorded') {
-    return {
-      kind: 'single',
-      id: a.id as Hex,
-      modelCommitment: a.modelCommitment as bigint,
-      inputCommitment: a.inputCommitment as bigint,
-      output: a.output as bigint,
-      submitter: a.submitter as Address,
-      blockNumber: log.blockNumber,
-      transactionHash: log.transactionHash,
-    }
+    const { id, modelCommitment, inputCommitment, output, submitter } = log.args
+    return { kind: 'single', id, modelCommitment, inputCommitment, output, submitter, blockNumber: log.blockNumber, transactionHash: log.transactionHash }
   }
   if (log.eventName === 'InferenceBatchRecorded') {
-    const size = Number(a.size)
+    const { id, modelCommitment, batchCommitment, packedOutputs, size, submitter } = log.args
     return {
       kind: 'batch',
-      id: a.id as Hex,
-      modelCommitment: a.modelCommitment as bigint,
-      batchCommitment: a.batchCommitment as bigint,
-      packedOutputs: a.packedOutputs as bigint,
-      outputs: unpackOutputs(a.packedOutputs as bigint, size),
+      id,
+      modelCommitment,
+      batchCommitment,
+      packedOutputs,
+      outputs: unpackOutputs(packedOutputs, size),
       size,
-      submitter: a.submitter as Address,
+      submitter,
       blockNumber: log.blockNumber,
       transactionHash: log.transactionHash,
     }

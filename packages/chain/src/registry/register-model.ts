@@ -1,81 +1,89 @@
 /**
  * @module registry/register-model
- * Register a model commitment with its verifier(s), and manage the REGISTRAR role.
+ * Register a model commitment with its own verifier (and optional batch verifier), deploying the
+ * verifier first when given as source or bytecode (an identical verifier already on the chain is
+ * reused); manage the REGISTRAR role.
  */
 import { aString, anIntInRange, anObject } from '@krain/core'
-import { getAddress, isAddress, zeroAddress, type Address, type Hash } from 'viem'
-import { requireWallet, type ChainClient } from '../client/create-chain-client.js'
-import { ChainError } from '../errors.js'
+import { zeroAddress, type Address } from 'viem'
+import type { ChainClient } from '../client/create-chain-client.js'
 import { inferenceRegistryAbi } from '../generated/contracts.js'
-import { toChainError } from './decode-error.js'
-
-/** Outcome of a mined registry transaction. */
-export type TransactionResult = { hash: Hash; blockNumber: bigint; gasUsed: bigint }
+import { deployVerifier, type VerifierSource } from '../verifier/deploy-verifier.js'
+import { anAddress } from './arguments.js'
+import { sendRegistryTransaction, type TransactionResult } from './send-transaction.js'
 
 /** Parameters of {@link registerModel}. */
 export type RegisterModelParameters = {
   client: ChainClient
   registry: Address
-  /** Poseidon commitment to the quantised model (a field element, not 0). */
+  /** The model's public signal: its Poseidon commitment (committed weights) or the id its circuit exposes. A field element, not 0. */
   modelCommitment: bigint
-  /** Verifier of single-inference proofs. */
-  verifier: Address
-  /** Verifier of batch proofs (optional). */
-  batchVerifier?: Address
+  /** Verifier of single-inference proofs: an address, or a source to deploy (or reuse) it from. */
+  verifier: Address | VerifierSource
+  /** Verifier of batch proofs (optional): an address or a source. */
+  batchVerifier?: Address | VerifierSource
   /** Inferences per batch proof (required with `batchVerifier`, 1..31). */
   batchSize?: number
   /** Where the model is described (and its verification keys published). */
   metadataURI: string
 }
 
-/** An address argument, checksummed. */
-export function anAddress(v: unknown, name: string): Address {
-  if (typeof v !== 'string' || !isAddress(v, { strict: false })) throw new TypeError(`"${name}" expected a 20-byte 0x address, got ${typeof v === 'string' ? JSON.stringify(v.slice(0, 44)) : typeof v}`)
-  return getAddress(v)
-}
+/** Outcome of {@link registerModel}: the transaction and the verifiers it recorded. */
+export type RegisterModelReturnType = TransactionResult & { verifier: Address; batchVerifier: Address | null }
 
-/** Simulate (to get a decoded revert), send, and wait for the receipt of a registry call. */
-export async function sendRegistryTransaction(client: ChainClient, registry: Address, functionName: string, args: readonly unknown[], gas?: bigint): Promise<TransactionResult & { result: unknown; logs: readonly { address: Address; data: `0x${string}`; topics: readonly `0x${string}`[] }[] }> {
-  const wallet = requireWallet(client)
-  try {
-    const { request, result } = await client.publicClient.simulateContract({
-      account: wallet.account,
-      address: registry,
-      abi: inferenceRegistryAbi,
-      functionName: functionName as 'registerModel',
-      args: args as never,
-      ...(gas === undefined ? {} : { gas }),
-    })
-    const hash = await wallet.writeContract(request)
-    const receipt = await client.publicClient.waitForTransactionReceipt({ hash })
-    if (receipt.status !== 'success') throw new ChainError('CHAIN_TX_REVERTED', { shortMessage: `${functionName} reverted on chain (tx ${hash})` })
-    return { hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, result, logs: receipt.logs as never }
-  } catch (e) {
-    throw toChainError(e, functionName)
-  }
+async function verifierOf(client: ChainClient, v: unknown, name: string): Promise<Address> {
+  if (typeof v === 'string') return anAddress(v, name)
+  const source = anObject(v, name)
+  if ('solidity' in source || 'artifact' in source || 'circuit' in source) return (await deployVerifier({ client, ...(source as VerifierSource) })).address
+  throw new TypeError(`"${name}" expected an address, { solidity }, { artifact: { bytecode } } or { circuit }`)
 }
 
 /**
- * Register a model commitment (owner or REGISTRAR only).
+ * Register a model (owner or REGISTRAR only). Its proofs are then checked by its own verifier.
  *
- * @param parameters - registry, commitment, verifier(s), batch size, metadata URI
- * @returns the mined transaction
- * @throws ChainError `CHAIN_NOT_AUTHORIZED`, `CHAIN_MODEL_ALREADY_REGISTERED`, `CHAIN_NOT_A_CONTRACT`, `CHAIN_INVALID_BATCH_SIZE`
+ * @param parameters - registry, commitment, verifier(s) as addresses or sources, batch size, metadata URI
+ * @returns the mined transaction and the verifier addresses
+ * @throws ChainError `CHAIN_NOT_AUTHORIZED`, `CHAIN_MODEL_ALREADY_REGISTERED`, `CHAIN_NOT_A_CONTRACT`,
+ *   `CHAIN_INVALID_BATCH_SIZE`; `CHAIN_COMPILE_FAILED` / `CHAIN_VERIFIER_INVALID` for a bad verifier source
  * @example
  * ```ts
- * await registerModel({ client, registry, modelCommitment, verifier: verifiers.inference_logistic, metadataURI: 'ipfs://…' })
+ * await registerModel({ client, registry, modelCommitment, verifier: { solidity }, metadataURI: 'ipfs://…' })
  * ```
  */
-export async function registerModel(parameters: RegisterModelParameters): Promise<TransactionResult> {
+export async function registerModel(parameters: RegisterModelParameters): Promise<RegisterModelReturnType> {
   anObject(parameters, 'parameters')
+  const { client } = parameters
   const registry = anAddress(parameters.registry, 'registry')
-  const verifier = anAddress(parameters.verifier, 'verifier')
-  const batchVerifier = parameters.batchVerifier === undefined ? zeroAddress : anAddress(parameters.batchVerifier, 'batchVerifier')
   const batchSize = parameters.batchSize === undefined ? 0 : anIntInRange(parameters.batchSize, 'batchSize', 0, 2 ** 32 - 1)
   if (typeof parameters.modelCommitment !== 'bigint') throw new TypeError('"modelCommitment" expected a bigint')
   if (parameters.modelCommitment < 0n || parameters.modelCommitment >= 1n << 256n) throw new RangeError('"modelCommitment" expected a uint256')
   const metadataURI = typeof parameters.metadataURI === 'string' && parameters.metadataURI.length === 0 ? '' : aString(parameters.metadataURI, 'metadataURI', 2048)
-  const { hash, blockNumber, gasUsed } = await sendRegistryTransaction(parameters.client, registry, 'registerModel', [parameters.modelCommitment, verifier, batchVerifier, batchSize, metadataURI])
+  const verifier = await verifierOf(client, parameters.verifier, 'verifier')
+  const batchVerifier = parameters.batchVerifier === undefined ? null : await verifierOf(client, parameters.batchVerifier, 'batchVerifier')
+  const { hash, blockNumber, gasUsed } = await sendRegistryTransaction(client, registry, {
+    abi: inferenceRegistryAbi,
+    functionName: 'registerModel',
+    args: [parameters.modelCommitment, verifier, batchVerifier ?? zeroAddress, batchSize, metadataURI],
+  })
+  return { hash, blockNumber, gasUsed, verifier, batchVerifier }
+}
+
+/**
+ * Point a registered model at another batch verifier, or remove it (the model's registrant only).
+ * @param parameters - `client`, `registry`, `modelCommitment`, `batchVerifier` (address, source, or null to remove), `batchSize`
+ * @returns the mined transaction
+ * @throws ChainError `CHAIN_MODEL_NOT_REGISTERED`, `CHAIN_NOT_AUTHORIZED`, `CHAIN_INVALID_BATCH_SIZE`
+ */
+export async function setBatchVerifier(parameters: { client: ChainClient; registry: Address; modelCommitment: bigint; batchVerifier: Address | VerifierSource | null; batchSize: number }): Promise<TransactionResult> {
+  anObject(parameters, 'parameters')
+  if (typeof parameters.modelCommitment !== 'bigint') throw new TypeError('"modelCommitment" expected a bigint')
+  const batchSize = anIntInRange(parameters.batchSize, 'batchSize', 0, 2 ** 32 - 1)
+  const batchVerifier = parameters.batchVerifier === null ? zeroAddress : await verifierOf(parameters.client, parameters.batchVerifier, 'batchVerifier')
+  const { hash, blockNumber, gasUsed } = await sendRegistryTransaction(parameters.client, anAddress(parameters.registry, 'registry'), {
+    abi: inferenceRegistryAbi,
+    functionName: 'setBatchVerifier',
+    args: [parameters.modelCommitment, batchVerifier, batchSize],
+  })
   return { hash, blockNumber, gasUsed }
 }
 
@@ -88,6 +96,10 @@ export async function registerModel(parameters: RegisterModelParameters): Promis
 export async function setRegistrar(parameters: { client: ChainClient; registry: Address; account: Address; allowed: boolean }): Promise<TransactionResult> {
   anObject(parameters, 'parameters')
   if (typeof parameters.allowed !== 'boolean') throw new TypeError('"allowed" expected a boolean')
-  const { hash, blockNumber, gasUsed } = await sendRegistryTransaction(parameters.client, anAddress(parameters.registry, 'registry'), 'setRegistrar', [anAddress(parameters.account, 'account'), parameters.allowed])
+  const { hash, blockNumber, gasUsed } = await sendRegistryTransaction(parameters.client, anAddress(parameters.registry, 'registry'), {
+    abi: inferenceRegistryAbi,
+    functionName: 'setRegistrar',
+    args: [anAddress(parameters.account, 'account'), parameters.allowed],
+  })
   return { hash, blockNumber, gasUsed }
 }

@@ -2,16 +2,18 @@
  * @module registry/submit-inference
  * Submit one inference proof, or one batch proof, to `InferenceRegistry`. The call is simulated
  * first, so a bad proof, a replay or an unregistered model surfaces as a typed `ChainError`
- * before any gas is spent.
+ * before any gas is spent. A snarkjs proof is converted by `@krain/zk/groth16`.
  */
 import { anObject } from '@krain/core'
+import { toSolidityCalldata, type Groth16Proof, type SolidityCalldata } from '@krain/zk/groth16'
 import { parseEventLogs, type Address, type Hash } from 'viem'
 import type { ChainClient } from '../client/create-chain-client.js'
 import { ChainError } from '../errors.js'
 import { inferenceRegistryAbi } from '../generated/contracts.js'
-import { calldataFromProof, toGroth16Calldata, type Groth16Calldata, type SnarkjsGroth16Proof } from './calldata.js'
-import { recordFromLog, type BatchInferenceRecord, type InferenceRecord, type SingleInferenceRecord } from './records.js'
-import { anAddress, sendRegistryTransaction } from './register-model.js'
+import { anAddress } from './arguments.js'
+import { toGroth16Calldata } from './calldata.js'
+import { recordFromLog, type BatchInferenceRecord, type SingleInferenceRecord } from './records.js'
+import { sendRegistryTransaction } from './send-transaction.js'
 
 /** Parameters of {@link submitInference}: the proof as verifier calldata, or as snarkjs output. */
 export type SubmitInferenceParameters = {
@@ -19,10 +21,10 @@ export type SubmitInferenceParameters = {
   registry: Address
   /** Explicit gas limit (default: estimated through the registry, which reverts on a bad proof). */
   gas?: bigint
-} & ({ calldata: Groth16Calldata | { a: unknown; b: unknown; c: unknown; input: unknown } } | { proof: SnarkjsGroth16Proof; publicSignals: readonly (string | bigint)[] })
+} & ({ calldata: SolidityCalldata | { a: unknown; b: unknown; c: unknown; input: unknown } } | { proof: Groth16Proof; publicSignals: readonly (string | bigint)[] })
 
 /** Outcome of {@link submitInference}. */
-export type SubmitInferenceReturnType<R extends InferenceRecord = SingleInferenceRecord> = {
+export type SubmitInferenceReturnType<R extends SingleInferenceRecord | BatchInferenceRecord = SingleInferenceRecord> = {
   id: R['id']
   hash: Hash
   blockNumber: bigint
@@ -30,44 +32,47 @@ export type SubmitInferenceReturnType<R extends InferenceRecord = SingleInferenc
   record: R
 }
 
-function calldataOf(p: Record<string, unknown>): Groth16Calldata {
-  if ('calldata' in p) return toGroth16Calldata(p.calldata)
-  if ('proof' in p && 'publicSignals' in p) return calldataFromProof(p.proof as SnarkjsGroth16Proof, p.publicSignals as (string | bigint)[])
+function calldataOf(parameters: SubmitInferenceParameters): SolidityCalldata {
+  if ('calldata' in parameters) return toGroth16Calldata(parameters.calldata)
+  if ('proof' in parameters && 'publicSignals' in parameters) return toSolidityCalldata(parameters.proof, parameters.publicSignals)
   throw new TypeError('"parameters" expected { calldata } or { proof, publicSignals }')
 }
 
-async function submit<R extends InferenceRecord>(parameters: SubmitInferenceParameters, functionName: 'submitInference' | 'submitInferenceBatch'): Promise<SubmitInferenceReturnType<R>> {
-  const p = anObject(parameters, 'parameters')
+function checked(parameters: SubmitInferenceParameters): { registry: Address; calldata: SolidityCalldata } {
+  anObject(parameters, 'parameters')
   const registry = anAddress(parameters.registry, 'registry')
   if (parameters.gas !== undefined && typeof parameters.gas !== 'bigint') throw new TypeError('"gas" expected a bigint')
-  const { a, b, c, input } = calldataOf(p)
-  const tx = await sendRegistryTransaction(parameters.client, registry, functionName, [a, b, c, input], parameters.gas)
-  const eventName = functionName === 'submitInference' ? 'InferenceRecorded' : 'InferenceBatchRecorded'
-  const logs = parseEventLogs({ abi: inferenceRegistryAbi, logs: tx.logs as never, eventName })
-  const log = logs.find((l) => l.address.toLowerCase() === registry.toLowerCase())
-  const record = log ? recordFromLog(log as never) : null
-  if (!record) throw new ChainError('CHAIN_TX_REVERTED', { shortMessage: `${functionName} mined without an ${eventName} event (tx ${tx.hash})` })
-  return { id: record.id, hash: tx.hash, blockNumber: tx.blockNumber, gasUsed: tx.gasUsed, record: record as R }
+  return { registry, calldata: calldataOf(parameters) }
 }
 
+const mined = (what: string, hash: Hash): ChainError => new ChainError('CHAIN_TX_REVERTED', { shortMessage: `${what} mined without its event (tx ${hash})` })
+
 /**
- * Verify and record one inference proof (public signals `[output, modelCommitment, inputCommitment]`).
+ * Verify and record one inference proof (public signals `[output, modelCommitment, inputCommitment]`)
+ * with the model's own verifier.
  *
  * @param parameters - `client` (with a key), `registry`, and `calldata` or `{ proof, publicSignals }`
  * @returns the record id, transaction, gas used and the decoded record
  * @throws ChainError `CHAIN_INVALID_PROOF`, `CHAIN_PROOF_ALREADY_USED`, `CHAIN_MODEL_NOT_REGISTERED`, `CHAIN_PUBLIC_INPUT_NOT_IN_FIELD`
- * @throws TypeError / RangeError for malformed calldata
+ * @throws ZkMalformedProofError for a malformed snarkjs proof; TypeError / RangeError for malformed calldata
  * @example
  * ```ts
  * const { id } = await submitInference({ client, registry, proof, publicSignals })
  * ```
  */
-export function submitInference(parameters: SubmitInferenceParameters): Promise<SubmitInferenceReturnType<SingleInferenceRecord>> {
-  return submit<SingleInferenceRecord>(parameters, 'submitInference')
+export async function submitInference(parameters: SubmitInferenceParameters): Promise<SubmitInferenceReturnType<SingleInferenceRecord>> {
+  const { registry, calldata: cd } = checked(parameters)
+  const tx = await sendRegistryTransaction(parameters.client, registry, { abi: inferenceRegistryAbi, functionName: 'submitInference', args: [cd.a, cd.b, cd.c, cd.input] }, parameters.gas)
+  for (const log of parseEventLogs({ abi: inferenceRegistryAbi, logs: tx.logs, eventName: 'InferenceRecorded', strict: true })) {
+    const record = log.address.toLowerCase() === registry.toLowerCase() ? recordFromLog(log) : null
+    if (record?.kind === 'single') return { id: record.id, hash: tx.hash, blockNumber: tx.blockNumber, gasUsed: tx.gasUsed, record }
+  }
+  throw mined('submitInference', tx.hash)
 }
 
 /**
- * Verify and record a batch proof (public signals `[packedOutputs, modelCommitment, batchCommitment]`).
+ * Verify and record a batch proof (public signals `[packedOutputs, modelCommitment, batchCommitment]`)
+ * with the model's batch verifier.
  *
  * @param parameters - as {@link submitInference}, with a batch proof
  * @returns the batch id, transaction, gas used and the decoded record (outputs unpacked)
@@ -78,6 +83,12 @@ export function submitInference(parameters: SubmitInferenceParameters): Promise<
  * console.log(record.outputs)
  * ```
  */
-export function submitInferenceBatch(parameters: SubmitInferenceParameters): Promise<SubmitInferenceReturnType<BatchInferenceRecord>> {
-  return submit<BatchInferenceRecord>(parameters, 'submitInferenceBatch')
+export async function submitInferenceBatch(parameters: SubmitInferenceParameters): Promise<SubmitInferenceReturnType<BatchInferenceRecord>> {
+  const { registry, calldata: cd } = checked(parameters)
+  const tx = await sendRegistryTransaction(parameters.client, registry, { abi: inferenceRegistryAbi, functionName: 'submitInferenceBatch', args: [cd.a, cd.b, cd.c, cd.input] }, parameters.gas)
+  for (const log of parseEventLogs({ abi: inferenceRegistryAbi, logs: tx.logs, eventName: 'InferenceBatchRecorded', strict: true })) {
+    const record = log.address.toLowerCase() === registry.toLowerCase() ? recordFromLog(log) : null
+    if (record?.kind === 'batch') return { id: record.id, hash: tx.hash, blockNumber: tx.blockNumber, gasUsed: tx.gasUsed, record }
+  }
+  throw mined('submitInferenceBatch', tx.hash)
 }

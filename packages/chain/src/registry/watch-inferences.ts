@@ -4,13 +4,13 @@
  * subscription over WebSocket).
  */
 import { anObject } from '@krain/core'
-import type { Address } from 'viem'
+import { parseEventLogs, type Address } from 'viem'
 import type { ChainClient } from '../client/create-chain-client.js'
 import { inferenceRegistryAbi } from '../generated/contracts.js'
 import { toChainError } from './decode-error.js'
 import type { ChainError } from '../errors.js'
 import { recordFromLog, type InferenceRecord } from './records.js'
-import { anAddress } from './register-model.js'
+import { anAddress } from './arguments.js'
 
 /** Parameters of {@link watchInferences}. */
 export type WatchInferencesParameters = {
@@ -45,14 +45,13 @@ export function watchInferences(parameters: WatchInferencesParameters): () => vo
   if (typeof parameters.onRecord !== 'function') throw new TypeError('"onRecord" expected a function')
   const { onRecord, onError, modelCommitment, fromBlock } = parameters
   if (fromBlock !== undefined && (typeof fromBlock !== 'bigint' || fromBlock < 0n)) throw new TypeError('"fromBlock" expected a bigint ≥ 0')
-  const events = inferenceRegistryAbi.filter((x) => x.type === 'event' && (x.name === 'InferenceRecorded' || x.name === 'InferenceBatchRecorded'))
   return parameters.client.publicClient.watchEvent({
     address: registry,
-    events: events as never,
     ...(fromBlock === undefined ? {} : { fromBlock }),
     onLogs: (logs) => {
-      for (const log of logs) {
-        const record = recordFromLog(log as never)
+      // decoded here (not by the watcher) so that each log's args are narrowed by its event name
+      for (const log of parseEventLogs({ abi: inferenceRegistryAbi, logs, strict: true })) {
+        const record = recordFromLog(log)
         if (record && (modelCommitment === undefined || record.modelCommitment === modelCommitment)) onRecord(record)
       }
     },
