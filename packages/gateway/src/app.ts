@@ -107,7 +107,8 @@ export function serverOptions(config: Config): FastifyServerOptions {
     // MAX_PARAM_LENGTH) get the same `{ code, message }` body as every other error.
     frameworkErrors: (error, _req, reply) => {
       const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400
-      void reply.code(status).send({ code: typeof error.code === 'string' ? error.code : 'BAD_REQUEST', message: error.message.slice(0, 300) })
+      const plain = reply as unknown as { code(n: number): { send(b: unknown): unknown } }
+      void plain.code(status).send({ code: typeof error.code === 'string' ? error.code : 'BAD_REQUEST', message: error.message.slice(0, 300) })
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }
