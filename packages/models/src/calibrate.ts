@@ -19,7 +19,8 @@ export type CalibrateRangesParameters = {
   rows: number[][]
   /**
    * Relative margin added on each side: the range `[lo, hi]` becomes
-   * `[lo − margin·(hi − lo), hi + margin·(hi − lo)]` (default 0.1; ≥ 0).
+   * `[lo − margin·(hi − lo), hi + margin·(hi − lo)]` (default 0.1; ≥ 0). A zero-width range
+   * `[v, v]` is padded by `margin·max(|v|, 1)` instead.
    */
   margin?: number
 }
