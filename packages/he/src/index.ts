@@ -27,7 +27,9 @@ export type { EncryptIntegerOptions } from './paillier/integer-encoding.js'
 export { createFixedPointEncoder, PaillierFixedPointEncoder } from './paillier/fixed-point.js'
 export type { FixedPointEncoderOptions } from './paillier/fixed-point.js'
 export { createPacker, PaillierPacker } from './paillier/packing.js'
-export type { PackerOptions, PackedCiphertext } from './paillier/packing.js'
+export type { PackerOptions, PackedCiphertext, PackedDeserializeOptions } from './paillier/packing.js'
+export { PaillierPackedCiphertext } from './paillier/packed-ciphertext.js'
+export type { DeserializeCiphertextOptions } from './paillier/serialize.js'
 export {
   serializePublicKey,
   deserializePublicKey,

@@ -5,9 +5,10 @@
  * overflow is refused before it happens instead of decrypting to garbage) and the number of
  * fixed-point fraction bits (fixed per encoder, unlike python-paillier's per-value exponent).
  */
-import { aNonNegativeInt, typeError } from '@krain/core'
+import { aNonNegativeInt } from '@krain/core'
 import { PaillierInvalidCiphertextError } from '../errors.js'
 import { PaillierPublicKey } from './keys.js'
+import { describeBigint, shortTypeError } from './describe.js'
 import { gcd } from './modular.js'
 
 /** Public metadata of a ciphertext. */
@@ -25,7 +26,7 @@ const TRUSTED: unique symbol = Symbol('trusted')
 
 /** Check that `c` is a ciphertext of Z*_{n²}; throws PaillierInvalidCiphertextError otherwise. */
 export function checkCiphertextValue(publicKey: PaillierPublicKey, c: bigint, name = 'ciphertext'): bigint {
-  if (typeof c !== 'bigint') typeError(name, 'a bigint', c)
+  if (typeof c !== 'bigint') shortTypeError(name, 'a bigint', c)
   if (c <= 0n || c >= publicKey.nSquared) throw new PaillierInvalidCiphertextError({ shortMessage: `${name} is not in [1, n²)` })
   if (gcd(c, publicKey.n) !== 1n) throw new PaillierInvalidCiphertextError({ shortMessage: `${name} is not coprime to n` })
   return c
@@ -57,12 +58,12 @@ export class PaillierCiphertext {
    */
   constructor(publicKey: PaillierPublicKey, value: bigint, meta: PaillierCiphertextMeta = {}, trusted?: typeof TRUSTED) {
     if (trusted !== TRUSTED) {
-      if (!(publicKey instanceof PaillierPublicKey)) typeError('publicKey', 'a PaillierPublicKey', publicKey)
+      if (!(publicKey instanceof PaillierPublicKey)) shortTypeError('publicKey', 'a PaillierPublicKey', publicKey)
       checkCiphertextValue(publicKey, value)
       const b = meta.bound ?? null
       if (b !== null) {
-        if (typeof b !== 'bigint') typeError('bound', 'a bigint or null', b)
-        if (b < 0n || b > publicKey.maxSigned) throw new RangeError(`"bound" expected a bigint in [0, (n-1)/2], got ${b}n`)
+        if (typeof b !== 'bigint') shortTypeError('bound', 'a bigint or null', b)
+        if (b < 0n || b > publicKey.maxSigned) throw new RangeError(`"bound" expected a bigint in [0, (n-1)/2], got ${describeBigint(b)}`)
       }
       aNonNegativeInt(meta.fractionBits ?? 0, 'fractionBits')
     }

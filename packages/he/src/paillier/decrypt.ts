@@ -5,12 +5,12 @@
  * computed on p-adic digits (see `padic.ts`), where c^(p−1) ≡ 1 + p·L_p (mod p²) gives L_p as the
  * second digit directly.
  */
-import { typeError } from '@krain/core'
 import { PaillierKeyMismatchError } from '../errors.js'
 import { PaillierCiphertext } from './ciphertext.js'
 import { PaillierPrivateKey } from './keys.js'
 import { crt } from './modular.js'
 import { powPadic } from './padic.js'
+import { shortTypeError } from './describe.js'
 
 /** @internal m ∈ [0, n) of a trusted ciphertext value. */
 export function decryptRaw(privateKey: PaillierPrivateKey, c: bigint): bigint {
@@ -24,8 +24,8 @@ export function decryptRaw(privateKey: PaillierPrivateKey, c: bigint): bigint {
 
 /** @internal Throw unless the private key and the ciphertext share a key. */
 export function checkSameKey(privateKey: PaillierPrivateKey, ciphertext: PaillierCiphertext): void {
-  if (!(privateKey instanceof PaillierPrivateKey)) typeError('privateKey', 'a PaillierPrivateKey', privateKey)
-  if (!(ciphertext instanceof PaillierCiphertext)) typeError('ciphertext', 'a PaillierCiphertext', ciphertext)
+  if (!(privateKey instanceof PaillierPrivateKey)) shortTypeError('privateKey', 'a PaillierPrivateKey', privateKey)
+  if (!(ciphertext instanceof PaillierCiphertext)) shortTypeError('ciphertext', 'a PaillierCiphertext', ciphertext)
   if (ciphertext.publicKey.n !== privateKey.n) throw new PaillierKeyMismatchError({ shortMessage: 'the ciphertext was made under another key' })
 }
 

@@ -9,7 +9,7 @@
  *   Z*_{p²} (gcd(q, p−1) = 1), as is u ↦ u^p; so ρ has exactly the distribution of r^n for r
  *   uniform in Z_n*, at half the exponent length.
  */
-import { aBigIntInRange, typeError } from '@krain/core'
+import { aBigIntInKeyRange, shortTypeError } from './describe.js'
 import { PaillierCiphertext } from './ciphertext.js'
 import { checkEncryptOptions, type EncryptOptions } from './encrypt.js'
 import { PaillierPrivateKey } from './keys.js'
@@ -71,8 +71,8 @@ export function encryptCrtRaw(privateKey: PaillierPrivateKey, m: bigint, options
  * ```
  */
 export function encryptWithPrivateKey(privateKey: PaillierPrivateKey, m: bigint, options?: EncryptOptions): PaillierCiphertext {
-  if (!(privateKey instanceof PaillierPrivateKey)) typeError('privateKey', 'a PaillierPrivateKey', privateKey)
-  aBigIntInRange(m, 'm', 0n, privateKey.n)
+  if (!(privateKey instanceof PaillierPrivateKey)) shortTypeError('privateKey', 'a PaillierPrivateKey', privateKey)
+  aBigIntInKeyRange(m, 'm', 0n, privateKey.n, '[0, n)')
   const opts = checkEncryptOptions(privateKey.publicKey, options)
   return PaillierCiphertext._trusted(privateKey.publicKey, encryptCrtRaw(privateKey, m, opts), null, 0)
 }

@@ -13,7 +13,8 @@
  *
  * g = n + 1 makes g^m = 1 + m·n mod n², so no exponentiation is spent on the message.
  */
-import { aBigIntInRange, anIntInRange, anObject, typeError } from '@krain/core'
+import { anIntInRange, anObject } from '@krain/core'
+import { aBigIntInKeyRange, shortTypeError } from './describe.js'
 import { PaillierCiphertext } from './ciphertext.js'
 import { PaillierPublicKey } from './keys.js'
 import { gcd } from './modular.js'
@@ -57,12 +58,12 @@ export function checkEncryptOptions(publicKey: PaillierPublicKey, options: Encry
   if (options === undefined) return {}
   anObject(options, 'options')
   const method = options.method ?? 'djn'
-  if (method !== 'djn' && method !== 'standard') typeError('options.method', "'djn' or 'standard'", method)
+  if (method !== 'djn' && method !== 'standard') shortTypeError('options.method', "'djn' or 'standard'", method)
   if (options.window !== undefined) anIntInRange(options.window, 'options.window', 1, 12)
   if (options.randomness !== undefined) {
-    if (method === 'djn') aBigIntInRange(options.randomness, 'options.randomness', 0n, 1n << BigInt(publicKey.alphaBits))
+    if (method === 'djn') aBigIntInKeyRange(options.randomness, 'options.randomness', 0n, 1n << BigInt(publicKey.alphaBits), `[0, 2^${publicKey.alphaBits})`)
     else {
-      aBigIntInRange(options.randomness, 'options.randomness', 1n, publicKey.n)
+      aBigIntInKeyRange(options.randomness, 'options.randomness', 1n, publicKey.n, '[1, n)')
       if (gcd(options.randomness, publicKey.n) !== 1n) throw new RangeError('"options.randomness" expected r coprime to n')
     }
   }
@@ -85,8 +86,8 @@ export function checkEncryptOptions(publicKey: PaillierPublicKey, options: Encry
  * ```
  */
 export function encrypt(publicKey: PaillierPublicKey, m: bigint, options?: EncryptOptions): PaillierCiphertext {
-  if (!(publicKey instanceof PaillierPublicKey)) typeError('publicKey', 'a PaillierPublicKey', publicKey)
-  aBigIntInRange(m, 'm', 0n, publicKey.n)
+  if (!(publicKey instanceof PaillierPublicKey)) shortTypeError('publicKey', 'a PaillierPublicKey', publicKey)
+  aBigIntInKeyRange(m, 'm', 0n, publicKey.n, '[0, n)')
   const opts = checkEncryptOptions(publicKey, options)
   return PaillierCiphertext._trusted(publicKey, encryptRaw(publicKey, m, opts), null, 0)
 }

@@ -6,12 +6,14 @@
  * magnitude. Every ciphertext carries a public bound derived from the encoder's declared
  * `maxAbs`; operations that could overflow are refused (see `homomorphic.ts`).
  */
-import { aFiniteNumber, anIntInRange, anObject, typeError } from '@krain/core'
+import { aFiniteNumber, anIntInRange, anObject } from '@krain/core'
 import { PaillierCiphertext } from './ciphertext.js'
 import { checkEncryptOptions, encryptRaw, type EncryptOptions } from './encrypt.js'
 import { addPlain as addPlainInt, mulPlain as mulPlainInt } from './homomorphic.js'
 import { decryptInteger } from './integer-encoding.js'
 import { PaillierPrivateKey, PaillierPublicKey } from './keys.js'
+import { deserializeCiphertext } from './serialize.js'
+import { shortTypeError } from './describe.js'
 
 /** Options of {@link createFixedPointEncoder}. */
 export type FixedPointEncoderOptions = {
@@ -95,7 +97,7 @@ export class PaillierFixedPointEncoder {
    * @returns the number
    */
   decode(v: bigint, fractionBits: number = this.precisionBits): number {
-    if (typeof v !== 'bigint') typeError('v', 'a bigint', v)
+    if (typeof v !== 'bigint') shortTypeError('v', 'a bigint', v)
     return unscale(v, anIntInRange(fractionBits, 'fractionBits', 0, 4096))
   }
 
@@ -124,6 +126,24 @@ export class PaillierFixedPointEncoder {
    */
   decrypt(privateKey: PaillierPrivateKey, ciphertext: PaillierCiphertext): number {
     return unscale(decryptInteger(privateKey, ciphertext), ciphertext.fractionBits)
+  }
+
+  /**
+   * Load a ciphertext this encoder's way: the bound is the encoder's `maxEncoded` (what a fresh
+   * encryption of |x| ≤ maxAbs has), or the `bound` the receiver states for a sum it expects; the
+   * bound written in the JSON is never used (see `deserializeCiphertext`).
+   * @param input - `serializeCiphertext`'s JSON
+   * @param options - `bound`: the receiver's bound in encoded units (e.g. k · maxEncoded for a sum of k)
+   * @returns the ciphertext, with this encoder's fraction bits
+   * @throws PaillierFormatError, PaillierKeyMismatchError, PaillierInvalidCiphertextError,
+   *   PaillierScaleMismatchError (other fraction bits)
+   * @example
+   * ```ts
+   * const total = sum(uploads.map((json) => encoder.deserialize(json)))
+   * ```
+   */
+  deserialize(input: string | object, options?: { bound?: bigint }): PaillierCiphertext {
+    return deserializeCiphertext(input, this.publicKey, { bound: options?.bound ?? this.maxEncoded, fractionBits: this.precisionBits })
   }
 
   /**
@@ -166,7 +186,7 @@ export class PaillierFixedPointEncoder {
  */
 export function createFixedPointEncoder(options: FixedPointEncoderOptions): PaillierFixedPointEncoder {
   anObject(options, 'options')
-  if (!(options.publicKey instanceof PaillierPublicKey)) typeError('options.publicKey', 'a PaillierPublicKey', options.publicKey)
+  if (!(options.publicKey instanceof PaillierPublicKey)) shortTypeError('options.publicKey', 'a PaillierPublicKey', options.publicKey)
   const precisionBits = anIntInRange(options.precisionBits ?? 32, 'options.precisionBits', 0, 512)
   const maxAbs = aFiniteNumber(options.maxAbs ?? 2 ** 53, 'options.maxAbs')
   if (maxAbs <= 0) throw new RangeError(`"options.maxAbs" expected a positive number, got ${maxAbs}`)

@@ -10,27 +10,33 @@
  * the private key, but before handing a result to the key holder, {@link rerandomize} it if its
  * randomness must not be linkable to the inputs.
  */
-import { aBigInt, anArray, typeError } from '@krain/core'
+import { aBigInt, anArray } from '@krain/core'
 import { PaillierKeyMismatchError, PaillierOverflowError, PaillierScaleMismatchError } from '../errors.js'
 import { PaillierCiphertext } from './ciphertext.js'
 import { checkEncryptOptions, encryptRaw, type EncryptOptions } from './encrypt.js'
+import { describeBigint, shortTypeError } from './describe.js'
+import { PaillierPackedCiphertext } from './packed-ciphertext.js'
 import { modInverse } from './modular.js'
 import { powModSquare } from './padic.js'
 
 function aCiphertext(x: unknown, name: string): PaillierCiphertext {
-  if (!(x instanceof PaillierCiphertext)) typeError(name, 'a PaillierCiphertext', x)
+  if (x instanceof PaillierPackedCiphertext) shortTypeError(name, "a PaillierCiphertext (a packed ciphertext's slots carry into each other under generic arithmetic: use the packer's add / sum / mulPlain)", 'a PaillierPackedCiphertext')
+  if (!(x instanceof PaillierCiphertext)) shortTypeError(name, 'a PaillierCiphertext', x)
   return x
 }
 
 function checkCompatible(a: PaillierCiphertext, b: PaillierCiphertext): void {
   if (a.publicKey.n !== b.publicKey.n) throw new PaillierKeyMismatchError({ shortMessage: 'the ciphertexts are under different keys' })
+  // a raw (mod n) operand would turn a bounded sum into an unchecked one
+  if ((a.bound === null) !== (b.bound === null))
+    throw new PaillierScaleMismatchError({ shortMessage: 'cannot combine a raw (mod n) ciphertext with a signed, bounded one', details: 'encrypt both with encryptInteger / an encoder, or both with encrypt' })
   if (a.fractionBits !== b.fractionBits)
     throw new PaillierScaleMismatchError({ shortMessage: `cannot combine ciphertexts with ${a.fractionBits} and ${b.fractionBits} fraction bits` })
 }
 
 function checkBound(a: PaillierCiphertext, bound: bigint | null, what: string): bigint | null {
   if (bound !== null && bound > a.publicKey.maxSigned)
-    throw new PaillierOverflowError({ shortMessage: `${what} could overflow the plaintext space`, details: `the result's bound ${bound} exceeds (n − 1)/2` })
+    throw new PaillierOverflowError({ shortMessage: `${what} could overflow the plaintext space`, details: `the result's bound ${describeBigint(bound)} exceeds (n − 1)/2` })
   return bound
 }
 

@@ -5,12 +5,13 @@
  * the value itself), so sums and scalar products that could wrap past (n−1)/2 are refused before
  * they happen and decryption checks the value against the bound.
  */
-import { aBigInt, anObject, typeError } from '@krain/core'
+import { aBigInt, anObject } from '@krain/core'
 import { PaillierOverflowError } from '../errors.js'
 import { PaillierCiphertext } from './ciphertext.js'
 import { decryptRaw, checkSameKey } from './decrypt.js'
 import { checkEncryptOptions, encryptRaw, type EncryptOptions } from './encrypt.js'
 import { PaillierPrivateKey, PaillierPublicKey } from './keys.js'
+import { shortTypeError } from './describe.js'
 
 const abs = (k: bigint): bigint => (k < 0n ? -k : k)
 
@@ -26,7 +27,7 @@ const abs = (k: bigint): bigint => (k < 0n ? -k : k)
  * ```
  */
 export function encodeSigned(publicKey: PaillierPublicKey, v: bigint): bigint {
-  if (!(publicKey instanceof PaillierPublicKey)) typeError('publicKey', 'a PaillierPublicKey', publicKey)
+  if (!(publicKey instanceof PaillierPublicKey)) shortTypeError('publicKey', 'a PaillierPublicKey', publicKey)
   aBigInt(v, 'v')
   if (abs(v) > publicKey.maxSigned) throw new RangeError(`"v" expected |v| ≤ (n − 1)/2, got a ${v.toString(2).length}-bit value`)
   return v < 0n ? v + publicKey.n : v
@@ -43,7 +44,7 @@ export function encodeSigned(publicKey: PaillierPublicKey, v: bigint): bigint {
  * ```
  */
 export function decodeSigned(publicKey: PaillierPublicKey, m: bigint): bigint {
-  if (!(publicKey instanceof PaillierPublicKey)) typeError('publicKey', 'a PaillierPublicKey', publicKey)
+  if (!(publicKey instanceof PaillierPublicKey)) shortTypeError('publicKey', 'a PaillierPublicKey', publicKey)
   aBigInt(m, 'm')
   if (m < 0n || m >= publicKey.n) throw new RangeError('"m" expected a plaintext in [0, n)')
   return m > publicKey.maxSigned ? m - publicKey.n : m
@@ -74,7 +75,7 @@ export function defaultIntegerBound(publicKey: PaillierPublicKey): bigint {
  * ```
  */
 export function encryptInteger(publicKey: PaillierPublicKey, v: bigint, options?: EncryptIntegerOptions): PaillierCiphertext {
-  if (!(publicKey instanceof PaillierPublicKey)) typeError('publicKey', 'a PaillierPublicKey', publicKey)
+  if (!(publicKey instanceof PaillierPublicKey)) shortTypeError('publicKey', 'a PaillierPublicKey', publicKey)
   aBigInt(v, 'v')
   if (options !== undefined) anObject(options, 'options')
   const maxAbs = options?.maxAbs ?? defaultIntegerBound(publicKey)

@@ -5,10 +5,10 @@
  * refused.
  */
 import * as pb from 'paillier-bigint'
-import { typeError } from '@krain/core'
 import { PaillierInvalidKeyError } from '../errors.js'
 import { PaillierPrivateKey, PaillierPublicKey, type PaillierKeyOptions, type PaillierKeyPair } from './keys.js'
 import { modInverse } from './modular.js'
+import { shortTypeError } from './describe.js'
 
 /**
  * paillier-bigint keys (g = n + 1) for our key pair.
@@ -21,7 +21,7 @@ import { modInverse } from './modular.js'
  * ```
  */
 export function toPaillierBigint(keys: { publicKey: PaillierPublicKey; privateKey?: PaillierPrivateKey }): { publicKey: pb.PublicKey; privateKey?: pb.PrivateKey } {
-  if (!(keys?.publicKey instanceof PaillierPublicKey)) typeError('keys.publicKey', 'a PaillierPublicKey', keys?.publicKey)
+  if (!(keys?.publicKey instanceof PaillierPublicKey)) shortTypeError('keys.publicKey', 'a PaillierPublicKey', keys?.publicKey)
   const publicKey = new pb.PublicKey(keys.publicKey.n, keys.publicKey.g)
   if (keys.privateKey === undefined) return { publicKey }
   const sk = keys.privateKey
@@ -42,7 +42,7 @@ export function fromPaillierBigint(
   options?: PaillierKeyOptions,
 ): { publicKey: PaillierPublicKey; privateKey?: PaillierPrivateKey } {
   const theirs = keys?.publicKey
-  if (!(theirs instanceof pb.PublicKey)) typeError('keys.publicKey', "a paillier-bigint PublicKey", theirs)
+  if (!(theirs instanceof pb.PublicKey)) shortTypeError('keys.publicKey', "a paillier-bigint PublicKey", theirs)
   if (theirs.g !== theirs.n + 1n) throw new PaillierInvalidKeyError({ shortMessage: 'only paillier-bigint keys with g = n + 1 are supported', details: 'generate them with generateRandomKeys(bits, true)' })
   const publicKey = new PaillierPublicKey(theirs.n, options)
   if (keys.privateKey === undefined) return { publicKey }

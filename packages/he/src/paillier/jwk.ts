@@ -10,11 +10,11 @@
  * Integers are `phe.util.int_to_base64`: unpadded base64url of minimal big-endian bytes.
  * python-paillier also uses g = n + 1, so keys move both ways unchanged.
  */
-import { typeError } from '@krain/core'
 import { PaillierFormatError } from '../errors.js'
 import { base64UrlToBigint, bigintToBase64Url } from './bytes.js'
 import { parseJsonObject } from './serialize.js'
 import { PaillierPrivateKey, PaillierPublicKey, type PaillierKeyOptions } from './keys.js'
+import { shortTypeError } from './describe.js'
 
 /** python-paillier's public JWK. */
 export type PaillierPublicJwk = { kty: 'DAJ'; alg: 'PAI-GN1'; key_ops: ['encrypt']; n: string; kid?: string }
@@ -38,7 +38,7 @@ function b64(o: Record<string, unknown>, f: string, name: string): bigint {
  * ```
  */
 export function publicKeyToJwk(publicKey: PaillierPublicKey, kid?: string): PaillierPublicJwk {
-  if (!(publicKey instanceof PaillierPublicKey)) typeError('publicKey', 'a PaillierPublicKey', publicKey)
+  if (!(publicKey instanceof PaillierPublicKey)) shortTypeError('publicKey', 'a PaillierPublicKey', publicKey)
   return { kty: 'DAJ', alg: 'PAI-GN1', key_ops: ['encrypt'], n: bigintToBase64Url(publicKey.n), ...(kid === undefined ? {} : { kid }) }
 }
 
@@ -62,7 +62,7 @@ export function publicKeyFromJwk(jwk: unknown, options?: PaillierKeyOptions): Pa
  * @returns the JWK object
  */
 export function privateKeyToJwk(privateKey: PaillierPrivateKey, kid?: string): PaillierPrivateJwk {
-  if (!(privateKey instanceof PaillierPrivateKey)) typeError('privateKey', 'a PaillierPrivateKey', privateKey)
+  if (!(privateKey instanceof PaillierPrivateKey)) shortTypeError('privateKey', 'a PaillierPrivateKey', privateKey)
   return {
     kty: 'DAJ',
     key_ops: ['decrypt'],

@@ -12,13 +12,13 @@
  *   encryption (Paillier 1999, §7 "decryption using Chinese-remaindering").
  */
 import { sha256 } from '@noble/hashes/sha2.js'
-import { typeError } from '@krain/core'
 import { PaillierInvalidKeyError } from '../errors.js'
 import { bigintToBytes, bytesToBigint } from './bytes.js'
 import { FixedBaseTable } from './fixed-base.js'
 import { bitLength, gcd, modInverse } from './modular.js'
 import { powModSquare } from './padic.js'
-import { isProbablePrime } from './primes.js'
+import { describeBigint, shortTypeError } from './describe.js'
+import { isProbablePrime, smallFactor } from './primes.js'
 
 /** Default modulus size: 3072 bits (128-bit security, NIST SP 800-57). */
 export const PAILLIER_DEFAULT_BITS = 3072
@@ -57,6 +57,39 @@ function checkSize(bits: number, options: PaillierKeyOptions | undefined, what: 
       shortMessage: `${what} is ${bits} bits; at least ${PAILLIER_MIN_BITS} are required`,
       details: 'smaller keys are refused unless { unsafeAllowSmallKeyForTests: true } is passed (tests only)',
     })
+}
+
+/** ⌊√n⌋ by Newton's method. */
+function isqrt(n: bigint): bigint {
+  if (n < 2n) return n
+  let x = 1n << BigInt(Math.ceil(bitLength(n) / 2))
+  for (;;) {
+    const y = (x + n / x) >> 1n
+    if (y >= x) return x
+    x = y
+  }
+}
+
+/** Moduli already checked to be composite (a key is often loaded many times); bounded. */
+const checkedModuli = new Set<bigint>()
+const CHECKED_MAX = 256
+
+/**
+ * Refuse a modulus that cannot be a product of two large distinct primes: a prime n (then
+ * φ(n) = n − 1 is public and anyone decrypts), a perfect square (p = q), or, for keys of the
+ * accepted sizes, a small factor (the cofactor is then found by one division).
+ */
+function checkComposite(n: bigint, bits: number, options: PaillierKeyOptions | undefined): void {
+  if (checkedModuli.has(n)) return
+  const what = `the modulus n (${describeBigint(n)})`
+  const f = smallFactor(n)
+  if (f !== 0 && bits >= PAILLIER_MIN_BITS && options?.unsafeAllowSmallKeyForTests !== true)
+    throw new PaillierInvalidKeyError({ shortMessage: `${what} has the small factor ${f}; a Paillier modulus is a product of two large primes` })
+  if (f === 0 && isProbablePrime(n, 0)) throw new PaillierInvalidKeyError({ shortMessage: `${what} is prime; a Paillier modulus is a product of two primes` })
+  const r = isqrt(n)
+  if (r * r === n) throw new PaillierInvalidKeyError({ shortMessage: `${what} is a perfect square; a Paillier modulus is a product of two distinct primes` })
+  if (checkedModuli.size >= CHECKED_MAX) checkedModuli.delete(checkedModuli.values().next().value!)
+  checkedModuli.add(n)
 }
 
 const H_DOMAIN = new TextEncoder().encode('krain/paillier/djn-h/v1')
@@ -110,13 +143,16 @@ export class PaillierPublicKey {
    * @param n - the modulus (odd, not a square; at least 2048 bits unless the test-only flag is set)
    * @param options - key options
    * @throws TypeError when `n` is not a bigint
-   * @throws PaillierInvalidKeyError (`HE_INVALID_KEY`) when `n` is malformed or of a refused size
+   * @throws PaillierInvalidKeyError (`HE_INVALID_KEY`) when `n` is malformed or of a refused size,
+   *   prime (a base-2 strong probable prime), a perfect square, or (at accepted sizes) has a factor
+   *   below 2^14
    */
   constructor(n: bigint, options?: PaillierKeyOptions) {
-    if (typeof n !== 'bigint') typeError('n', 'a bigint', n)
+    if (typeof n !== 'bigint') shortTypeError('n', 'a bigint', n)
     const bits = bitLength(n)
     checkSize(bits, options, 'the modulus n')
     if (n < 15n || (n & 1n) === 0n) throw new PaillierInvalidKeyError({ shortMessage: 'the modulus n must be an odd composite' })
+    checkComposite(n, bits, options)
     this.n = n
     this.nSquared = n * n
     this.g = n + 1n
@@ -213,8 +249,8 @@ export class PaillierPrivateKey {
    * @throws PaillierInvalidKeyError (`HE_INVALID_KEY`) when p, q are not distinct primes with gcd(pq, (p−1)(q−1)) = 1, or n has a refused size
    */
   constructor(p: bigint, q: bigint, options?: PaillierKeyOptions & { publicKey?: PaillierPublicKey }) {
-    if (typeof p !== 'bigint') typeError('p', 'a bigint', p)
-    if (typeof q !== 'bigint') typeError('q', 'a bigint', q)
+    if (typeof p !== 'bigint') shortTypeError('p', 'a bigint', p)
+    if (typeof q !== 'bigint') shortTypeError('q', 'a bigint', q)
     if (p === q || p < 3n || q < 3n) throw new PaillierInvalidKeyError({ shortMessage: 'p and q must be distinct odd primes' })
     const n = p * q
     const publicKey = options?.publicKey ?? new PaillierPublicKey(n, options)

@@ -10,14 +10,17 @@
  * (additions + 1)·2^(valueBits−1)·2^scalarBits (< 2^(w−1)) throws PaillierPackingOverflowError
  * instead of letting a carry corrupt the neighbouring slot.
  */
-import { aBigInt, anArray, anIntInRange, anObject, typeError } from '@krain/core'
+import { aBigInt, anArray, anIntInRange, anObject } from '@krain/core'
 import { PaillierKeyMismatchError, PaillierPackingOverflowError, PaillierScaleMismatchError, PaillierOverflowError } from '../errors.js'
-import { PaillierCiphertext } from './ciphertext.js'
-import { checkSameKey, decryptRaw } from './decrypt.js'
+import { checkCiphertextValue } from './ciphertext.js'
+import { decryptRaw } from './decrypt.js'
 import { checkEncryptOptions, encryptRaw, type EncryptOptions } from './encrypt.js'
 import { PaillierPrivateKey, PaillierPublicKey } from './keys.js'
 import { modInverse } from './modular.js'
 import { powModSquare } from './padic.js'
+import { PaillierPackedCiphertext, mintPacked, type PackedCiphertext } from './packed-ciphertext.js'
+import { parsePackedJson } from './serialize.js'
+import { describeBigint, shortTypeError } from './describe.js'
 
 /** Options of {@link createPacker}. */
 export type PackerOptions = {
@@ -31,15 +34,16 @@ export type PackerOptions = {
   scalarBits?: number
 }
 
-/** A ciphertext of `count` packed values. */
-export type PackedCiphertext = {
-  readonly ciphertext: PaillierCiphertext
-  /** Number of values packed (slots used). */
-  readonly count: number
-  /** Slot width w in bits (the layout). */
-  readonly slotBits: number
-  /** Public bound on |slot value|. */
-  readonly slotBound: bigint
+export type { PackedCiphertext } from './packed-ciphertext.js'
+
+/** Options of {@link PaillierPacker.deserialize}. */
+export type PackedDeserializeOptions = {
+  /**
+   * The receiver's bound on |slot| of what it expects (e.g. `k · 2^(valueBits − 1)` for a sum of
+   * k fresh encryptions), at most `slotLimit`. Default: a fresh encryption's, 2^(valueBits − 1).
+   * The bound written in the JSON is never used.
+   */
+  slotBound?: bigint
 }
 
 const abs = (k: bigint): bigint => (k < 0n ? -k : k)
@@ -91,10 +95,10 @@ export class PaillierPacker {
       const raw = list[i]
       let v: bigint
       if (typeof raw === 'number') {
-        if (!Number.isSafeInteger(raw)) typeError(`values[${i}]`, 'a safe integer or a bigint', raw)
+        if (!Number.isSafeInteger(raw)) shortTypeError(`values[${i}]`, 'a safe integer or a bigint', raw)
         v = BigInt(raw)
       } else v = aBigInt(raw, `values[${i}]`)
-      if (v < this.#valueMin || v > this.#valueMax) throw new RangeError(`"values[${i}]" expected an integer in [${this.#valueMin}, ${this.#valueMax}], got ${v}`)
+      if (v < this.#valueMin || v > this.#valueMax) throw new RangeError(`"values[${i}]" expected an integer in [−2^${this.valueBits - 1}, 2^${this.valueBits - 1}), got ${describeBigint(v)}`)
       x = (x << w) + v
     }
     return x < 0n ? x + this.publicKey.n : x
@@ -138,8 +142,7 @@ export class PaillierPacker {
   encrypt(values: readonly (number | bigint)[], options?: EncryptOptions): PackedCiphertext {
     const x = this.pack(values)
     const opts = checkEncryptOptions(this.publicKey, options)
-    const ct = PaillierCiphertext._trusted(this.publicKey, encryptRaw(this.publicKey, x, opts), null, 0)
-    return { ciphertext: ct, count: values.length, slotBits: this.slotBits, slotBound: -this.#valueMin }
+    return mintPacked(this.publicKey, encryptRaw(this.publicKey, x, opts), values.length, this.slotBits, -this.#valueMin)
   }
 
   /**
@@ -156,10 +159,9 @@ export class PaillierPacker {
   }
 
   #check(x: unknown, name: string): PackedCiphertext {
-    anObject(x, name)
-    const p = x as PackedCiphertext
-    if (!(p.ciphertext instanceof PaillierCiphertext)) typeError(`${name}.ciphertext`, 'a PaillierCiphertext', p.ciphertext)
-    if (p.ciphertext.publicKey.n !== this.publicKey.n) throw new PaillierKeyMismatchError({ shortMessage: `${name} is under another key` })
+    if (!(x instanceof PaillierPackedCiphertext)) shortTypeError(name, 'a packed ciphertext made by a packer (PaillierPackedCiphertext)', x)
+    const p = x
+    if (p.publicKey.n !== this.publicKey.n) throw new PaillierKeyMismatchError({ shortMessage: `${name} is under another key` })
     if (p.slotBits !== this.slotBits) throw new PaillierScaleMismatchError({ shortMessage: `${name} has ${p.slotBits}-bit slots, this packer ${this.slotBits}-bit slots` })
     return p
   }
@@ -168,7 +170,7 @@ export class PaillierPacker {
     if (bound > this.slotLimit)
       throw new PaillierPackingOverflowError({
         shortMessage: `${what} would exceed the slots' headroom`,
-        details: `slot bound ${bound} > ${this.slotLimit} = (additions + 1)·2^(valueBits − 1 + scalarBits) (valueBits ${this.valueBits}, additions ${this.additions}, scalarBits ${this.scalarBits})`,
+        details: `slot bound ${describeBigint(bound)} > ${describeBigint(this.slotLimit)} = (additions + 1)·2^(valueBits − 1 + scalarBits) (valueBits ${this.valueBits}, additions ${this.additions}, scalarBits ${this.scalarBits})`,
       })
     return bound
   }
@@ -184,8 +186,8 @@ export class PaillierPacker {
     this.#check(a, 'a')
     this.#check(b, 'b')
     const slotBound = this.#bounded(a.slotBound + b.slotBound, 'the sum')
-    const c = (a.ciphertext.value * b.ciphertext.value) % this.publicKey.nSquared
-    return { ciphertext: PaillierCiphertext._trusted(this.publicKey, c, null, 0), count: Math.max(a.count, b.count), slotBits: this.slotBits, slotBound }
+    const c = (a.value * b.value) % this.publicKey.nSquared
+    return mintPacked(this.publicKey, c, Math.max(a.count, b.count), this.slotBits, slotBound)
   }
 
   /**
@@ -212,14 +214,14 @@ export class PaillierPacker {
     this.#check(a, 'a')
     let kk: bigint
     if (typeof k === 'number') {
-      if (!Number.isSafeInteger(k)) typeError('k', 'a safe integer or a bigint', k)
+      if (!Number.isSafeInteger(k)) shortTypeError('k', 'a safe integer or a bigint', k)
       kk = BigInt(k)
     } else kk = aBigInt(k, 'k')
     const slotBound = this.#bounded(a.slotBound * abs(kk), 'the product')
     const n2 = this.publicKey.nSquared
-    const base = kk < 0n ? modInverse(a.ciphertext.value, n2)! : a.ciphertext.value
+    const base = kk < 0n ? modInverse(a.value, n2)! : a.value
     const c = powModSquare(base, abs(kk), this.publicKey.n)
-    return { ciphertext: PaillierCiphertext._trusted(this.publicKey, c, null, 0), count: a.count, slotBits: this.slotBits, slotBound }
+    return mintPacked(this.publicKey, c, a.count, this.slotBits, slotBound)
   }
 
   /**
@@ -235,10 +237,38 @@ export class PaillierPacker {
    */
   decrypt(privateKey: PaillierPrivateKey, packed: PackedCiphertext): bigint[] {
     this.#check(packed, 'packed')
-    checkSameKey(privateKey, packed.ciphertext)
-    const values = this.unpack(decryptRaw(privateKey, packed.ciphertext.value), packed.count)
+    if (!(privateKey instanceof PaillierPrivateKey)) shortTypeError('privateKey', 'a PaillierPrivateKey', privateKey)
+    if (privateKey.n !== this.publicKey.n) throw new PaillierKeyMismatchError({ shortMessage: 'the packed ciphertext was made under another key' })
+    const values = this.unpack(decryptRaw(privateKey, packed.value), packed.count)
     for (const v of values) if (abs(v) > packed.slotBound) throw new PaillierOverflowError({ shortMessage: 'a slot lies outside the packed ciphertext\'s declared bound' })
     return values
+  }
+
+  /**
+   * Load a packed ciphertext of this packer's layout from `serializePackedCiphertext`'s JSON.
+   * The slot bound written in the JSON is public metadata anyone can forge (a false small bound
+   * would let sums carry across slots unnoticed), so it is never used: the result gets the bound
+   * the receiver states, by default a fresh encryption's.
+   * @param input - the JSON (text or parsed)
+   * @param options - `slotBound`: the receiver's bound for what it expects
+   * @returns the packed ciphertext
+   * @throws PaillierFormatError, PaillierKeyMismatchError, PaillierInvalidCiphertextError,
+   *   PaillierScaleMismatchError (another layout); RangeError when `slotBound` exceeds `slotLimit`
+   * @example
+   * ```ts
+   * const total = packer.sum(uploads.map((json) => packer.deserialize(json)))
+   * ```
+   */
+  deserialize(input: string | object, options?: PackedDeserializeOptions): PackedCiphertext {
+    const o = parsePackedJson(input, this.publicKey)
+    if (o.slotBits !== this.slotBits) throw new PaillierScaleMismatchError({ shortMessage: `packed has ${o.slotBits}-bit slots, this packer ${this.slotBits}-bit slots` })
+    if (o.count > this.slots) throw new PaillierScaleMismatchError({ shortMessage: `packed holds ${o.count} slots, this packer at most ${this.slots}` })
+    let slotBound = -this.#valueMin
+    if (options?.slotBound !== undefined) {
+      slotBound = aBigInt(options.slotBound, 'options.slotBound')
+      if (slotBound < 0n || slotBound > this.slotLimit) throw new RangeError(`"options.slotBound" expected a bigint in [0, slotLimit = ${describeBigint(this.slotLimit)}], got ${describeBigint(slotBound)}`)
+    }
+    return mintPacked(this.publicKey, checkCiphertextValue(this.publicKey, o.c), o.count, this.slotBits, slotBound)
   }
 
   /**
@@ -268,7 +298,7 @@ export class PaillierPacker {
  */
 export function createPacker(options: PackerOptions): PaillierPacker {
   anObject(options, 'options')
-  if (!(options.publicKey instanceof PaillierPublicKey)) typeError('options.publicKey', 'a PaillierPublicKey', options.publicKey)
+  if (!(options.publicKey instanceof PaillierPublicKey)) shortTypeError('options.publicKey', 'a PaillierPublicKey', options.publicKey)
   const valueBits = anIntInRange(options.valueBits ?? 32, 'options.valueBits', 2, 4096)
   const additions = anIntInRange(options.additions ?? 1023, 'options.additions', 0, 2 ** 40)
   const scalarBits = anIntInRange(options.scalarBits ?? 0, 'options.scalarBits', 0, 4096)

@@ -74,6 +74,13 @@ export function isProbablePrime(n: bigint, rounds?: number): boolean {
   return true
 }
 
+/** The smallest prime factor of `n` below 2¹⁴, or 0 when it has none (n > 2¹⁴). */
+export function smallFactor(n: bigint): number {
+  if ((n & 1n) === 0n) return 2
+  for (const p of SMALL_PRIMES) if (n !== BigInt(p) && n % BigInt(p) === 0n) return p
+  return 0
+}
+
 /** A random prime of exactly `bits` bits whose two top bits are set. Internal (bits ≥ 16). */
 export function randomPrime(bits: number): bigint {
   const gen = primeSearch(bits)

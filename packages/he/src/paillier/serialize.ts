@@ -12,13 +12,23 @@
  * { "format": "krain/paillier-ciphertext", "version": 1, "key": "<fingerprint>", "c": "…", "bound": "…" | null, "fractionBits": 0 }
  * { "format": "krain/paillier-packed-ciphertext", "version": 1, "key": "…", "c": "…", "count": 71, "slotBits": 43, "slotBound": "…" }
  * ```
+ *
+ * Bounds are never trusted from the wire (issue 12). `bound` and `slotBound` are public metadata
+ * anyone can write, and a false small bound defeats the overflow tracking: two ciphertexts of
+ * (n − 1)/2 declared as "|m| ≤ 1" add up to −1 and decrypt "within bounds". Authenticating the
+ * field would not help (it would prove who wrote the claim, not that the plaintext obeys it; only
+ * a range proof does), so the loaders give a ciphertext the bound of the *type the receiver
+ * expects*: the worst case for a signed ciphertext ((n − 1)/2, so any sum is refused) unless the
+ * caller states its own bound (`{ bound }`, `encoder.deserialize`, `packer.deserialize`). What
+ * remains, and no metadata can fix: whoever encrypts may encrypt any plaintext of Z_n; overflow
+ * tracking protects honest inputs from wrapping, not the result from a dishonest encryptor.
  */
-import { typeError } from '@krain/core'
-import { PaillierFormatError, PaillierInvalidKeyError, PaillierKeyMismatchError } from '../errors.js'
+import { PaillierFormatError, PaillierInvalidKeyError, PaillierKeyMismatchError, PaillierScaleMismatchError } from '../errors.js'
 import { base64UrlToBigint, bigintToBase64Url } from './bytes.js'
 import { PaillierCiphertext, checkCiphertextValue } from './ciphertext.js'
 import { PaillierPrivateKey, PaillierPublicKey, type PaillierKeyOptions } from './keys.js'
-import type { PackedCiphertext } from './packing.js'
+import { PaillierPackedCiphertext, mintPacked, type PackedCiphertext } from './packed-ciphertext.js'
+import { describeValue, shortTypeError } from './describe.js'
 
 const VERSION = 1
 const MAX_JSON = 1 << 20
@@ -39,8 +49,8 @@ export function parseJsonObject(input: unknown, name: string): Record<string, un
 }
 
 function header(o: Record<string, unknown>, format: string, name: string): void {
-  if (o.format !== format) throw new PaillierFormatError({ shortMessage: `${name} is not a ${format}`, details: `format: ${JSON.stringify(o.format)}` })
-  if (o.version !== VERSION) throw new PaillierFormatError({ shortMessage: `${name} has unsupported version ${JSON.stringify(o.version)}; this library reads version ${VERSION}` })
+  if (o.format !== format) throw new PaillierFormatError({ shortMessage: `${name} is not a ${format}`, details: `format: ${describeValue(o.format)}` })
+  if (o.version !== VERSION) throw new PaillierFormatError({ shortMessage: `${name} has unsupported version ${describeValue(o.version)}; this library reads version ${VERSION}` })
 }
 
 function int(o: Record<string, unknown>, field: string, name: string): bigint {
@@ -53,7 +63,7 @@ function int(o: Record<string, unknown>, field: string, name: string): bigint {
 
 function checkBits(o: Record<string, unknown>, n: bigint, name: string): void {
   if (o.bits !== undefined && o.bits !== n.toString(2).length)
-    throw new PaillierInvalidKeyError({ shortMessage: `${name} declares ${JSON.stringify(o.bits)} bits but n has ${n.toString(2).length}` })
+    throw new PaillierInvalidKeyError({ shortMessage: `${name} declares ${describeValue(o.bits)} bits but n has ${n.toString(2).length}` })
 }
 
 /**
@@ -66,7 +76,7 @@ function checkBits(o: Record<string, unknown>, n: bigint, name: string): void {
  * ```
  */
 export function serializePublicKey(publicKey: PaillierPublicKey): string {
-  if (!(publicKey instanceof PaillierPublicKey)) typeError('publicKey', 'a PaillierPublicKey', publicKey)
+  if (!(publicKey instanceof PaillierPublicKey)) shortTypeError('publicKey', 'a PaillierPublicKey', publicKey)
   return JSON.stringify({ format: 'krain/paillier-public-key', version: VERSION, bits: publicKey.bits, n: bigintToBase64Url(publicKey.n) })
 }
 
@@ -91,7 +101,7 @@ export function deserializePublicKey(input: string | object, options?: PaillierK
  * @returns the JSON text
  */
 export function serializePrivateKey(privateKey: PaillierPrivateKey): string {
-  if (!(privateKey instanceof PaillierPrivateKey)) typeError('privateKey', 'a PaillierPrivateKey', privateKey)
+  if (!(privateKey instanceof PaillierPrivateKey)) shortTypeError('privateKey', 'a PaillierPrivateKey', privateKey)
   return JSON.stringify({
     format: 'krain/paillier-private-key',
     version: VERSION,
@@ -124,7 +134,7 @@ export function deserializePrivateKey(input: string | object, options?: Paillier
  * @returns the JSON text
  */
 export function serializeCiphertext(ciphertext: PaillierCiphertext): string {
-  if (!(ciphertext instanceof PaillierCiphertext)) typeError('ciphertext', 'a PaillierCiphertext', ciphertext)
+  if (!(ciphertext instanceof PaillierCiphertext)) shortTypeError('ciphertext', 'a PaillierCiphertext', ciphertext)
   return JSON.stringify({
     format: 'krain/paillier-ciphertext',
     version: VERSION,
@@ -136,27 +146,53 @@ export function serializeCiphertext(ciphertext: PaillierCiphertext): string {
 }
 
 function keyOf(o: Record<string, unknown>, publicKey: PaillierPublicKey, name: string): void {
-  if (!(publicKey instanceof PaillierPublicKey)) typeError('publicKey', 'a PaillierPublicKey', publicKey)
+  if (!(publicKey instanceof PaillierPublicKey)) shortTypeError('publicKey', 'a PaillierPublicKey', publicKey)
   if (typeof o.key !== 'string') throw new PaillierFormatError({ shortMessage: `${name}.key must be a key fingerprint` })
-  if (o.key !== publicKey.fingerprint) throw new PaillierKeyMismatchError({ shortMessage: `${name} was made under another key`, details: `fingerprint ${o.key}, expected ${publicKey.fingerprint}` })
+  if (o.key !== publicKey.fingerprint) throw new PaillierKeyMismatchError({ shortMessage: `${name} was made under another key`, details: `fingerprint ${describeValue(o.key)}, expected ${JSON.stringify(publicKey.fingerprint)}` })
+}
+
+/** Options of {@link deserializeCiphertext}: the type the receiver expects. */
+export type DeserializeCiphertextOptions = {
+  /**
+   * The receiver's bound on |m| (≤ (n − 1)/2), or `null` for a raw Z_n ciphertext. Default: raw
+   * stays raw, a signed ciphertext gets the worst case (n − 1)/2. The JSON's bound is never used.
+   */
+  bound?: bigint | null
+  /** The fraction bits the receiver expects; a ciphertext that declares others is refused. */
+  fractionBits?: number
 }
 
 /**
- * Load a ciphertext under `publicKey`.
+ * Load a ciphertext under `publicKey`, with the bound of the type the receiver expects (the bound
+ * in the JSON is public metadata anyone can forge and is not used; see the module notes).
  * @param input - the JSON
  * @param publicKey - the key it must be under
+ * @param options - `bound` and `fractionBits` the receiver expects
  * @returns the validated ciphertext
- * @throws PaillierFormatError, PaillierKeyMismatchError, PaillierInvalidCiphertextError
+ * @throws PaillierFormatError, PaillierKeyMismatchError, PaillierInvalidCiphertextError,
+ *   PaillierScaleMismatchError (other fraction bits than expected); RangeError on a bad `bound`
+ * @example
+ * ```ts
+ * const ct = deserializeCiphertext(json, publicKey, { bound: encoder.maxEncoded, fractionBits: encoder.precisionBits })
+ * ```
  */
-export function deserializeCiphertext(input: string | object, publicKey: PaillierPublicKey): PaillierCiphertext {
+export function deserializeCiphertext(input: string | object, publicKey: PaillierPublicKey, options?: DeserializeCiphertextOptions): PaillierCiphertext {
   const o = parseJsonObject(input, 'ciphertext')
   header(o, 'krain/paillier-ciphertext', 'ciphertext')
   keyOf(o, publicKey, 'ciphertext')
   const c = checkCiphertextValue(publicKey, int(o, 'c', 'ciphertext'))
-  const bound = o.bound === null || o.bound === undefined ? null : int(o, 'bound', 'ciphertext')
-  if (bound !== null && bound > publicKey.maxSigned) throw new PaillierFormatError({ shortMessage: 'ciphertext.bound exceeds (n − 1)/2' })
+  // the wire bound is parsed only to check the format and to know raw from signed
+  const wire = o.bound === null || o.bound === undefined ? null : int(o, 'bound', 'ciphertext')
+  if (wire !== null && wire > publicKey.maxSigned) throw new PaillierFormatError({ shortMessage: 'ciphertext.bound exceeds (n − 1)/2' })
   const fb = o.fractionBits ?? 0
   if (typeof fb !== 'number' || !Number.isSafeInteger(fb) || fb < 0 || fb > 4096) throw new PaillierFormatError({ shortMessage: 'ciphertext.fractionBits must be an integer in [0, 4096]' })
+  if (options?.fractionBits !== undefined && options.fractionBits !== fb)
+    throw new PaillierScaleMismatchError({ shortMessage: `ciphertext has ${fb} fraction bits, ${describeValue(options.fractionBits)} were expected` })
+  let bound: bigint | null = wire === null ? null : publicKey.maxSigned
+  if (options?.bound !== undefined) {
+    bound = options.bound
+    if (bound !== null && (typeof bound !== 'bigint' || bound < 0n || bound > publicKey.maxSigned)) throw new RangeError(`"options.bound" expected null or a bigint in [0, (n − 1)/2], got ${describeValue(bound)}`)
+  }
   return PaillierCiphertext._trusted(publicKey, c, bound, fb)
 }
 
@@ -166,26 +202,20 @@ export function deserializeCiphertext(input: string | object, publicKey: Paillie
  * @returns the JSON text
  */
 export function serializePackedCiphertext(packed: PackedCiphertext): string {
-  if (typeof packed !== 'object' || packed === null || !(packed.ciphertext instanceof PaillierCiphertext)) typeError('packed', 'a PackedCiphertext', packed)
+  if (!(packed instanceof PaillierPackedCiphertext)) shortTypeError('packed', 'a PaillierPackedCiphertext', packed)
   return JSON.stringify({
     format: 'krain/paillier-packed-ciphertext',
     version: VERSION,
-    key: packed.ciphertext.publicKey.fingerprint,
-    c: bigintToBase64Url(packed.ciphertext.value),
+    key: packed.publicKey.fingerprint,
+    c: bigintToBase64Url(packed.value),
     count: packed.count,
     slotBits: packed.slotBits,
     slotBound: bigintToBase64Url(packed.slotBound),
   })
 }
 
-/**
- * Load a packed ciphertext under `publicKey`.
- * @param input - the JSON
- * @param publicKey - the key it must be under
- * @returns the validated packed ciphertext
- * @throws PaillierFormatError, PaillierKeyMismatchError, PaillierInvalidCiphertextError
- */
-export function deserializePackedCiphertext(input: string | object, publicKey: PaillierPublicKey): PackedCiphertext {
+/** @internal The checked fields of a packed ciphertext's JSON (its slot bound is not returned: it is never used). */
+export function parsePackedJson(input: string | object, publicKey: PaillierPublicKey): { c: bigint; count: number; slotBits: number } {
   const o = parseJsonObject(input, 'packed')
   header(o, 'krain/paillier-packed-ciphertext', 'packed')
   keyOf(o, publicKey, 'packed')
@@ -197,5 +227,20 @@ export function deserializePackedCiphertext(input: string | object, publicKey: P
     throw new PaillierFormatError({ shortMessage: 'packed.count is out of range' })
   const slotBound = int(o, 'slotBound', 'packed')
   if (slotBound >= 1n << BigInt(slotBits - 1)) throw new PaillierFormatError({ shortMessage: 'packed.slotBound exceeds the slot width' })
-  return { ciphertext: PaillierCiphertext._trusted(publicKey, c, null, 0), count, slotBits, slotBound }
+  return { c, count, slotBits }
+}
+
+/**
+ * Load a packed ciphertext under `publicKey` without knowing its packer: it gets the worst-case
+ * slot bound of its layout, 2^(slotBits − 1) − 1, so it decrypts but no packer will add to it.
+ * To aggregate uploads, load them with `packer.deserialize` (the receiver's bound).
+ * @param input - the JSON
+ * @param publicKey - the key it must be under
+ * @returns the validated packed ciphertext
+ * @throws PaillierFormatError, PaillierKeyMismatchError, PaillierInvalidCiphertextError
+ */
+export function deserializePackedCiphertext(input: string | object, publicKey: PaillierPublicKey): PackedCiphertext {
+  if (!(publicKey instanceof PaillierPublicKey)) shortTypeError('publicKey', 'a PaillierPublicKey', publicKey)
+  const { c, count, slotBits } = parsePackedJson(input, publicKey)
+  return mintPacked(publicKey, c, count, slotBits, (1n << BigInt(slotBits - 1)) - 1n)
 }
