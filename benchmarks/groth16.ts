@@ -8,7 +8,7 @@
  * constraints per committed model parameter (target ≤ 20), and the digits-MLP proof (< 10 s).
  */
 import * as snarkjs from 'snarkjs'
-import { breastCancerTask, digitsTask } from '@krain/models'
+import { breastCancerTask, digitsTask, predictLabel } from '@krain/models'
 import {
   circuitArtifacts,
   closeProvers,
@@ -26,7 +26,12 @@ import {
   type QuantizedLogisticModel,
   type QuantizedMlpModel,
 } from '@krain/zk'
-import { compare, lowerIsBetterRow, round, timeIt, writeResult, type Row } from './lib.js'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildCircuit, evaluateQuantized, networkSignals, proveNetwork, quantizeNetwork, quantizeNetworkInput, commitNetwork, commitNetworkInput, estimateConstraints, generateCircuit, resolvePtau, type QuantizedNetwork } from '@krain/zk'
+import { syntheticNetwork, syntheticRows } from '../packages/zk/tests/fixtures/synthetic.js'
+import { compare, lowerIsBetterRow, resultsDir, round, timeIt, writeResult, type Row } from './lib.js'
 
 const SNARKJS = 'snarkjs 0.7.6 groth16.fullProve'
 const fe = (v: bigint): bigint => (v < 0n ? 21888242871839275222246405745257275088548364400416034343698204186575808495617n + v : v)
@@ -40,6 +45,18 @@ type Case = {
 }
 
 export async function run(): Promise<void> {
+  // KRAIN_BENCH_GROTH16=generated runs only the generated-circuit rows and merges them into the last result.
+  const generated = await runGenerated()
+  if (process.env.KRAIN_BENCH_GROTH16 === 'generated') {
+    const file = join(resultsDir, 'groth16.json')
+    const old = existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as { rows: Row[] }).rows ?? []) : []
+    const names = new Set(generated.map((r) => r.metric))
+    writeResult('groth16', [...old.filter((r) => !names.has(r.metric)), ...generated])
+    await closeProvers()
+    const g = globalThis as { curve_bn128?: { terminate(): Promise<void> } | null }
+    await g.curve_bn128?.terminate()
+    return
+  }
   const bc = breastCancerTask()
   const dg = digitsTask()
   const ql = quantizeModel(bc.model) as QuantizedLogisticModel
@@ -117,5 +134,63 @@ export async function run(): Promise<void> {
   await closeProvers()
   const g = globalThis as { curve_bn128?: { terminate(): Promise<void> } | null }
   await g.curve_bn128?.terminate()
-  writeResult('groth16', rows)
+  writeResult('groth16', [...rows, ...generated])
+}
+
+const notRun = (metric: string, unit: string, target: number | null, note: string): Row => ({ metric, unit, ours: null as unknown as number, anchor: null, anchorName: null, ratio: null, target, met: null, note: `NOT RUN: ${note}` })
+
+/**
+ * Rows of the circuits generated from a model (issue 11): constraints per parameter of the digits
+ * MLP (committed weights) and of a 784-128-10 ReLU MLP (public weights), that model's proving time
+ * against bare snarkjs on the same circuit, and compile + setup of a 20-8-4 ReLU model.
+ */
+async function runGenerated(): Promise<Row[]> {
+  const rows: Row[] = []
+  const dg = digitsTask()
+  // Digits, committed: widths searched on the training rows (first weight width keeping >= 99% of their labels).
+  const qd = quantizeNetwork({ model: dg.model, mode: 'committed', calibration: dg.train.x, options: { targetAgreement: 0.99 } })
+  let heldOut = 0
+  for (const r of dg.test.x) if (evaluateQuantized(qd, quantizeNetworkInput(qd, r)).label === predictLabel(dg.model, r)) heldOut++
+  const cd = await buildCircuit({ quantized: qd })
+  const params = 64 * 16 + 16 + 16 * 10 + 10
+  rows.push({ ...lowerIsBetterRow('generated digits MLP (committed): constraints per parameter', 'constraints', cd.constraints / params, 11, 'issue 11 target', 1, `${cd.constraints} constraints, ${params} parameters, ${qd.layers[0]!.weightBits}-bit weights, ${qd.inputBits}-bit inputs; quantised = float label on ${heldOut}/${dg.test.x.length} held-out digits`) })
+  // 784-128-10 ReLU, public weights (synthetic).
+  const big = syntheticNetwork([784, 128, 10], 'relu', 'argmax', 21)
+  const bigRows = syntheticRows(16, 784, 22).map((r) => r.map((v) => (v + 1) / 2))
+  const qb = quantizeNetwork({ model: big, mode: 'public', calibration: bigRows, options: { inputFractionBits: 4, weightBits: 8, minAgreement: 0 } })
+  const bigParams = 784 * 128 + 128 + 128 * 10 + 10
+  const est = estimateConstraints(generateCircuit(qb).spec)
+  let fits = true
+  try {
+    await resolvePtau({ constraints: est })
+  } catch (e) {
+    fits = false
+    rows.push(notRun('generated 784-128-10 ReLU (public): prove (incl. witness)', 'ms', 0.952, `${est} constraints (estimate) do not fit the available powers of tau: ${(e as Error).message}`))
+  }
+  if (fits) {
+    const t0 = performance.now()
+    const cb = await buildCircuit({ quantized: qb })
+    const buildS = (performance.now() - t0) / 1000
+    rows.push(lowerIsBetterRow('generated 784-128-10 ReLU (public): constraints per parameter', 'constraints', cb.constraints / bigParams, 0.05, 'issue 11 target', 1, `${cb.constraints} constraints for ${bigParams} parameters; input range checks + commitment: ${784 * qb.inputBits} + Poseidon; build ${cb.cached ? 'cached' : `${round(buildS)} s`}`))
+    const x = quantizeNetworkInput(qb, bigRows[0]!)
+    const input = networkSignals(qb, x, 5n, await commitNetwork(qb), await commitNetworkInput(qb, x, 5n))
+    const t = await compare({ ours: () => proveNetwork({ circuit: cb, quantized: qb, input: bigRows[0]!, salt: 5n }), anchor: () => snarkjs.groth16.fullProve(input, cb.wasmPath, cb.zkeyPath), samples: 5 })
+    rows.push({ ...lowerIsBetterRow('generated 784-128-10 ReLU (public): prove (incl. witness)', 'ms', t.ours.median, t.anchor.median, SNARKJS, 0.952, `ours: quantise+commit+worker thread; ${cb.constraints} constraints; prove target <= 3000 ms: ${t.ours.median <= 3000 ? 'met' : 'not met'}`), oursRange: [round(t.ours.min), round(t.ours.max)], anchorRange: [round(t.anchor.min), round(t.anchor.max)] })
+  }
+  // Compile + setup of the 20-8-4 ReLU model, from an empty cache.
+  const small = syntheticNetwork([20, 8, 4], 'relu', 'argmax', 11)
+  const smallRows = syntheticRows(24, 20, 12)
+  for (const mode of ['committed', 'public'] as const) {
+    const q: QuantizedNetwork = quantizeNetwork({ model: small, mode, calibration: smallRows })
+    const dir = mkdtempSync(join(tmpdir(), 'krain-bench-circuits-'))
+    try {
+      const t0 = performance.now()
+      const c = await buildCircuit({ quantized: q, cacheDir: dir })
+      const s = (performance.now() - t0) / 1000
+      rows.push(lowerIsBetterRow(`generated 20-8-4 ReLU (${mode}): compile + setup`, 's', s, 180, 'issue 11 budget: 3 min', 1, `${c.constraints} constraints, ptau 2^${c.manifest.ptau.power}; compile ${c.manifest.seconds.compile} s, setup ${c.manifest.seconds.setup} s`))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  return rows
 }

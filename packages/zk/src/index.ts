@@ -20,6 +20,7 @@ export type { ProveInferenceParameters, ProveInferenceReturnType } from './prove
 export { packOutputs, proveInferenceBatch, unpackOutputs } from './prove/prove-batch.js'
 export type { ProveInferenceBatchParameters, ProveInferenceBatchReturnType } from './prove/prove-batch.js'
 export { parseProof, parsePublicSignals, verifyGroth16 } from './verify/groth16-verify.js'
+export { aVerificationKey } from './groth16/groth16.js'
 export type { ParsedProof } from './verify/groth16-verify.js'
 export { verifyInference, verifyInferenceBatch } from './verify/verify-inference.js'
 export type { VerifyInferenceBatchParameters, VerifyInferenceParameters } from './verify/verify-inference.js'

@@ -94,6 +94,27 @@ export function parsePublicSignals(signals: unknown, count: number): bigint[] {
 
 type VKey = { IC: string[][]; vk_alpha_1: string[]; vk_beta_2: string[][]; vk_gamma_2: string[][]; vk_delta_2: string[][]; nPublic: number }
 
+const dec = (v: unknown): boolean => typeof v === 'string' && /^[0-9]{1,78}$/.test(v)
+const point = (v: unknown, n: number): boolean => Array.isArray(v) && v.length === n && v.every(dec)
+const point2 = (v: unknown): boolean => Array.isArray(v) && v.length === 3 && v.every((c) => point(c, 2))
+
+/**
+ * Check the shape of a snarkjs Groth16 verification key (BN254): `nPublic`, `IC` of `nPublic + 1`
+ * G1 points, alpha (G1), beta/gamma/delta (G2), decimal coordinates.
+ * @param vkey - the parsed `verification_key.json`
+ * @returns the key, typed
+ * @throws {TypeError} when it is not one
+ */
+export function aVerificationKey(vkey: unknown): VKey {
+  const k = vkey as Partial<VKey> & { protocol?: unknown; curve?: unknown }
+  const ok =
+    typeof k === 'object' && k !== null && k.protocol === 'groth16' && k.curve === 'bn128' && Number.isSafeInteger(k.nPublic) && (k.nPublic as number) >= 0 &&
+    Array.isArray(k.IC) && k.IC.length === (k.nPublic as number) + 1 && k.IC.every((p) => point(p, 3)) &&
+    point(k.vk_alpha_1, 3) && point2(k.vk_beta_2) && point2(k.vk_gamma_2) && point2(k.vk_delta_2)
+  if (!ok) throw new TypeError('"vkey" expected a snarkjs Groth16 bn128 verification key')
+  return k as VKey
+}
+
 const big1 = (xs: string[]): bigint[] => xs.map((x) => BigInt(x))
 const big2 = (xs: string[][]): bigint[][] => xs.map(big1)
 
@@ -104,9 +125,10 @@ const big2 = (xs: string[][]): bigint[][] => xs.map(big1)
  * @param publicSignals - the public signals, in order
  * @returns true when the pairing check holds; false for a well-formed proof that does not verify
  * @throws {ZkMalformedProofError} when the proof or the signals are junk
+ * @throws {TypeError} when `vkey` is not a Groth16 bn128 verification key
  */
 export async function verifyGroth16(vkey: Record<string, unknown>, proof: Groth16Proof | unknown, publicSignals: readonly (string | bigint)[]): Promise<boolean> {
-  const vk = vkey as unknown as VKey
+  const vk = aVerificationKey(vkey)
   const p = parseProof(proof)
   const s = parsePublicSignals(publicSignals, vk.nPublic)
   const c = await curve()

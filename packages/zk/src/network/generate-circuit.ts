@@ -21,15 +21,26 @@ import type { QuantizedNetwork } from './quantize-network.js'
 /** A generated circuit. */
 export type GeneratedCircuit = { id: string; spec: NetworkCircuitSpec; source: string }
 
-function linear(row: readonly bigint[], input: string, constant: bigint): string {
-  const terms: string[] = []
-  if (constant !== 0n) terms.push(constant.toString())
+/**
+ * A linear combination `constant + Σ row[i]·input[i]` accumulated into the var `name`, 16 terms a
+ * statement: one long expression would nest too deeply for the compiler (circom2's WebAssembly
+ * stack overflows on a 784-term sum).
+ */
+function linear(row: readonly bigint[], input: string, constant: bigint, name: string): string[] {
+  const lines = [`var ${name} = ${constant};`]
+  let terms: string[] = []
+  const flush = (): void => {
+    if (terms.length > 0) lines.push(`${name} += ${terms.join(' ')};`)
+    terms = []
+  }
   row.forEach((w, i) => {
     if (w === 0n) return
     const t = `${w < 0n ? -w : w}*${input}[${i}]`
     terms.push(terms.length === 0 ? (w < 0n ? `-${t}` : t) : w < 0n ? `- ${t}` : `+ ${t}`)
+    if (terms.length === 16) flush()
   })
-  return terms.length === 0 ? '0' : terms.join(' ')
+  flush()
+  return lines
 }
 
 /**
@@ -100,7 +111,8 @@ export function generateCircuit(q: QuantizedNetwork): GeneratedCircuit {
     } else {
       const ql = q.layers[li]!
       ql.weights.forEach((row, o) => {
-        for (const s of act(linear(row, input, ql.bias[o]! * two), String(o))) L.push(`    ${s}`)
+        const acc = `acc${li}_${o}`
+        for (const s of [...linear(row, input, ql.bias[o]! * two, acc), ...act(acc, String(o))]) L.push(`    ${s}`)
       })
     }
     L.push('')
