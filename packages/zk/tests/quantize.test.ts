@@ -57,7 +57,7 @@ describe('quantizeModel + predictQuantized', () => {
     expect(quantizeModel(q)).toBe(q)
     expect(() => quantizeModel({ kind: 'linear', weights: new Array(30).fill(0), bias: 0 })).toThrow(ZkUnsupportedModelError)
     expect(() => quantizeModel({ kind: 'logistic', weights: [1, 2], bias: 0 })).toThrow(RangeError)
-    expect(() => quantizeModel({ kind: 'logistic', weights: new Array(30).fill(Number.NaN), bias: 0 })).toThrow(RangeError)
+    expect(() => quantizeModel({ kind: 'logistic', weights: new Array(30).fill(Number.NaN), bias: 0 })).toThrow(TypeError)
     expect(() => quantizeModel({ kind: 'logistic', weights: new Array(30).fill(1), bias: 1e12 })).toThrow(ZkUnsupportedModelError)
     expect(() => quantizeModel(null as never)).toThrow(TypeError)
     expect(() => quantizeModel({ ...(q as QuantizedLogisticModel), bias: 2n ** 39n })).toThrow(RangeError)

@@ -10,7 +10,7 @@
  * exactly; only the float → integer step carries error (see the README's error bounds).
  */
 import { aFiniteNumber, anArray, anObject, typeError } from '@krain/core'
-import type { DenseLayer, LinearModel, MlpModel, Model } from '@krain/models'
+import { assertModel, modelShape, type DenseLayer, type LinearModel, type MlpModel, type Model } from '@krain/models'
 import { ZkUnsupportedModelError } from '../errors.js'
 import { CIRCUITS, type LogisticCircuitSpec, type MlpCircuitSpec } from '../spec.js'
 import { fitsSigned } from './pack.js'
@@ -130,10 +130,24 @@ function quantizeMlp(model: MlpModel, spec: MlpCircuitSpec): QuantizedMlpModel {
 export function quantizeModel(model: Model | QuantizedModel): QuantizedModel {
   const m = anObject(model, 'model')
   if (isQuantizedModel(m)) return validateQuantized(m)
+  if (m.kind === 'logistic' || m.kind === 'mlp') checkShape(assertModel(m, 'model'))
   if (m.kind === 'logistic') return quantizeLogistic(m as LinearModel, CIRCUITS.inference_logistic)
   if (m.kind === 'mlp') return quantizeMlp(m as MlpModel, CIRCUITS.inference_mlp)
   if (m.kind === 'linear') throw new ZkUnsupportedModelError({ shortMessage: 'linear regression models have no proof circuit; use a logistic or mlp model' })
   return typeError('model.kind', "'logistic' or 'mlp'", m.kind)
+}
+
+/**
+ * The shipped circuits' shapes, checked through the model IR's one owner of shapes
+ * (`assertModel`, `modelShape`); any other shape goes through `quantizeNetwork` + `buildCircuit`.
+ */
+function checkShape(model: Model): void {
+  const s = modelShape(model)
+  const want = model.kind === 'logistic' ? `${CIRCUITS.inference_logistic.features}` : `${CIRCUITS.inference_mlp.features}-${CIRCUITS.inference_mlp.hidden}-${CIRCUITS.inference_mlp.classes}`
+  const got = [s.inputs, ...s.layers.map((l) => l.outputs)].join('-')
+  if (got !== (model.kind === 'logistic' ? `${want}-1` : want)) {
+    throw new RangeError(`"model" expected the shape of the shipped ${model.kind} circuit (${want}), got ${got}; other shapes: quantizeNetwork + buildCircuit`)
+  }
 }
 
 function ints(v: unknown, name: string, length: number, bits: number): bigint[] {
