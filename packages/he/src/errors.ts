@@ -154,3 +154,40 @@ export class HeDiscreteLogError extends HeError {
     super('HE_DLOG_OUT_OF_RANGE', { shortMessage, details, cause })
   }
 }
+
+// --- ckks inference bounds and ciphertext binding (section owned by the CKKS inference work) ---
+
+/**
+ * A value could exceed what the CKKS modulus chain can represent at its level (it would wrap and
+ * decrypt to garbage): the planner found no 128-bit parameters with enough headroom. `details`
+ * names the bound and the headroom it would need. Code `HE_HEADROOM_EXCEEDED`.
+ */
+export class HeHeadroomError extends HeError {
+  override name = 'HeHeadroomError'
+  constructor({ shortMessage, details, cause }: HeErrorParameters) {
+    super('HE_HEADROOM_EXCEEDED', { shortMessage, details, cause })
+  }
+}
+
+/**
+ * A client input lies outside what the plan admits (|x| > `plan.inputBound`, or a raw feature
+ * outside the plan's calibrated `inputRange`); refused before encryption. Code `HE_INPUT_OUT_OF_RANGE`.
+ */
+export class HeInputRangeError extends HeError {
+  override name = 'HeInputRangeError'
+  constructor({ shortMessage, details, cause }: HeErrorParameters) {
+    super('HE_INPUT_OUT_OF_RANGE', { shortMessage, details, cause })
+  }
+}
+
+/**
+ * A decrypted result lies outside the plan's output bound plus its error bound, so it cannot be
+ * a correct evaluation of the plan's model (overflow, a foreign or tampered ciphertext, or inputs
+ * the client did not check). Code `HE_OUTPUT_OUT_OF_BOUND`.
+ */
+export class HeOutputBoundError extends HeError {
+  override name = 'HeOutputBoundError'
+  constructor({ shortMessage, details, cause }: HeErrorParameters) {
+    super('HE_OUTPUT_OUT_OF_BOUND', { shortMessage, details, cause })
+  }
+}

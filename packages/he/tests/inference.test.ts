@@ -39,7 +39,7 @@ describe('encrypted logistic regression on breast_cancer (held-out rows)', () =>
   afterAll(() => sets.forEach((s) => (s.keys.dispose(), s.client.dispose())))
 
   it('sample-per-ciphertext: agrees with the plaintext model', async () => {
-    const plan = planInference({ model: task.model, batchSize: rows.length, layout: 'sample-per-ciphertext', inputBound: 10 })
+    const plan = planInference({ model: task.model, batchSize: rows.length, layout: 'sample-per-ciphertext', inputBound: 16 })
     expect(plan.galoisSteps).toEqual([1, 2, 4, 8, 16])
     const { rate, maxErr } = await runEncrypted(sets, plan, task.model, rows)
     console.info(`breast_cancer logistic, sample-per-ciphertext: ${(rate * 100).toFixed(2)}% labels identical over ${rows.length} rows, max |Δscore| ${maxErr.toExponential(2)} (bound ${plan.errorBound.toExponential(2)})`)
@@ -48,7 +48,7 @@ describe('encrypted logistic regression on breast_cancer (held-out rows)', () =>
   }, 60_000)
 
   it('feature-major: agrees with the plaintext model, no Galois keys', async () => {
-    const plan = planInference({ model: task.model, batchSize: 4096, inputBound: 10 })
+    const plan = planInference({ model: task.model, batchSize: 4096, inputBound: 16 })
     expect(plan.layout).toBe('feature-major')
     expect(plan.galoisSteps).toEqual([])
     const { uploaded, returned, rate, maxErr } = await runEncrypted(sets, plan, task.model, rows)

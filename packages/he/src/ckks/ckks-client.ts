@@ -19,7 +19,7 @@ import { bytesOf, checkSealBytes } from '../seal/serialization.js'
 import { createCkksContext, encodeAt, type CkksContext } from './ckks-context.js'
 import { checkCkksParameters, type CkksParameters } from './ckks-parameters.js'
 import { CkksVector, loadCiphertext } from './ckks-vector.js'
-import { loadEvaluationKeys, normaliseStep, writeBundle, type EvaluationKeys } from './evaluation-keys.js'
+import { evaluationKeyId, loadEvaluationKeys, normaliseStep, writeBundle, type EvaluationKeys } from './evaluation-keys.js'
 import { nextPow2, tile } from './ops.js'
 
 /** Parameters of {@link createCkksClient}. */
@@ -46,6 +46,8 @@ export class CkksClient implements Disposable {
   #encryptor: Encryptor | undefined
   #decryptor: Decryptor | undefined
   #local: EvaluationKeys | undefined
+  #bundle: Uint8Array | undefined
+  #keyId: string | undefined
 
   /** @internal use {@link createCkksClient} */
   constructor(ctx: CkksContext, galoisSteps: number[], relin: boolean, secret?: SecretKey) {
@@ -70,9 +72,24 @@ export class CkksClient implements Disposable {
   /**
    * The evaluation-key bundle for a server: public key, relinearisation keys (if `relin`) and the
    * Galois keys of `galoisSteps` only; seeded and compressed, versioned, with a checksum.
+   * Made once per client (later calls return a copy of the same bytes), so its {@link keyId} is stable.
    * @returns the bundle bytes (send as-is or base64)
    */
   exportEvaluationKeys(): Uint8Array {
+    this.#live()
+    this.#bundle ??= this.#makeBundle()
+    return this.#bundle.slice()
+  }
+
+  /** The key id of this client's evaluation-key bundle (what its inference ciphertexts carry). */
+  get keyId(): string {
+    this.#live()
+    this.#bundle ??= this.#makeBundle()
+    this.#keyId ??= evaluationKeyId(this.#bundle)
+    return this.#keyId
+  }
+
+  #makeBundle(): Uint8Array {
     const { keygen } = this.#live()
     const { seal } = this.ctx
     const save = (s: { saveArray(c?: unknown): Uint8Array; delete(): void }) => {
@@ -181,7 +198,7 @@ export class CkksClient implements Disposable {
     if (!this.#keygen) return
     this.#local?.dispose()
     for (const o of [this.#decryptor, this.#encryptor, this.#public, this.#secret, this.#keygen]) o?.delete()
-    this.#keygen = this.#secret = this.#public = this.#encryptor = this.#decryptor = this.#local = undefined
+    this.#keygen = this.#secret = this.#public = this.#encryptor = this.#decryptor = this.#local = this.#bundle = undefined
     countSealObjects(-5)
   }
 

@@ -52,30 +52,46 @@ export function ckksDepth(params: CkksParameters): number {
  * @param p.polyModulusDegree - 8192, 16384 or 32768
  * @param p.depth - multiplicative depth needed (≥ 1)
  * @param p.maxScaleBits - cap on the scale (default 40)
- * @returns parameters, or `undefined` when the depth does not fit at this degree
+ * @param p.headroomBits - least number of bits q0 must have above the scale (default 0: the usual
+ * 20 bits, i.e. |result| < 2^19); the scale is lowered (down to 2^30) to make room when needed
+ * @returns parameters, or `undefined` when the depth (and headroom) does not fit at this degree
  */
-export function ckksChainFor({ polyModulusDegree, depth, maxScaleBits = 40 }: { polyModulusDegree: number; depth: number; maxScaleBits?: number }): CkksParameters | undefined {
+export function ckksChainFor({ polyModulusDegree, depth, maxScaleBits = 40, headroomBits = 0 }: { polyModulusDegree: number; depth: number; maxScaleBits?: number; headroomBits?: number }): CkksParameters | undefined {
   const budget = MAX_COEFF_BITS_128[polyModulusDegree]
   if (budget === undefined) return undefined
   for (let s = maxScaleBits; s >= MIN_SCALE_BITS; s--) {
-    const outer = Math.min(60, s + HEADROOM_BITS)
+    const outer = Math.min(60, s + Math.max(HEADROOM_BITS, headroomBits))
+    if (outer - s < headroomBits) continue
     if (2 * outer + depth * s <= budget) return { polyModulusDegree, coeffModulusBits: [outer, ...new Array<number>(depth).fill(s), outer], scaleBits: s }
   }
   return undefined
 }
 
 /**
- * The smallest ring degree whose 128-bit chain holds `depth` rescales.
+ * log2 of the largest |value| a ciphertext at `level` can hold without wrapping: the product of the
+ * primes q0..q_level over 2·scale. SEAL's b-bit primes lie just below 2^b (within 2^-10 of it for
+ * b ≥ 30), so each is counted as b − 0.01 bits.
+ */
+export function ckksHeadroomBits(params: CkksParameters, level: number): number {
+  let bits = 0
+  const top = Math.min(level, params.coeffModulusBits.length - 2)
+  for (let i = 0; i <= top; i++) bits += params.coeffModulusBits[i]! - 0.01
+  return bits - 1 - params.scaleBits
+}
+
+/**
+ * The smallest ring degree whose 128-bit chain holds `depth` rescales (and `headroomBits` bits of
+ * integer room in q0 above the scale, when given).
  * @throws {HeDepthError} when even N = 32768 cannot hold the depth
  */
-export function ckksParametersForDepth(depth: number, minPolyModulusDegree = 8192): CkksParameters {
+export function ckksParametersForDepth(depth: number, minPolyModulusDegree = 8192, headroomBits = 0): CkksParameters {
   aPositiveInt(depth, 'depth')
   for (const n of CKKS_DEGREES) {
     if (n < minPolyModulusDegree) continue
-    const p = ckksChainFor({ polyModulusDegree: n, depth })
+    const p = ckksChainFor({ polyModulusDegree: n, depth, headroomBits })
     if (p) return p
   }
-  throw new HeDepthError({ shortMessage: `multiplicative depth ${depth} does not fit any 128-bit CKKS parameter set`, details: 'the largest supported ring (N = 32768, 881 bits) holds 19 rescales at scale 2^40, 26 at 2^30' })
+  throw new HeDepthError({ shortMessage: `multiplicative depth ${depth} does not fit any 128-bit CKKS parameter set`, details: `needs depth ${depth}${headroomBits ? ` with ${headroomBits} bits of headroom` : ''}; the largest supported ring (N = 32768, 881 bits) holds 19 rescales at scale 2^40, 26 at 2^30` })
 }
 
 /**

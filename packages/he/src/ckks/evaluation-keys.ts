@@ -14,6 +14,7 @@
  * everything before it (32 bytes). Truncation, padding and bit flips fail the length or hash
  * checks before any byte reaches SEAL.
  */
+import { createHash } from 'node:crypto'
 import { anObject } from '@krain/core'
 import { sha256 } from '@noble/hashes/sha2.js'
 import type { GaloisKeys } from 'node-seal/implementation/galois-keys.js'
@@ -45,6 +46,8 @@ export type EvaluationKeysHeader = {
 export type EvaluationKeys = {
   readonly ctx: CkksContext
   readonly paramsId: string
+  /** Key id: digest of the bundle's public key (see {@link keyIdOf}); ciphertext envelopes carry it. */
+  readonly keyId: string
   readonly publicKey: PublicKey
   readonly relinKeys: RelinKeys | undefined
   readonly galoisKeys: GaloisKeys | undefined
@@ -58,7 +61,7 @@ export type EvaluationKeys = {
 }
 
 /** @internal Build an {@link EvaluationKeys} from loaded SEAL objects (takes ownership). */
-export function makeEvaluationKeys(ctx: CkksContext, publicKey: PublicKey, relinKeys: RelinKeys | undefined, galoisKeys: GaloisKeys | undefined, steps: number[], bundleBytes: number): EvaluationKeys {
+export function makeEvaluationKeys(ctx: CkksContext, publicKey: PublicKey, relinKeys: RelinKeys | undefined, galoisKeys: GaloisKeys | undefined, steps: number[], bundleBytes: number, keyId: string): EvaluationKeys {
   const owned = [publicKey, relinKeys, galoisKeys].filter((x) => x !== undefined)
   countSealObjects(owned.length)
   let disposed = false
@@ -66,6 +69,7 @@ export function makeEvaluationKeys(ctx: CkksContext, publicKey: PublicKey, relin
   const keys = {
     ctx,
     paramsId: ctx.paramsId,
+    keyId,
     publicKey,
     relinKeys,
     galoisKeys,
@@ -234,7 +238,28 @@ export async function loadEvaluationKeys(bundle: Uint8Array | string, options: L
     galoisKeys?.delete()
     throw e
   }
-  return makeEvaluationKeys(ctx, publicKey, relinKeys, galoisKeys, steps, bytes.length)
+  return makeEvaluationKeys(ctx, publicKey, relinKeys, galoisKeys, steps, bytes.length, keyIdOf(sections.get('public')!))
+}
+
+/**
+ * The key id of an evaluation-key bundle: SHA-256 (hex, 32 characters) of its public key section
+ * under a domain tag. The client computes it on the bundle it exports, the server on the bundle it
+ * loads; inference ciphertexts carry it (see `inference/envelope.ts`).
+ */
+export function keyIdOf(publicKeyBytes: Uint8Array): string {
+  return createHash('sha256').update('krain/ckks-key-id/v1\0').update(publicKeyBytes).digest('hex').slice(0, 32)
+}
+
+/**
+ * The key id of a serialised evaluation-key bundle (framing and checksum checked; SEAL not touched).
+ * @param bundle - bytes or base64 from `CkksClient.exportEvaluationKeys()`
+ * @throws {HeSerializationError} when the bundle is malformed
+ */
+export function evaluationKeyId(bundle: Uint8Array | string): string {
+  const { sections } = readBundle(bytesOf(bundle, 'bundle'))
+  const pk = sections.get('public')
+  if (!pk) bad('evaluation-key bundle lacks the public key')
+  return keyIdOf(pk)
 }
 
 /** Rotation step normalised to [0, slots). */

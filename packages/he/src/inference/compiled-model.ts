@@ -1,7 +1,9 @@
 /**
  * @module inference/compiled-model
- * A model prepared for encrypted evaluation under one set of evaluation keys and one plan: its
- * weights are encoded once as CKKS plaintexts at the levels where they are used (diagonals for the
+ * A model prepared for encrypted evaluation under one set of evaluation keys and one plan: the
+ * network as the plan evaluates it (`network-bounds.ts`: normalisation of approximated neurons
+ * folded into the weights, per-neuron Chebyshev coefficients) is encoded once as CKKS plaintexts
+ * at the levels where they are used (diagonals and per-slot coefficient vectors for the
  * sample-per-ciphertext layout, scalars for feature-major), so each evaluation only multiplies,
  * rotates and adds. Scalar plaintexts beyond `plaintextCacheBytes` are encoded on the fly.
  * Owns WASM memory: dispose it (it is also disposed with its keys).
@@ -11,18 +13,21 @@ import type { CipherText } from 'node-seal/implementation/cipher-text.js'
 import type { PlainText } from 'node-seal/implementation/plain-text.js'
 import { HeDisposedError, HeKeyMismatchError } from '../errors.js'
 import { encodeAt, levelOf } from '../ckks/ckks-context.js'
+import { evalChebyshev } from '../ckks/chebyshev.js'
 import { assertLive, onKeysDispose, type EvaluationKeys } from '../ckks/evaluation-keys.js'
-import { applyMatVec, encodeMatVec, mulCipher, rescale, tile, type EncodedMatVec } from '../ckks/ops.js'
+import { applyMatVec, dropTo, encodeMatVec, mulCipher, rescale, tile, type EncodedMatVec } from '../ckks/ops.js'
 import { sealCall } from '../seal/guard.js'
 import { countSealObjects, Scope } from '../seal/scope.js'
 import { checkModel, layersOf, modelFingerprint } from './model-shape.js'
-import { checkPlan, type InferencePlan } from './planner.js'
+import { prepareNetwork, type PreparedLayer } from './network-bounds.js'
+import { checkPlan, degreesOf, inputBoxOf, type InferencePlan } from './planner.js'
 
 /** Default memory allowed for cached scalar plaintexts of the feature-major layout. */
 export const DEFAULT_PLAINTEXT_CACHE_BYTES = 160 * 2 ** 20
 
-type SampleLayer = { mv: EncodedMatVec; bias: PlainText }
-type FeatureLayer = { level: number; weights: number[][]; bias: number[]; cached: (PlainText | undefined)[][] | undefined; biasPts: PlainText[] }
+type Activation = { kind: 'identity' } | { kind: 'square' } | { kind: 'poly'; outLevel: number }
+type SampleLayer = { mv: EncodedMatVec; bias: PlainText; act: Activation; coefficients: Float64Array[] | undefined }
+type FeatureLayer = { level: number; weights: number[][]; bias: number[]; cached: (PlainText | undefined)[][] | undefined; biasPts: PlainText[]; act: Activation; coefficients: number[][] | undefined }
 
 /** Parameters of {@link compileModel}. */
 export type CompileModelParameters = {
@@ -31,6 +36,12 @@ export type CompileModelParameters = {
   plan: InferencePlan
   /** Memory for cached feature-major weight plaintexts (default 160 MiB). */
   plaintextCacheBytes?: number
+}
+
+function activationOf(l: PreparedLayer, inLevel: number): Activation {
+  if (l.activation === 'square') return { kind: 'square' }
+  if (l.coefficients) return { kind: 'poly', outLevel: inLevel - l.levels }
+  return { kind: 'identity' }
 }
 
 /** A compiled model (see the module notes). */
@@ -49,15 +60,17 @@ export class CompiledModel implements Disposable {
     const { ctx } = keys
     const scope = this.#scope!
     this.#scratch = scope.track(ctx.seal.PlainText())
-    const layers = layersOf(model)
+    const layers = prepareNetwork(layersOf(model), inputBoxOf(plan), degreesOf(plan))
     let level = ctx.topLevel
     let budget = plaintextCacheBytes
     try {
       layers.forEach((l, i) => {
+        const act = activationOf(l, level)
         if (plan.layout === 'sample-per-ciphertext') {
           const mv = encodeMatVec(ctx, l.weights, plan.periods[i]!, level, (p) => scope.track(p))
           const bias = scope.track(encodeAt(ctx, tile(l.bias, mv.m, ctx.slotCount), level - 1, ctx.scale))
-          this.#sample.push({ mv, bias })
+          const coefficients = l.coefficients ? l.coefficients[0]!.map((_, d) => tile(l.coefficients!.map((c) => c[d]!), mv.m, ctx.slotCount)) : undefined
+          this.#sample.push({ mv, bias, act, coefficients })
         } else {
           const bytes = l.weights.length * l.weights[0]!.length * ctx.params.polyModulusDegree * (level + 1) * 8
           let cached: (PlainText | undefined)[][] | undefined
@@ -66,9 +79,9 @@ export class CompiledModel implements Disposable {
             cached = l.weights.map((row) => row.map((w) => (w === 0 ? undefined : scope.track(encodeAt(ctx, w, level, ctx.primes[level]!)))))
           }
           const biasPts = l.bias.map((b) => scope.track(encodeAt(ctx, b, level - 1, ctx.scale)))
-          this.#feature.push({ level, weights: l.weights, bias: l.bias, cached, biasPts })
+          this.#feature.push({ level, weights: l.weights, bias: l.bias, cached, biasPts, act, coefficients: l.coefficients })
         }
-        level -= i < layers.length - 1 ? 2 : 1
+        level -= l.levels
       })
     } catch (e) {
       scope.dispose()
@@ -96,6 +109,17 @@ export class CompiledModel implements Disposable {
     return this.plan.layout === 'sample-per-ciphertext' ? inputs.map((x) => this.#evalSample(x)) : this.#evalFeatureMajor(inputs)
   }
 
+  /** `y ← act(y)` in place (y owned by the caller), for one ciphertext. */
+  #activate(y: CipherText, act: Activation, coefficients: (number | Float64Array)[] | undefined, scope: Scope): void {
+    if (act.kind === 'square') mulCipher(this.keys, y, y, y, scope)
+    else if (act.kind === 'poly') {
+      const out = scope.track(this.keys.ctx.seal.CipherText())
+      evalChebyshev(this.keys, y, coefficients!, out, scope)
+      dropTo(this.keys.ctx, out, act.outLevel)
+      y.copy(out)
+    }
+  }
+
   #evalSample(x: CipherText): CipherText {
     const { ctx } = this.keys
     const scope = new Scope()
@@ -107,7 +131,7 @@ export class CompiledModel implements Disposable {
         applyMatVec(this.keys, cur, layer.mv, y, scope)
         layer.bias.setScale(y.scale)
         sealCall('add the bias', () => ctx.evaluator.addPlain(y, layer.bias, y))
-        if (i < this.#sample.length - 1) mulCipher(this.keys, y, y, y, scope)
+        this.#activate(y, layer.act, layer.coefficients, scope)
         cur = y
       })
       return out
@@ -154,7 +178,14 @@ export class CompiledModel implements Disposable {
               const b = layer.biasPts[k]!
               b.setScale(acc.scale)
               sealCall('add the bias', () => ev.addPlain(acc, b, acc))
-              if (!last) mulCipher(this.keys, acc, acc, acc, scope)
+              if (layer.act.kind !== 'identity') {
+                const s = new Scope()
+                try {
+                  this.#activate(acc, layer.act, layer.coefficients?.[k], s)
+                } finally {
+                  s.dispose()
+                }
+              }
               return acc
             })
             cur = next

@@ -1,7 +1,8 @@
 /**
  * @module inference/evaluate-model
- * Server side of encrypted inference: take serialised input ciphertexts, check them against the
- * plan and the keys, run the compiled model, return serialised output ciphertexts. The server
+ * Server side of encrypted inference: take input ciphertext envelopes, check them against the
+ * plan and the keys (key id, plan digest, position, checksum, level, scale), run the compiled
+ * model, return output envelopes bound to the same key and plan. The server
  * never holds a secret key and never sees a plaintext. Synchronous (CPU-bound): run it in a worker
  * for large batches.
  */
@@ -14,20 +15,22 @@ import { loadCiphertext } from '../ckks/ckks-vector.js'
 import { sealCall } from '../seal/guard.js'
 import { bytesOf } from '../seal/serialization.js'
 import { compileModel, inputLevelOk, type CompiledModel } from './compiled-model.js'
-import { checkPlan, type InferencePlan } from './planner.js'
+import { checkModel, modelFingerprint } from './model-shape.js'
+import { expectEnvelope, openEnvelope, sealEnvelope } from './envelope.js'
+import { checkPlan, planDigestCached, type InferencePlan } from './planner.js'
 
 /** Parameters of {@link evaluateModel}. */
 export type EvaluateModelParameters = {
   keys: EvaluationKeys
   model: Model | CompiledModel
-  /** Serialised input ciphertexts (bytes or base64), as produced by `encryptBatch`. */
+  /** Input ciphertext envelopes (bytes or base64), as produced by `encryptBatch`. */
   ciphertexts: (Uint8Array | string)[]
   plan: InferencePlan
 }
 
 /** What {@link evaluateModel} returns. */
 export type EvaluateModelReturnType = {
-  /** Serialised output ciphertexts (SEAL format, uncompressed: zstd gains nothing at the last level), for `decryptBatch`. */
+  /** Output ciphertext envelopes (SEAL bytes uncompressed: zstd gains nothing at the last level), for `decryptBatch`. */
   ciphertexts: Uint8Array[]
   /** Bytes received and sent. */
   bytesIn: number
@@ -36,18 +39,31 @@ export type EvaluateModelReturnType = {
 
 const compiledCache = new WeakMap<EvaluationKeys, Map<string, { model: Model; compiled: CompiledModel }>>()
 
+function safeFingerprint(model: Model): string | undefined {
+  try {
+    return modelFingerprint(checkModel(model))
+  } catch {
+    return undefined
+  }
+}
+
 function compiledFor(keys: EvaluationKeys, model: Model | CompiledModel, plan: InferencePlan): CompiledModel {
   if (model instanceof Object && 'evaluateCiphertexts' in model) {
     const c = model as CompiledModel
     if (c.keys !== keys) throw new HeKeyMismatchError({ shortMessage: 'the compiled model belongs to other evaluation keys' })
-    if (c.plan.modelId !== plan.modelId || c.plan.layout !== plan.layout) throw new HeKeyMismatchError({ shortMessage: 'the compiled model was compiled for another plan' })
+    if (c.plan !== plan && planDigestCached(c.plan) !== planDigestCached(plan)) throw new HeKeyMismatchError({ shortMessage: 'the compiled model was compiled for another plan' })
     return c
   }
   let perKeys = compiledCache.get(keys)
   if (!perKeys) compiledCache.set(keys, (perKeys = new Map()))
-  const key = `${plan.modelId}:${plan.layout}:${plan.periods.join(',')}`
+  // the compiled form depends on the whole plan (layout, input box, approximation degrees)
+  const key = planDigestCached(plan)
   const hit = perKeys.get(key)
-  if (hit && hit.model === model && !hit.compiled.disposed) return hit.compiled
+  // same plan digest ⇒ same modelId; a model object equal by fingerprint reuses the compilation
+  if (hit && !hit.compiled.disposed && (hit.model === model || safeFingerprint(model as Model) === plan.modelId)) {
+    hit.model = model as Model
+    return hit.compiled
+  }
   hit?.compiled.dispose()
   const compiled = compileModel({ keys, model: model as Model, plan })
   perKeys.set(key, { model: model as Model, compiled })
@@ -60,8 +76,9 @@ function compiledFor(keys: EvaluationKeys, model: Model | CompiledModel, plan: I
  * @param p - evaluation keys, model (or a compiled model), serialised ciphertexts, plan
  * @returns serialised output ciphertexts and byte counts
  * @throws {TypeError} on malformed arguments
- * @throws {HeSerializationError} on malformed or truncated ciphertexts
- * @throws {HeKeyMismatchError} when keys, plan, model or ciphertexts do not belong together
+ * @throws {HeSerializationError} on malformed, truncated or corrupted ciphertexts (checksum)
+ * @throws {HeKeyMismatchError} when keys, plan, model or ciphertexts do not belong together (a
+ * ciphertext under another key id, for another plan, or at another position of the batch)
  * @example
  * ```ts
  * const { ciphertexts } = evaluateModel({ keys, model, ciphertexts: fromClient, plan })
@@ -76,19 +93,23 @@ export function evaluateModel(p: EvaluateModelParameters): EvaluateModelReturnTy
   const raw = anArray<Uint8Array | string>(p.ciphertexts, 'ciphertexts', 1, maxCts)
   if (plan.layout === 'feature-major' && raw.length % plan.inputs !== 0) throw new RangeError(`"ciphertexts" expected a multiple of ${plan.inputs} ciphertexts (one per feature per group), got ${raw.length}`)
   const { ctx } = keys
+  const planDigest = planDigestCached(plan)
   const inputs: CipherText[] = []
   let outputs: CipherText[] = []
   let bytesIn = 0
   try {
     raw.forEach((r, i) => {
-      const data = bytesOf(r, `ciphertexts[${i}]`)
-      bytesIn += data.length
-      const ct = loadCiphertext(keys, data, `ciphertexts[${i}]`)
+      const what = `ciphertexts[${i}]`
+      const bytes = bytesOf(r, what)
+      bytesIn += bytes.length
+      const env = openEnvelope(bytes, what)
+      expectEnvelope(env, { kind: 'input', index: i, keyId: keys.keyId, planDigest }, what)
+      const ct = loadCiphertext(keys, env.data, what)
       inputs.push(ct)
       if (!inputLevelOk(ct, ctx.topLevel) || Math.abs(ct.scale / ctx.scale - 1) > 1e-9) throw new HeKeyMismatchError({ shortMessage: `ciphertexts[${i}] was not encrypted as the plan prescribes`, details: `level ${ct.coeffModulusSize - 1} (want ${ctx.topLevel}), scale 2^${Math.log2(ct.scale).toFixed(2)} (want 2^${ctx.params.scaleBits})` })
     })
     outputs = compiled.evaluateCiphertexts(inputs)
-    const out = outputs.map((ct) => sealCall('serialise a ciphertext', () => ct.saveArray(ctx.seal.ComprModeType.none)))
+    const out = outputs.map((ct, i) => sealEnvelope({ kind: 'output', index: i, keyId: keys.keyId, planDigest }, sealCall('serialise a ciphertext', () => ct.saveArray(ctx.seal.ComprModeType.none))))
     return { ciphertexts: out, bytesIn, bytesOut: out.reduce((a, b) => a + b.length, 0) }
   } finally {
     for (const ct of inputs) ct.delete()
