@@ -61,10 +61,24 @@ describe('importOnnx: typed errors', () => {
   ]
   for (const [what, bytes, code] of cases) it(`refuses ${what} with ${code}`, () => expect(codeOf(() => importOnnx(bytes))).toBe(code))
 
+  it('refuses a graph whose import work is over the budget (a chain of large affine nodes)', () => {
+    const n = 256
+    const q = { name: 'q', dims: [n, n], values: Array.from({ length: n * n }, (_, i) => ((i * 7919) % 13) / 13 - 0.5) }
+    const nodes = Array.from({ length: 12 }, (_, i) => ({ op: 'MatMul', inputs: [i === 0 ? 'x' : `h${i}`, 'q'], outputs: [i === 11 ? 'y' : `h${i + 1}`] }))
+    const bytes = makeModel({ nodes, initializers: [q], input: { name: 'x', dims: [-1, n] } })
+    expect(() => importOnnx(bytes)).toThrow(/steps to import/)
+    // Chains of element-wise constants on a large layer stay cheap (a lazy row scale) and import.
+    const muls = [{ op: 'MatMul', inputs: ['x', 'q'], outputs: ['m0'] }, ...Array.from({ length: 300 }, (_, i) => ({ op: i % 2 ? 'Mul' : 'Add', inputs: [`m${i}`, 'c'], outputs: [i === 299 ? 'y' : `m${i + 1}`] }))]
+    const { model } = importOnnx(makeModel({ nodes: muls, initializers: [q, { name: 'c', dims: [], values: [1.001] }], input: { name: 'x', dims: [-1, n] } }))
+    expect(model.layers).toHaveLength(1)
+  })
+
   it('refuses non-ONNX and empty bytes, and external data', () => {
     expect(codeOf(() => importOnnx(new Uint8Array(0)))).toBe('MODEL_ONNX_INVALID')
     expect(codeOf(() => importOnnx(new TextEncoder().encode('{"kind":"logistic"}')))).toBe('MODEL_ONNX_INVALID')
     expect(codeOf(() => importOnnx(fixtureBytes('mlp_100k_op13.onnx'), { maxBytes: 1000 }))).toBe('MODEL_ONNX_INVALID')
+    const external = makeModel({ nodes: [dense('y')], initializers: [{ ...W, external: true }, B] })
+    expect(() => importOnnx(external)).toThrow(/externally/)
   })
 
   it('throws TypeError for arguments of the wrong type', () => {
@@ -134,7 +148,7 @@ describe('importOnnx: fuzzed bytes give a valid model or a typed error', () => {
       op: fc.constantFrom(...ops),
       inputs: fc.array(fc.constantFrom(...names), { minLength: 0, maxLength: 4 }),
       outputs: fc.array(fc.constantFrom('a', 'b', 'c', 'y'), { minLength: 1, maxLength: 2 }),
-      attrs: fc.dictionary(fc.constantFrom('axis', 'transB', 'alpha', 'to', 'epsilon'), fc.integer({ min: -3, max: 12 }), { maxKeys: 2 }),
+      attrs: fc.dictionary(fc.constantFrom('axis', 'transB', 'alpha', 'to', 'epsilon', 'value_floats', 'allowzero'), fc.oneof(fc.integer({ min: -3, max: 12 }), fc.string({ maxLength: 4 }), fc.array(fc.double(), { maxLength: 3 })), { maxKeys: 2 }),
     })
     const tensor = fc.record({
       name: fc.constantFrom('w', 'v', 'b'),

@@ -63,7 +63,7 @@ export async function runOrt(bytes: Uint8Array, rows: number[][], outputs: strin
   }
 }
 
-type TensorSpec = { name: string; dims: number[]; values: number[]; dataType?: number }
+type TensorSpec = { name: string; dims: number[]; values: number[]; dataType?: number; external?: boolean }
 type NodeSpec = { op: string; inputs: string[]; outputs: string[]; name?: string; domain?: string; attrs?: Record<string, number | number[] | string | string[]> }
 
 /** Encode a small ONNX model with onnx-proto (test graphs, fuzz seeds). */
@@ -74,7 +74,10 @@ export function makeModel({ nodes, initializers = [], input = { name: 'x', dims:
     if (v.length > 0 && typeof v[0] === 'string') return { name, type: 8, strings: (v as string[]).map((s) => new TextEncoder().encode(s)) }
     return name.match(/coefficients|intercepts|offset|scale|floats/) ? { name, type: 6, floats: v as number[] } : { name, type: 7, ints: v as number[] }
   }
-  const tensor = (t: TensorSpec) => ({ name: t.name, dims: t.dims, dataType: t.dataType ?? 1, ...((t.dataType ?? 1) === 7 ? { int64Data: t.values } : { floatData: t.values }) })
+  const tensor = (t: TensorSpec) =>
+    t.external
+      ? { name: t.name, dims: t.dims, dataType: 1, dataLocation: 1, externalData: [{ key: 'location', value: 'weights.bin' }] }
+      : { name: t.name, dims: t.dims, dataType: t.dataType ?? 1, ...((t.dataType ?? 1) === 7 ? { int64Data: t.values } : { floatData: t.values }) }
   const dim = (d: number) => (d < 0 ? { dimParam: 'batch' } : { dimValue: d })
   const model = onnx.ModelProto.fromObject({
     irVersion: 7,

@@ -20,7 +20,8 @@ import { OnnxInvalidError, OnnxUnsupportedError } from '../errors.js'
 import { DT, MAX_ONNX_ELEMENTS, readTensor, type Attribute, type DecodedModel, type Node, type Tensor } from './decode.js'
 
 type Diag = { kind: 'diag'; mean: number[]; scale: number[] }
-type Full = { kind: 'full'; w: number[][]; b: number[] }
+/** `y = diag(r) · w · h + b` (`r` a lazy row scale, so chains of Mul/Div by constants cost O(rows)). */
+type Full = { kind: 'full'; w: number[][]; b: number[]; r?: number[] }
 
 /** A symbolic per-row value: closed layers, then one open affine map. */
 type Trunk = {
@@ -45,6 +46,8 @@ type Value =
 export type BuildNotes = { folded: string[]; ignored: string[] }
 
 const COMPOSE_LIMIT = 1 << 24
+/** Most arithmetic/copy steps an import may take (bounds adversarial chains of large affine nodes). */
+export const IMPORT_WORK_LIMIT = 1 << 26
 
 const invalid = (shortMessage: string): never => {
   throw new OnnxInvalidError({ shortMessage })
@@ -77,6 +80,12 @@ function attrFloats(n: Node, name: string): number[] | undefined {
 /** Build the network from a decoded, operator-checked, topologically sorted graph. */
 export function buildNetwork({ model, order, opset, head: headOption }: { model: DecodedModel; order: Node[]; opset: number; head: Head | undefined }): { network: NetworkModel; notes: BuildNotes } {
   const notes: BuildNotes = { folded: [], ignored: [] }
+  let work = 0
+  const spend = (steps: number) => {
+    work += steps
+    if (work > IMPORT_WORK_LIMIT) unsupported(`the graph needs more than ${IMPORT_WORK_LIMIT} steps to import (long chains of large affine nodes)`)
+  }
+  const used = new Set<string>(order.flatMap((m) => m.inputs))
   const values = new Map<string, Value>()
   const constCache = new Map<string, Tensor>()
   let elements = 0
@@ -137,10 +146,16 @@ export function buildNetwork({ model, order, opset, head: headOption }: { model:
   }
   /** The pending map as a full matrix (materialises a diagonal). */
   const toFull = (s: Trunk): Full => {
-    if (s.pend.kind === 'full') return s.pend
+    if (s.pend.kind === 'full') {
+      const { w, b, r } = s.pend
+      if (!r) return s.pend
+      spend(w.length * w[0]!.length)
+      return { kind: 'full', w: w.map((row, j) => row.map((v) => v * r[j]!)), b }
+    }
     const { mean, scale } = s.pend
     const n = s.width
     if (n * n > MAX_ONNX_ELEMENTS) invalid(`a ${n}x${n} diagonal layer is over Krain's size bound`)
+    spend(n * n)
     const w = Array.from({ length: n }, (_, j) => {
       const row = new Array<number>(n).fill(0)
       row[j] = 1 / scale[j]!
@@ -166,6 +181,7 @@ export function buildNetwork({ model, order, opset, head: headOption }: { model:
     const out = wt.length
     if (out < 1 || out > MAX_LAYER_WIDTH) invalid(`node "${n.name}" (${n.opType}) has ${out} outputs; at most ${MAX_LAYER_WIDTH}`)
     const inW = s.width
+    spend(out * inW)
     let std = s.std
     let w: number[][]
     let b: number[]
@@ -191,10 +207,11 @@ export function buildNetwork({ model, order, opset, head: headOption }: { model:
         w = wt
         b = bias
       } else {
+        spend(out * inW * m)
         w = wt.map((row) => {
           const r = new Array<number>(m).fill(0)
           for (let i = 0; i < inW; i++) {
-            const c = row[i]!
+            const c = p.r ? row[i]! * p.r[i]! : row[i]!
             if (c === 0) continue
             const pi = p.w[i]!
             for (let k = 0; k < m; k++) r[k] += c * pi[k]!
@@ -231,15 +248,17 @@ export function buildNetwork({ model, order, opset, head: headOption }: { model:
       }
       return { ...s, pend: { kind: 'diag', mean: m2, scale: s2 }, sigmoidOut: false }
     }
-    const { w, b } = s.pend
+    const { w, b, r } = s.pend
+    spend(b.length)
     const f = op === 'mul' ? c : op === 'div' ? c.map((v) => 1 / v) : op === 'rsub' ? c.map(() => -1) : undefined
-    const w2 = f ? w.map((row, j) => row.map((v) => v * f[j]!)) : w
+    const r2 = f ? b.map((_, j) => (r ? r[j]! : 1) * f[j]!) : r
     const b2 = b.map((v, j) => (op === 'add' ? v + c[j]! : op === 'sub' ? v - c[j]! : op === 'rsub' ? c[j]! - v : op === 'mul' ? v * c[j]! : v / c[j]!))
-    return { ...s, pend: { kind: 'full', w: w2, b: b2 }, sigmoidOut: false }
+    return { ...s, pend: r2 ? { kind: 'full', w, b: b2, r: r2 } : { kind: 'full', w, b: b2 }, sigmoidOut: false }
   }
   /** Broadcast a constant against one row of `s` (batch axis must be 1). */
   const rowVector = (n: Node, s: Trunk, c: Tensor): number[] => {
     const full = [1, ...s.rowShape]
+    spend(s.width * full.length)
     if (c.dims.length > full.length) unsupported(`node "${n.name}" (${n.opType}): constant of rank ${c.dims.length} does not broadcast over a row`)
     const off = full.length - c.dims.length
     const strides = new Array<number>(full.length).fill(0)
@@ -270,6 +289,7 @@ export function buildNetwork({ model, order, opset, head: headOption }: { model:
     if (na !== nb && na !== 1 && nb !== 1) unsupported(`node "${n.name}" (${n.opType}): constants of shapes [${a.dims.join(', ')}] and [${b.dims.join(', ')}]`)
     const dims = na >= nb ? a.dims : b.dims
     const len = Math.max(na, nb)
+    spend(len)
     const values = Array.from({ length: len }, (_, i) => f(a.values[na === 1 ? 0 : i]!, b.values[nb === 1 ? 0 : i]!))
     if (!values.every(Number.isFinite)) invalid(`node "${n.name}" (${n.opType}) makes a non-finite constant`)
     return countElements({ dims, dataType: DT.FLOAT, values })
@@ -321,7 +341,7 @@ export function buildNetwork({ model, order, opset, head: headOption }: { model:
       }
       case 'Identity':
       case 'Dropout': {
-        if (op === 'Dropout' && n.outputs.slice(1).some((o) => o !== '' && order.some((m) => m.inputs.includes(o)))) unsupported(`node "${n.name}" (Dropout): its mask output is used`)
+        if (op === 'Dropout' && n.outputs.slice(1).some((o) => o !== '' && used.has(o))) unsupported(`node "${n.name}" (Dropout): its mask output is used`)
         set(n, v0!)
         if (v0?.t === 'sym') notes.ignored.push(`${op} "${n.name}"`)
         break
@@ -370,7 +390,13 @@ export function buildNetwork({ model, order, opset, head: headOption }: { model:
         const m = constOf(n, 1, 'the weight matrix')
         if (m.dims.length !== 2 || m.dims[0] !== s.width) unsupported(`node "${n.name}" (MatMul): weights of shape [${m.dims.join(', ')}] for ${s.width} features`)
         const k = m.dims[1]!
-        const wt = Array.from({ length: k }, (_, j) => Array.from({ length: s.width }, (_, i) => m.values[i * k + j]!))
+        spend(k * s.width)
+        const wt: number[][] = []
+        for (let j = 0; j < k; j++) {
+          const row = new Array<number>(s.width)
+          for (let i = 0; i < s.width; i++) row[i] = m.values[i * k + j]!
+          wt.push(row)
+        }
         set(n, { t: 'sym', s: dense(n, s, wt, new Array<number>(k).fill(0)) })
         break
       }
@@ -388,11 +414,17 @@ export function buildNetwork({ model, order, opset, head: headOption }: { model:
         const [r, c] = B.dims as [number, number]
         const inW = transB ? c : r
         const k = transB ? r : c
+        spend(r * c)
         if (inW !== s.width) unsupported(`node "${n.name}" (Gemm): B of shape [${r}, ${c}]${transB ? ' (transposed)' : ''} for ${s.width} features`)
-        const wt = Array.from({ length: k }, (_, j) => Array.from({ length: inW }, (_, i) => {
-          const v = transB ? B.values[j * c + i]! : B.values[i * c + j]!
-          return alpha === 1 ? v : alpha * v
-        }))
+        const wt: number[][] = []
+        for (let j = 0; j < k; j++) {
+          const row = new Array<number>(inW)
+          for (let i = 0; i < inW; i++) {
+            const v = transB ? B.values[j * c + i]! : B.values[i * c + j]!
+            row[i] = alpha === 1 ? v : alpha * v
+          }
+          wt.push(row)
+        }
         let bias = new Array<number>(k).fill(0)
         if (n.inputs.length > 2 && n.inputs[2] !== '') {
           const C = constOf(n, 2, 'C')
@@ -501,6 +533,7 @@ export function buildNetwork({ model, order, opset, head: headOption }: { model:
         const s = open(n, (v0 as { s: Trunk }).s)
         flat(n, s)
         const coef = attrFloats(n, 'coefficients') ?? invalid(`node "${n.name}" (LinearClassifier) has no coefficients`)
+        spend(coef.length)
         const labels = labelsOf(n, 'classlabels_ints', 'classlabels_strings') ?? invalid(`node "${n.name}" (LinearClassifier) has no class labels`)
         const rows = coef.length / s.width
         if (!Number.isInteger(rows) || rows < 1) invalid(`node "${n.name}" (LinearClassifier): ${coef.length} coefficients for ${s.width} features`)
@@ -530,6 +563,7 @@ export function buildNetwork({ model, order, opset, head: headOption }: { model:
         if (attrString(n, 'post_transform', 'NONE') !== 'NONE') unsupported(`node "${n.name}" (LinearRegressor) with post_transform ${attrString(n, 'post_transform', '')}`)
         const targets = attrInt(n, 'targets', 1)
         const coef = attrFloats(n, 'coefficients') ?? invalid(`node "${n.name}" (LinearRegressor) has no coefficients`)
+        spend(coef.length)
         if (targets < 1 || targets > MAX_LAYER_WIDTH || coef.length !== targets * s.width) invalid(`node "${n.name}" (LinearRegressor): ${coef.length} coefficients for ${targets} targets of ${s.width} features`)
         const icp = attrFloats(n, 'intercepts') ?? new Array<number>(targets).fill(0)
         if (icp.length !== targets) invalid(`node "${n.name}" (LinearRegressor): ${icp.length} intercepts for ${targets} targets`)
