@@ -34,6 +34,9 @@ export type MpcErrorCode =
   | 'MPC_INCONSISTENT_SHARES'
   | 'MPC_SESSION_FAILED'
   | 'MPC_CUSTODY'
+  | 'MPC_RESULT_UNVERIFIED'
+  | 'MPC_DEALER_MISBEHAVED'
+  | 'MPC_BAD_COMPLAINT'
 
 /** A sum-share (or several) lay off the polynomial the others agree on and could not be corrected. */
 export class MpcCheaterError extends MpcError {

@@ -39,9 +39,10 @@ describe('secure aggregation (simulator)', () => {
             fc.integer({ min: 1, max: 12 }),
             fc.array(fc.integer({ min: 0, max: 4 }), { minLength: n, maxLength: n }),
             fc.array(fc.integer({ min: -4000, max: 4000 }), { minLength: 7 * 12, maxLength: 7 * 12 }),
+            fc.boolean(),
           ),
         ),
-        ([n, t, L, drops, raw]) => {
+        ([n, t, L, drops, raw, allowUnverified]) => {
           const { coordinatorKey, keys, addresses } = identities(n)
           const values = keys.map((_, i) => raw.slice(i * 12, i * 12 + L).map((v) => v / 4))
           const dropouts: Partial<Record<Address, Round>> = {}
@@ -49,7 +50,7 @@ describe('secure aggregation (simulator)', () => {
             const r = rounds[drops[i]!]
             if (r) dropouts[a] = r
           })
-          const run = simulate({ parties: keys.map((k, i) => ({ identityKey: k, values: values[i]! })), coordinatorKey, threshold: t, length: L, scale: 4, bound: 1000, dropouts })
+          const run = simulate({ parties: keys.map((k, i) => ({ identityKey: k, values: values[i]! })), coordinatorKey, threshold: t, length: L, scale: 4, bound: 1000, dropouts, allowUnverified })
           const joined = addresses.filter((a) => dropouts[a] !== 'join')
           const U = addresses.filter((a) => dropouts[a] !== 'join' && dropouts[a] !== 'share')
           const holders = U.filter((a) => dropouts[a] !== 'sum')
@@ -57,6 +58,10 @@ describe('secure aggregation (simulator)', () => {
             expect(run.failure?.code).toBe('MPC_TOO_FEW_CONTRIBUTORS')
           } else if (holders.length < t) {
             expect(run.failure?.code).toBe('MPC_TOO_FEW_SHARES')
+          } else if (holders.length === t && !allowUnverified) {
+            // exactly t sum-shares: nothing cross-checks the sum, so it is not released
+            expect(run.failure?.code).toBe('MPC_RESULT_UNVERIFIED')
+            expect(run.result).toBeNull()
           } else {
             const expected = Array.from({ length: L }, (_, k) => U.reduce((s, a) => s + values[addresses.indexOf(a)]![k]!, 0))
             expect(run.result?.values).toEqual(expected)

@@ -183,12 +183,13 @@ export function program(): Command {
     .requiredOption('--bound <b>', 'per-value bound |v| ≤ b')
     .option('--threshold <t>', 'reconstruction threshold')
     .option('--timeout <minutes>', 'minutes per round', '10')
-    .action(async (o: { parties: string; length: string; bound: string; threshold?: string; timeout: string }) => {
+    .option('--allow-unverified', 'release a sum that no extra sum-share cross-checked (exactly t sum-shares), marked verified: false')
+    .action(async (o: { parties: string; length: string; bound: string; threshold?: string; timeout: string; allowUnverified?: boolean }) => {
       const ms = Number(o.timeout) * 60_000
       const http = new GatewayHttp({ url: g().url, account: privateKeyToAccount(keyOf(g())) })
       out(
         await http.request('POST', '/v1/mpc/sessions', {
-          body: { parties: o.parties.split(',').map((s) => s.trim()), length: Number(o.length), bound: Number(o.bound), ...(o.threshold ? { threshold: Number(o.threshold) } : {}), timeoutsMs: { join: ms, share: ms, sum: ms } },
+          body: { parties: o.parties.split(',').map((s) => s.trim()), length: Number(o.length), bound: Number(o.bound), ...(o.threshold ? { threshold: Number(o.threshold) } : {}), ...(o.allowUnverified ? { allowUnverified: true } : {}), timeoutsMs: { join: ms, share: ms, sum: ms } },
         }),
       )
     })
@@ -197,7 +198,8 @@ export function program(): Command {
     .description('join and run every round with your vector (shares are encrypted here)')
     .requiredOption('--values <file>', 'JSON array of numbers')
     .option('--state <file>', 'save the party state here (holds secrets: keep it private) to resume after a crash')
-    .action(async (sessionId: string, o: { values: string; state?: string }) => {
+    .option('--allow-unverified', 'accept a sum that no extra sum-share cross-checked (printed as UNVERIFIED)')
+    .action(async (sessionId: string, o: { values: string; state?: string; allowUnverified?: boolean }) => {
       const state = o.state && existsSync(o.state) ? (readJson(o.state) as never) : undefined
       const party = new MpcParticipant({ url: g().url, privateKey: keyOf(g()), sessionId: sessionId as Hex, state })
       const bar = progress(`mpc ${sessionId.slice(0, 10)}…`)
@@ -205,12 +207,18 @@ export function program(): Command {
         if (o.state) writeFileSync(o.state, JSON.stringify(party.toJSON()), { mode: 0o600 })
       }
       try {
-        const r = await party.run(readJson(o.values) as number[], (s) => {
-          save()
-          bar.step(s.step)
-        })
-        bar.done(`${r.contributors.length} contributors`)
-        out(r)
+        const r = await party.run(
+          readJson(o.values) as number[],
+          (s) => {
+            save()
+            bar.step(s.step)
+          },
+          { allowUnverified: o.allowUnverified === true },
+        )
+        bar.done(`${r.contributors.length} contributors, ${r.verified ? 'verified' : 'UNVERIFIED'}`)
+        // an unverified sum is said so before the numbers, on stderr too
+        if (!r.verified) process.stderr.write(`krain: WARNING: UNVERIFIED aggregate: only ${r.sumShareHolders.length} sum-shares for threshold ${r.sumShareHolders.length - r.liarTolerance}; one lying party could have changed it\n`)
+        out({ verification: r.verified ? 'verified' : 'UNVERIFIED', ...r })
       } catch (e) {
         save()
         bar.fail()

@@ -86,9 +86,24 @@ export class MpcParticipant {
     await this.http.request('POST', `/v1/mpc/sessions/${this.sessionId}/sum-share`, { body: { message } })
   }
 
-  /** Wait for the aggregate. */
-  result(): Promise<AggregateResult> {
-    return this.poll(() => this.http.request<AggregateResult>('GET', `/v1/mpc/sessions/${this.sessionId}/result`, { query: { waitMs: this.waitMs } }))
+  /**
+   * Wait for the aggregate. A sum that no extra sum-share cross-checked (`verified: false`, only
+   * released by sessions created with `allowUnverified: true`) is refused here too unless the
+   * caller accepts it explicitly: one lying party could have changed it undetected.
+   * @param options - `allowUnverified`: return such a sum instead of throwing
+   * @throws KrainHttpError `MPC_RESULT_UNVERIFIED` (the gateway's, or this check's), or the session's failure
+   */
+  async result(options: { allowUnverified?: boolean } = {}): Promise<AggregateResult> {
+    const r = await this.poll(() => this.http.request<AggregateResult>('GET', `/v1/mpc/sessions/${this.sessionId}/result`, { query: { waitMs: this.waitMs } }))
+    if (r.verified !== true && options.allowUnverified !== true) {
+      throw new KrainHttpError({
+        status: 409,
+        code: 'MPC_RESULT_UNVERIFIED',
+        message: 'the aggregate was not cross-checked by any sum-share beyond the threshold: one lying party could have changed it',
+        details: 'pass { allowUnverified: true } to accept it (the CLI: --allow-unverified)',
+      })
+    }
+    return r
   }
 
   /** Close the current round now (only the session's creator or an admin may). */
@@ -100,16 +115,17 @@ export class MpcParticipant {
    * All rounds: join, share `values`, sum, and return the aggregate.
    * @param values - this hospital's vector (|v| ≤ the session's bound)
    * @param onProgress - called after each step
+   * @param options - `allowUnverified`: accept a sum that was not cross-checked (see {@link MpcParticipant.result})
    */
-  async run(values: ArrayLike<number>, onProgress?: (p: MpcProgress) => void): Promise<AggregateResult> {
+  async run(values: ArrayLike<number>, onProgress?: (p: MpcProgress) => void, options: { allowUnverified?: boolean } = {}): Promise<AggregateResult> {
     await this.join()
     onProgress?.({ step: 'joined' })
     await this.share(values)
     onProgress?.({ step: 'shared' })
     await this.sum()
     onProgress?.({ step: 'summed' })
-    const r = await this.result()
-    onProgress?.({ step: 'result', detail: `${r.contributors.length} contributors` })
+    const r = await this.result(options)
+    onProgress?.({ step: 'result', detail: `${r.contributors.length} contributors, ${r.verified ? 'verified' : 'UNVERIFIED'}` })
     return r
   }
 

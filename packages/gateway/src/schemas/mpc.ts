@@ -23,6 +23,11 @@ export const CreateMpcSessionBody = Type.Object(
       Type.Object({ join: Type.Integer({ minimum: 1 }), share: Type.Integer({ minimum: 1 }), sum: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
     ),
     dp: Type.Optional(Type.Object({ epsilon: Type.Number({ exclusiveMinimum: 0 }), l1Sensitivity: Type.Number({ exclusiveMinimum: 0 }) }, { additionalProperties: false })),
+    /**
+     * Release a sum no extra sum-share could cross-check (exactly t sum-shares), marked
+     * `verified: false`. Without it such a session fails with `MPC_RESULT_UNVERIFIED`.
+     */
+    allowUnverified: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 )

@@ -221,7 +221,8 @@ export class Coordinator {
   /**
    * The aggregate (after the sum round).
    * @throws `MPC_WRONG_ROUND` before; the failure's code (`MPC_INCONSISTENT_SHARES`,
-   *   `MPC_TOO_FEW_SHARES`, `MPC_TOO_FEW_CONTRIBUTORS`) if the session failed
+   *   `MPC_TOO_FEW_SHARES`, `MPC_TOO_FEW_CONTRIBUTORS`, `MPC_RESULT_UNVERIFIED` — exactly t
+   *   sum-shares in a session without `allowUnverified`) if the session failed
    */
   result(): AggregateResult {
     if (this.#s.result) return this.#s.result
@@ -288,6 +289,12 @@ export class Coordinator {
           threshold: c.threshold,
           length: c.length,
         })
+        if (!rec.verified && c.allowUnverified !== true) {
+          return this.#fail(
+            'MPC_RESULT_UNVERIFIED',
+            `only ${rec.used.length} consistent sum-shares for threshold ${c.threshold}: no extra share cross-checks the sum, so one lying holder would change it undetected; it is not released (create the session with allowUnverified: true to release such sums, marked verified: false)`,
+          )
+        }
         const { sum, values } = decodeVector(rec.secret, c.length, c.scale)
         s.result = {
           type: 'result',

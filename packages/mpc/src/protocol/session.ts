@@ -42,11 +42,17 @@ export type CreateSessionParameters = {
   dp?: DpConfig | null
   /** Session nonce (random by default). */
   nonce?: Hex
+  /**
+   * Release a sum that could not be cross-checked (exactly t consistent sum-shares), marked
+   * `verified: false`, instead of failing with `MPC_RESULT_UNVERIFIED`. Default false. A session
+   * whose roster has exactly t members can only produce such sums.
+   */
+  allowUnverified?: boolean
 }
 
 function sessionDigest(c: Omit<SessionConfig, 'sessionId'>): Hex {
   return bytesToHex(
-    messageDigest('session', [c.version, c.coordinator, c.parties, c.threshold, c.length, c.scale, c.bound, c.minContributors, [c.deadlines.join, c.deadlines.share, c.deadlines.sum], c.dp ? [c.dp.epsilon, c.dp.l1Sensitivity] : null, c.nonce, c.primes]),
+    messageDigest('session', [c.version, c.coordinator, c.parties, c.threshold, c.length, c.scale, c.bound, c.minContributors, [c.deadlines.join, c.deadlines.share, c.deadlines.sum], c.dp ? [c.dp.epsilon, c.dp.l1Sensitivity] : null, c.nonce, c.primes, ...(c.allowUnverified === true ? ['allowUnverified'] : [])]),
   )
 }
 
@@ -86,8 +92,18 @@ function checkBody(c: Omit<SessionConfig, 'sessionId'>): void {
     if ((dp.epsilon as number) <= 0) throw new RangeError('"dp.epsilon" expected > 0')
     if ((dp.l1Sensitivity as number) <= 0) throw new RangeError('"dp.l1Sensitivity" expected > 0')
   }
+  if (c.allowUnverified !== undefined && typeof c.allowUnverified !== 'boolean') throw new TypeError(`"allowUnverified" expected a boolean, got ${typeof c.allowUnverified}`)
   if (c.primes.length !== PRIMES.length || c.primes.some((p, i) => p !== PRIMES[i])) throw new RangeError(`"primes" expected [${PRIMES.join(', ')}]`)
-  const worst = aggregateBound(c)
+  let worst: bigint
+  try {
+    worst = aggregateBound(c)
+  } catch (e) {
+    // a finite noise clamp beyond 2^53 is an overflow of the exact range like any other; a
+    // non-finite one (ε = 5e-324, Δ = 1e300) stays the argument error dpNoiseBound raised
+    const k = c.dp ? (64 * Math.LN2 * Math.max(1, Math.ceil(c.dp.l1Sensitivity * c.scale))) / c.dp.epsilon : 0
+    if (!(e instanceof RangeError) || !Number.isFinite(k)) throw e
+    throw new MpcError('MPC_OVERFLOW', { shortMessage: 'the DP noise clamp exceeds 2^53, so the aggregate could overflow the exact range', details: 'raise "dp.epsilon" or lower "dp.l1Sensitivity" or "scale"' })
+  }
   if (worst > MAX_ABS_AGGREGATE) {
     throw new MpcError('MPC_OVERFLOW', {
       shortMessage: 'the aggregate could overflow the share field',
@@ -126,6 +142,8 @@ export function createSession(params: CreateSessionParameters): SessionConfig {
     dp: params.dp ? { epsilon: params.dp.epsilon, l1Sensitivity: params.dp.l1Sensitivity } : null,
     nonce: params.nonce ?? bytesToHex(globalThis.crypto.getRandomValues(new Uint8Array(16))),
     primes: [...PRIMES],
+    // (absent when false, so sessions without the opt-in keep the ids they always had)
+    ...(params.allowUnverified === undefined || params.allowUnverified === false ? {} : { allowUnverified: params.allowUnverified }),
   }
   if (typeof body.nonce !== 'string' || !/^0x[0-9a-fA-F]{2,128}$/.test(body.nonce)) throw new TypeError('"nonce" expected 1..64 bytes of 0x-hex')
   checkBody(body)

@@ -50,6 +50,12 @@ export type SessionConfig = {
   nonce: Hex
   /** The residue primes of the share field (informational; fixed by the protocol version). */
   primes: number[]
+  /**
+   * Release a sum that no extra sum-share cross-checked (exactly t consistent sum-shares: one
+   * lying holder would change it undetected), marked `verified: false`. Without this opt-in such a
+   * session fails with `MPC_RESULT_UNVERIFIED`. Part of the session id; absent means false.
+   */
+  allowUnverified?: boolean
 }
 
 /** Round 1 (party → coordinator): a signed join publishing the party's X25519 encryption key. */
@@ -142,7 +148,10 @@ export type AggregateResult = {
   sumShareHolders: Address[]
   /** Parties whose sum-share lay off the polynomial the others agree on. */
   cheaters: Address[]
-  /** True when more than `threshold` consistent sum-shares cross-checked the result. */
+  /**
+   * True when more than `threshold` consistent sum-shares cross-checked the result. False only in
+   * a session created with `allowUnverified: true` (otherwise such a sum is refused).
+   */
   verified: boolean
   /** The sum is right unless more than this many sum-share holders lied in concert (0 = unchecked). */
   liarTolerance: number

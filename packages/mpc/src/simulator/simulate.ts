@@ -28,6 +28,8 @@ export type SimulateParameters = {
   bound: number
   minContributors?: number
   dp?: DpConfig | null
+  /** Release a sum that could not be cross-checked (see `createSession`). Default false. */
+  allowUnverified?: boolean
   /** Time allowed per round (virtual ms). Default 1000. */
   roundMs?: number
   /** Party address → the first round it does not take part in (it vanishes from then on). */
@@ -93,6 +95,7 @@ export function simulate(params: SimulateParameters): SimulateReturnType {
     bound: params.bound,
     minContributors: params.minContributors,
     dp: params.dp ?? null,
+    allowUnverified: params.allowUnverified,
     deadlines: { join: start + roundMs, share: start + 2 * roundMs, sum: start + 3 * roundMs },
   })
   const net = params.network ?? (() => 'deliver' as const)
