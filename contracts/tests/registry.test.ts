@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ChainError,
+  compileVerifier,
+  deployVerifier,
   getInference,
   groth16VerifierAbi,
   inferenceId,
@@ -9,6 +11,8 @@ import {
   setRegistrar,
   submitInference,
   submitInferenceBatch,
+  verifierAddress,
+  verifiers,
   verifyOnChainAndOffChain,
   watchInferences,
   type InferenceRecord,
@@ -16,6 +20,8 @@ import {
 import { breastCancerTask, digitsTask, predictLabel, trainLogistic } from '@krain/models'
 import { closeProvers, commitBatch, proveInference, proveInferenceBatch, randomSalt, SNARK_SCALAR_FIELD, verifyInference, verifyInferenceBatch, ZkMalformedProofError } from '@krain/zk'
 import { toSolidityCalldata, type Groth16Proof, type SolidityCalldata } from '@krain/zk/groth16'
+import { parseEventLogs, zeroAddress } from 'viem'
+import { snarkjsVerifierSource } from '../scripts/lib/verifiers.js'
 import { calldataOf, negateProof, negateSnarkjsProof, setUp, withSignal, type Fixture } from './fixture.js'
 
 let f: Fixture
@@ -184,18 +190,45 @@ describe('InferenceRegistry: batch proofs', () => {
   })
 })
 
-describe('InferenceRegistry: the digits MLP', () => {
-  it('records an MLP inference through its own verifier', async () => {
+describe('InferenceRegistry: a verifier per model', () => {
+  afterAll(async () => {
+    // snarkjs' zkey export starts its curve's worker threads
+    await (globalThis as { curve_bn128?: { terminate: () => Promise<void> } | null }).curve_bn128?.terminate()
+  })
+
+  it('compiles the Solidity snarkjs generates to the committed verifier’s bytecode, and reuses that deployment', async () => {
+    const solidity = await snarkjsVerifierSource('inference_logistic')
+    // no metadata hash in the bytecode: the contract name and the header comment do not change it
+    expect(compileVerifier(solidity).deployedBytecodeHash).toBe(verifiers().inference_logistic!.deployedBytecodeHash)
+    const v = await deployVerifier({ client: f.stranger, solidity })
+    expect(v).toMatchObject({ address: f.deployed.verifiers.inference_logistic, reused: true, deterministic: true, hash: null, gasUsed: 0n })
+    expect(v.codeHash).toBe(verifiers().inference_logistic!.deployedBytecodeHash)
+  }, 60_000) // snarkjs reads the zkey, solcjs loads
+
+  it('registers the digits MLP with its own verifier deployed from source, records its proof, refuses the logistic model’s proof under it and its proof under the logistic model', async () => {
     const { model, test } = digitsTask()
     const r = await proveInference({ model, input: test.x[0]!, salt: randomSalt() })
-    await registerModel({ client: f.owner, registry: f.deployed.registry, modelCommitment: r.modelCommitment, verifier: f.deployed.verifiers.inference_mlp!, metadataURI: 'krain://models/digits-mlp' })
+    const solidity = await snarkjsVerifierSource('inference_mlp')
+    const expected = verifierAddress(compileVerifier(solidity).bytecode)
+    expect(await f.owner.publicClient.getCode({ address: expected })).toBeUndefined()
+    const reg = await registerModel({ client: f.owner, registry: f.deployed.registry, modelCommitment: r.modelCommitment, verifier: { solidity }, metadataURI: 'krain://models/digits-mlp' })
+    expect(reg.verifier).toBe(expected)
+    expect(await f.owner.publicClient.getCode({ address: expected })).toMatch(/^0x[0-9a-f]+$/)
+    const m = await f.owner.publicClient.readContract({ address: f.deployed.registry, abi: inferenceRegistryAbi, functionName: 'getModel', args: [r.modelCommitment] })
+    expect(m).toMatchObject({ verifier: expected, owner: f.owner.account!.address, metadataURI: 'krain://models/digits-mlp' })
+    const receipt = await f.owner.publicClient.getTransactionReceipt({ hash: reg.hash })
+    const events = parseEventLogs({ abi: inferenceRegistryAbi, logs: receipt.logs, eventName: 'ModelRegistered' })
+    expect(events.map((e) => e.args)).toEqual([{ modelCommitment: r.modelCommitment, owner: f.owner.account!.address, verifier: expected, batchVerifier: zeroAddress, batchSize: 0, metadataURI: 'krain://models/digits-mlp' }])
+
     const out = await submitInference({ client: f.stranger, registry: f.deployed.registry, proof: r.proof, publicSignals: r.publicSignals })
-    expect(out.record).toMatchObject({ kind: 'single', modelCommitment: r.modelCommitment, output: BigInt(r.output) })
+    expect(out.record).toMatchObject({ kind: 'single', modelCommitment: r.modelCommitment, inputCommitment: r.inputCommitment, output: BigInt(r.output), submitter: f.stranger.account!.address })
     expect(r.output).toBe(test.y[0])
-    // the logistic model's proof is refused by the MLP model's verifier: the statement names the model
-    const cross = withSignal(calldataOf(f.singles[1]!), 1, r.modelCommitment)
-    expect((await revertOf(submitInference({ client: f.owner, registry: f.deployed.registry, calldata: cross }))).errorName).toBe('InferenceRegistry__InvalidProof')
-  }, 60_000)
+    // model A's proof naming model B is checked by B's verifier, which refuses it (and the other way round)
+    const aUnderB = withSignal(calldataOf(f.singles[1]!), 1, r.modelCommitment)
+    expect(await revertOf(submitInference({ client: f.owner, registry: f.deployed.registry, calldata: aUnderB }))).toEqual({ code: 'CHAIN_INVALID_PROOF', errorName: 'InferenceRegistry__InvalidProof' })
+    const bUnderA = withSignal(calldataOf(r), 1, f.modelCommitment)
+    expect(await revertOf(submitInference({ client: f.owner, registry: f.deployed.registry, calldata: bUnderA }))).toEqual({ code: 'CHAIN_INVALID_PROOF', errorName: 'InferenceRegistry__InvalidProof' })
+  }, 90_000)
 })
 
 describe('verifiers: off-chain and on-chain agree', () => {

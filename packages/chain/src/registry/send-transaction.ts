@@ -5,7 +5,7 @@
  * generated `as const` ABI: the function name and its arguments are checked against the
  * contract's Solidity signature at compile time.
  */
-import { encodeFunctionData, type Address, type ContractFunctionName, type EncodeFunctionDataParameters, type Hash, type TransactionReceipt } from 'viem'
+import { BaseError, encodeFunctionData, type Address, type Hex, type ContractFunctionName, type EncodeFunctionDataParameters, type Hash, type TransactionReceipt } from 'viem'
 import { requireWallet, type ChainClient } from '../client/create-chain-client.js'
 import { ChainError } from '../errors.js'
 import { inferenceRegistryAbi } from '../generated/contracts.js'
@@ -39,8 +39,13 @@ export async function sendRegistryTransaction<const F extends RegistryFunctionNa
   gas?: bigint,
 ): Promise<TransactionResult & { logs: TransactionReceipt['logs'] }> {
   const wallet = requireWallet(client)
-  const data = encodeFunctionData<RegistryAbi, F>(call)
   const action = call.functionName
+  let data: Hex
+  try {
+    data = encodeFunctionData<RegistryAbi, F>(call)
+  } catch (cause) {
+    throw new TypeError(`"args" of ${String(action)} do not match its Solidity signature: ${cause instanceof BaseError ? cause.shortMessage : String(cause)}`, { cause })
+  }
   try {
     // eth_call first: a revert is decoded before any gas is spent
     await client.publicClient.call({ account: wallet.account, to: registry, data, ...(gas === undefined ? {} : { gas }) })
