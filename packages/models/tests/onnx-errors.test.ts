@@ -142,7 +142,7 @@ describe('importOnnx: fuzzed bytes give a valid model or a typed error', () => {
   })
 
   it('random graphs with wrong types, huge dims, cycles and missing initializers (1,000 cases)', () => {
-    const ops = ['Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div', 'Relu', 'Sigmoid', 'Tanh', 'Softmax', 'Flatten', 'Reshape', 'Identity', 'Pow', 'BatchNormalization', 'ArgMax', 'Concat', 'Cast', 'Constant']
+    const ops = ['Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div', 'Relu', 'Sigmoid', 'Tanh', 'Softmax', 'Flatten', 'Reshape', 'Identity', 'Pow', 'BatchNormalization', 'ArgMax', 'Concat', 'Cast', 'Constant', 'Shape', 'Gather', 'Unsqueeze']
     const names = ['x', 'a', 'b', 'c', 'y', 'w', 'v', '']
     const node = fc.record({
       op: fc.constantFrom(...ops),

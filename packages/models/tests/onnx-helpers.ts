@@ -19,6 +19,8 @@ export type FixtureEntry = {
   columns?: number[]
   targets?: number[]
   classes?: number[]
+  /** Per-row input shape when it is not [features] (e.g. [1, 8, 8] images). */
+  inputShape?: number[]
   output: string | null
   label?: string
   compare: 'proba' | 'p1' | 'scores' | 'values' | 'label'
@@ -43,12 +45,12 @@ export function heldOutRows(e: FixtureEntry): number[][] {
 }
 
 /** Run a model in onnxruntime-node on `rows`; returns the requested outputs as row arrays. */
-export async function runOrt(bytes: Uint8Array, rows: number[][], outputs: string[]): Promise<Record<string, (number | bigint)[][]>> {
+export async function runOrt(bytes: Uint8Array, rows: number[][], outputs: string[], inputShape?: number[]): Promise<Record<string, (number | bigint)[][]>> {
   const session = await ort.InferenceSession.create(bytes)
   try {
     const f = rows[0]!.length
     const data = Float32Array.from(rows.flat())
-    const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', data, [rows.length, f]) }
+    const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', data, [rows.length, ...(inputShape ?? [f])]) }
     const res = await session.run(feeds, outputs)
     const out: Record<string, (number | bigint)[][]> = {}
     for (const name of outputs) {

@@ -19,7 +19,7 @@ describe('importOnnx: every fixture matches onnxruntime-node on held-out rows', 
       const rows = heldOutRows(e)
       expect(rows.length).toBeGreaterThan(30)
       const outs = [e.output, e.label].filter((o): o is string => !!o)
-      const ort = await runOrt(bytes, rows, outs)
+      const ort = await runOrt(bytes, rows, outs, e.inputShape)
       let worst = 0
       rows.forEach((row, i) => {
         if (e.compare === 'label') return
@@ -87,6 +87,10 @@ describe('modelFingerprint across import paths', () => {
   })
 
   it('is the same for one model exported at opsets 9, 13 and 17', () => {
+    const relu = modelFingerprint(importOnnx(fixtureBytes('digits_mlp_relu_torch_op13.onnx')).model)
+    // The same weights behind x / 16 and x.view(x.size(0), -1) on [N, 1, 8, 8] images.
+    expect(modelFingerprint(importOnnx(fixtureBytes('digits_mlp_relu_view_torch_op9.onnx')).model)).toBe(relu)
+    expect(modelFingerprint(importOnnx(fixtureBytes('digits_mlp_relu_view_torch_op13.onnx')).model)).toBe(relu)
     for (const base of ['digits_mlp_relu_torch', 'bc_mlp_bn_torch', 'digits_logreg_sklearn', 'bc_logreg_sklearn']) {
       const fps = [9, 13, 17].map((op) => modelFingerprint(importOnnx(fixtureBytes(`${base}_op${op}.onnx`)).model))
       expect(new Set(fps).size, base).toBe(1)

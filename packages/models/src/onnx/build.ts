@@ -40,7 +40,8 @@ type Value =
   | { t: 'sym'; s: Trunk }
   | { t: 'label'; classes?: number[] | string[] }
   | { t: 'map'; s: Trunk; classes?: number[] | string[] }
-  | { t: 'none' }
+  /** An int64 shape vector (or scalar) computed from the features' shape: numbers and the symbolic batch size. */
+  | { t: 'shape'; dims: (number | 'batch')[]; scalar: boolean }
 
 /** What the build found, besides the model. */
 export type BuildNotes = { folded: string[]; ignored: string[] }
@@ -127,6 +128,9 @@ export function buildNetwork({ model, order, opset, head: headOption }: { model:
     if (v.tensor.strings) return invalid(`node "${n.name}" (${n.opType}): ${what} must be numeric`)
     return v.tensor
   }
+  /** A shape value without the batch entry is just a constant. */
+  const shapeValue = (dims: (number | 'batch')[], scalar: boolean): Value =>
+    dims.includes('batch') ? { t: 'shape', dims, scalar } : { t: 'const', tensor: { dims: scalar ? [] : [dims.length], dataType: DT.INT64, values: dims as number[] } }
   const set = (n: Node, v: Value, k = 0) => {
     const name = n.outputs[k]
     if (name !== undefined && name !== '') values.set(name, v)
@@ -353,8 +357,8 @@ export function buildNetwork({ model, order, opset, head: headOption }: { model:
           if (to !== DT.FLOAT && to !== DT.DOUBLE) unsupported(`node "${n.name}" (Cast) casts the features to type ${to}`)
           set(n, v0!)
         } else if (v0!.t === 'const') set(n, { t: 'const', tensor: { ...v0!.tensor, dataType: to, values: to === DT.FLOAT || to === DT.DOUBLE ? v0!.tensor.values : v0!.tensor.values.map(Math.trunc) } })
-        else if (v0!.t === 'label') set(n, v0!)
-        else unsupported(`node "${n.name}" (Cast) of a map`)
+        else if (v0!.t === 'label' || v0!.t === 'shape') set(n, v0!)
+        else unsupported(`node "${n.name}" (Cast) of a ${v0!.t}`)
         break
       }
       case 'Flatten': {
@@ -366,11 +370,14 @@ export function buildNetwork({ model, order, opset, head: headOption }: { model:
           const d = v0!.tensor.dims
           const a = axis < 0 ? axis + d.length : axis
           set(n, { t: 'const', tensor: { ...v0!.tensor, dims: [product(d.slice(0, a)), product(d.slice(a))] } })
-        } else set(n, v0!)
+        } else if (v0!.t === 'label') set(n, v0!)
+        else unsupported(`node "${n.name}" (Flatten) of a ${v0!.t}`)
         break
       }
       case 'Reshape': {
-        const shape = constOf(n, 1, 'the target shape').values
+        const sv = get(n, 1)
+        // torch's x.view(x.size(0), -1): Shape → Gather(0) → Unsqueeze → Concat → Reshape; the batch entry means "keep".
+        const shape = sv.t === 'shape' && v0!.t === 'sym' && !sv.scalar && sv.dims[0] === 'batch' && !sv.dims.slice(1).includes('batch') ? [0, ...(sv.dims.slice(1) as number[])] : constOf(n, 1, 'the target shape').values
         const allowzero = attrInt(n, 'allowzero', 0) === 1
         if (v0!.t === 'sym') {
           const s = v0!.s
@@ -378,7 +385,8 @@ export function buildNetwork({ model, order, opset, head: headOption }: { model:
           const rest = reshapeDims(n, s.width, s.rowShape, shape.slice(1).map((d) => d), allowzero)
           set(n, { t: 'sym', s: { ...s, rowShape: rest } })
         } else if (v0!.t === 'const') set(n, { t: 'const', tensor: { ...v0!.tensor, dims: reshapeDims(n, v0!.tensor.values.length, v0!.tensor.dims, shape, allowzero) } })
-        else set(n, v0!)
+        else if (v0!.t === 'label') set(n, v0!)
+        else unsupported(`node "${n.name}" (Reshape) of a ${v0!.t}`)
         break
       }
       case 'MatMul': {
@@ -516,8 +524,36 @@ export function buildNetwork({ model, order, opset, head: headOption }: { model:
         set(n, { t: 'label' })
         break
       }
+      case 'Shape': {
+        if (v0!.t !== 'sym') unsupported(`node "${n.name}" (Shape) of a ${v0!.t}`)
+        const full: (number | 'batch')[] = ['batch', ...(v0 as { s: Trunk }).s.rowShape]
+        const norm = (a: number) => Math.min(Math.max(a < 0 ? a + full.length : a, 0), full.length)
+        set(n, shapeValue(full.slice(norm(attrInt(n, 'start', 0)), norm(attrInt(n, 'end', full.length))), false))
+        break
+      }
+      case 'Gather': {
+        if (v0!.t !== 'shape') unsupported(`node "${n.name}" (Gather); Krain supports Gather only on a Shape (x.size(0))`)
+        if (attrInt(n, 'axis', 0) !== 0) unsupported(`node "${n.name}" (Gather) with axis ${attrInt(n, 'axis', 0)}`)
+        const dims = (v0 as { dims: (number | 'batch')[] }).dims
+        const idx = constOf(n, 1, 'the indices')
+        if (idx.dims.length > 1) unsupported(`node "${n.name}" (Gather) with indices of rank ${idx.dims.length}`)
+        const picked = idx.values.map((i) => dims[i < 0 ? i + dims.length : i] ?? invalid(`node "${n.name}" (Gather): index ${i} out of range`))
+        set(n, shapeValue(picked, idx.dims.length === 0))
+        break
+      }
+      case 'Unsqueeze': {
+        const axes = opset < 13 ? (n.attributes.get('axes')?.ints ?? []) : constOf(n, 1, 'the axes').values
+        if (v0!.t !== 'shape' || !(v0 as { scalar: boolean }).scalar || axes.length !== 1 || (axes[0] !== 0 && axes[0] !== -1)) unsupported(`node "${n.name}" (Unsqueeze); Krain supports it only on the batch size from Shape`)
+        set(n, { t: 'shape', dims: (v0 as { dims: (number | 'batch')[] }).dims, scalar: false })
+        break
+      }
       case 'Concat': {
         const vs = n.inputs.map((_, i) => get(n, i))
+        if (vs.some((v) => v.t === 'shape') && vs.every((v) => (v.t === 'shape' && !v.scalar) || (v.t === 'const' && v.tensor.dims.length === 1 && !v.tensor.strings))) {
+          if (attrInt(n, 'axis', 0) !== 0 && attrInt(n, 'axis', 0) !== -1) unsupported(`node "${n.name}" (Concat) of shapes on axis ${attrInt(n, 'axis', 0)}`)
+          set(n, shapeValue(vs.flatMap((v) => (v.t === 'shape' ? v.dims : (v as { tensor: Tensor }).tensor.values)), false))
+          break
+        }
         const [a, b] = vs
         const axis = attrInt(n, 'axis', 1)
         if (vs.length === 2 && a?.t === 'sym' && b?.t === 'sym' && (axis === 1 || axis === -1) && a.s.width === 1 && b.s.width === 1 && a.s.layers === b.s.layers && b.s.sigmoidOut && isIdentity(b.s.pend) && a.s.pend.kind === 'diag' && a.s.pend.mean[0] === 1 && a.s.pend.scale[0] === -1) {

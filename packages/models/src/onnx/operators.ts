@@ -6,8 +6,8 @@
 
 /** Operators of the default domain (`ai.onnx`). */
 export const ONNX_OPERATORS = [
-  'Add', 'ArgMax', 'BatchNormalization', 'Cast', 'Concat', 'Constant', 'Div', 'Dropout', 'Flatten', 'Gemm', 'Identity',
-  'MatMul', 'Mul', 'Pow', 'Relu', 'Reshape', 'Sigmoid', 'Softmax', 'Sub', 'Tanh',
+  'Add', 'ArgMax', 'BatchNormalization', 'Cast', 'Concat', 'Constant', 'Div', 'Dropout', 'Flatten', 'Gather', 'Gemm', 'Identity',
+  'MatMul', 'Mul', 'Pow', 'Relu', 'Reshape', 'Shape', 'Sigmoid', 'Softmax', 'Sub', 'Tanh', 'Unsqueeze',
 ] as const
 
 /** Operators of the `ai.onnx.ml` domain (what skl2onnx emits for linear models and MLPs). */
