@@ -22,8 +22,12 @@ export type VerifyOnChainAndOffChainParameters = {
   client: ChainClient
   registry: Address
   id: Hex
-  /** Verification key to use off-chain (default: the generated one whose verifier bytecode matches the chain's). */
-  verificationKey?: VerificationKey
+  /**
+   * Verification key to use off-chain (snarkjs `verification_key.json`; default: the shipped
+   * circuit's whose verifier bytecode matches the chain's). Needed for a model whose verifier was
+   * generated for it (`buildCircuit` of `@krain/zk`: `circuit.vkey`).
+   */
+  verificationKey?: VerificationKey | Record<string, unknown>
 }
 
 /** Outcome of {@link verifyOnChainAndOffChain}. */
