@@ -154,9 +154,12 @@ export const authPlugin = fp<{ policy?: PolicyDocument }>(
         if (!isPublicRoute(req)) throw new AuthError('AUTH_REQUIRED', 'sign in first (POST /v1/auth/challenge, then /v1/auth/session) or sign the request')
         if (announcedBody(req) > fastify.config.anonymousBodyLimit) throw new GatewayError('BODY_TOO_LARGE', { shortMessage: `anonymous request bodies are limited to ${fastify.config.anonymousBodyLimit} bytes` })
       } catch (e) {
-        // Refused before its body was read: close the connection after the answer rather than
-        // draining a body nobody will parse.
-        if (announcedBody(req) > 0) reply.header('connection', 'close')
+        // Refused before its body was read: drop the connection once the answer is out rather
+        // than receiving (and discarding) a body nobody will parse.
+        if (announcedBody(req) > 0) {
+          reply.header('connection', 'close')
+          reply.raw.once('finish', () => req.raw.socket?.destroySoon?.())
+        }
         throw e
       }
     })
