@@ -38,6 +38,24 @@ export type MpcErrorCode =
   | 'MPC_DEALER_MISBEHAVED'
   | 'MPC_BAD_COMPLAINT'
 
+/**
+ * A dealer's signed share to this party is invalid (it does not open under the key the dealer
+ * committed to, or has the wrong size): `complaint` is the signed, transferable proof to send to
+ * the coordinator (anyone checks it with `verifyDealerComplaint`). Code `MPC_DEALER_MISBEHAVED`.
+ */
+export class MpcDealerError extends MpcError {
+  override name = 'MpcDealerError'
+  /** The dealer to blame. */
+  readonly dealer: string
+  /** The signed complaint (a `DealerComplaint` message). */
+  readonly complaint: unknown
+  constructor({ dealer, complaint, ...rest }: Omit<MpcErrorParameters, 'status'> & { dealer: string; complaint: unknown }) {
+    super('MPC_DEALER_MISBEHAVED', rest)
+    this.dealer = dealer
+    this.complaint = complaint
+  }
+}
+
 /** A sum-share (or several) lay off the polynomial the others agree on and could not be corrected. */
 export class MpcCheaterError extends MpcError {
   override name = 'MpcCheaterError'

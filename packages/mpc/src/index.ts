@@ -1,4 +1,4 @@
-export { MpcError, MpcCheaterError } from './errors.js'
+export { MpcError, MpcCheaterError, MpcDealerError } from './errors.js'
 export type { MpcErrorParameters, MpcErrorCode } from './errors.js'
 
 // protocol
@@ -10,6 +10,8 @@ export { Party } from './protocol/party.js'
 export type { PartyParameters } from './protocol/party.js'
 export { parsePartyMessage, contributorsDigestHex, sumShareDigest, ciphertextBytes, vectorBytes } from './protocol/messages.js'
 export { reconstructResidues } from './protocol/reconstruct.js'
+export { verifyDealerComplaint, complaintDigest } from './protocol/complaint.js'
+export type { DealerComplaintVerdict } from './protocol/complaint.js'
 export type { ReconstructParameters, ReconstructReturnType } from './protocol/reconstruct.js'
 export type {
   Address,
@@ -17,6 +19,7 @@ export type {
   BundledShare,
   ContributorsMessage,
   CoordinatorState,
+  DealerComplaint,
   DpConfig,
   EncryptedShare,
   Hex,
@@ -43,7 +46,7 @@ export { sampleDiscreteLaplace, dpNoiseBound, dpNoiseStd, encodedSensitivity } f
 
 // identities and share encryption
 export { addressOf, signDigest, recoverSigner } from './crypto/identity.js'
-export { generateEncryptionKeyPair, sealTo, openSealed, AEAD_OVERHEAD } from './crypto/share-encryption.js'
+export { generateEncryptionKeyPair, sealTo, openSealed, AEAD_OVERHEAD, KEY_COMMITMENT_BYTES, keyCommitment } from './crypto/share-encryption.js'
 export type { EncryptionKeyPair } from './crypto/share-encryption.js'
 
 // simulator and key custody

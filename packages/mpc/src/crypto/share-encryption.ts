@@ -8,7 +8,7 @@
  *
  * node:crypto is used throughout (15–100× faster than pure-JS ciphers on this machine).
  */
-import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from 'node:crypto'
+import { createCipheriv, createHash, createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from 'node:crypto'
 import { MpcError } from '../errors.js'
 import { PROTOCOL } from './digest.js'
 
@@ -21,6 +21,19 @@ const TAG = 16
 export const AEAD_OVERHEAD = NONCE + TAG
 
 const b64uToB64 = (s: string): string => Buffer.from(s, 'base64url').toString('base64')
+
+/** Bytes of the key commitment that opens every share ciphertext. */
+export const KEY_COMMITMENT_BYTES = 32
+
+/**
+ * SHA-256 commitment to a share key, written in the clear at the head of each share ciphertext
+ * (and so covered by the dealer's signature on the ciphertext's hash). AES-GCM is not
+ * key-committing; with this prefix the ciphertext opens under one key only, so a ciphertext plus
+ * its key is a binding, checkable commitment to what the dealer sent (see `complaint.ts`).
+ */
+export function keyCommitment(key: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(`${PROTOCOL}|key-commitment|`).update(key).digest())
+}
 
 /** Generate a fresh X25519 key pair. */
 export function generateEncryptionKeyPair(): EncryptionKeyPair {

@@ -15,6 +15,7 @@ import { MpcCheaterError, MpcError } from '../errors.js'
 import { addressOf, aPrivateKey, recoverSigner, signDigest } from '../crypto/identity.js'
 import { decodeVector } from '../encoding/fixed-point.js'
 import { reconstructResidues } from './reconstruct.js'
+import { complaintDigest, verifyDealerComplaint } from './complaint.js'
 import { partyIndex, validateSession } from './session.js'
 import {
   bytesToVector,
@@ -42,7 +43,7 @@ export type CoordinatorParameters = {
 }
 
 const ORDER: Record<Phase, number> = { join: 0, share: 1, sum: 2, done: 3, failed: 3 }
-const ROUND_OF: Record<PartyMessage['type'], Round> = { join: 'join', shares: 'share', 'sum-share': 'sum' }
+const ROUND_OF: Record<PartyMessage['type'], Round> = { join: 'join', shares: 'share', 'sum-share': 'sum', 'dealer-complaint': 'sum' }
 
 const err = (code: string, shortMessage: string, status: number, details?: string): MpcError => new MpcError(code, { shortMessage, status, details })
 
@@ -152,8 +153,17 @@ export class Coordinator {
         throw err('MPC_MALFORMED_MESSAGE', 'shares: expected one share per other roster member, in roster order', 400)
       }
       this.#s.uploads[m.from] = { message: m, digest: bytesToHex(digest), manifest: manifest! }
+    } else if (m.type === 'dealer-complaint') {
+      // instead of a sum-share: proof that a dealer in U sent this party an invalid share
+      if (!this.#s.roster!.members.some((j) => j.from === m.from)) throw err('MPC_UNKNOWN_PARTY', `${m.from} is not in the roster`, 403)
+      if (this.#s.sumShares[m.from]) throw err('MPC_EQUIVOCATION', `${m.from} already sent a sum-share`, 409)
+      if (!this.#s.contributors!.contributors.includes(m.dealer)) throw new MpcError('MPC_BAD_COMPLAINT', { shortMessage: `${m.dealer} is not a contributor of this sum` })
+      const v = verifyDealerComplaint({ complaint: m, config: c })
+      if (v.verdict !== 'dealer') throw new MpcError('MPC_BAD_COMPLAINT', { shortMessage: `complaint not upheld (${v.verdict}): ${v.reason}` })
+      ;(this.#s.complaints ??= {})[m.from] = m
     } else {
       if (!this.#s.roster!.members.some((j) => j.from === m.from)) throw err('MPC_UNKNOWN_PARTY', `${m.from} is not in the roster`, 403)
+      if (this.#s.complaints?.[m.from]) throw err('MPC_EQUIVOCATION', `${m.from} already complained about its dealer instead of summing`, 409)
       if (m.contributorsDigest !== contributorsDigestHex(this.#s.contributors!)) throw err('MPC_MALFORMED_MESSAGE', 'sum-share: computed over another contributor set', 400)
       const bytes = Buffer.from(m.share, 'base64')
       const vector = bytesToVector(bytes)
@@ -244,12 +254,13 @@ export class Coordinator {
   #stored(round: Round, from: Address): PartyMessage | undefined {
     if (round === 'join') return this.#s.joins[from]
     if (round === 'share') return this.#s.uploads[from]?.message
-    return this.#s.sumShares[from]
+    return this.#s.sumShares[from] ?? this.#s.complaints?.[from]
   }
 
   #digest(m: PartyMessage): { digest: Uint8Array; manifest?: [Address, Hex][] } {
     if (m.type === 'join') return { digest: joinDigest(m) }
     if (m.type === 'sum-share') return { digest: sumShareDigest(m) }
+    if (m.type === 'dealer-complaint') return { digest: complaintDigest(m) }
     const manifest = sharesManifest(m)
     return { digest: sharesDigest(m.sessionId, m.from, manifest), manifest }
   }
@@ -279,8 +290,11 @@ export class Coordinator {
       s.phase = 'sum'
     } else if (s.phase === 'sum') {
       const holders = byIndex(Object.keys(s.sumShares) as Address[])
-      if (!force && holders.length < s.roster!.members.length && now <= c.deadlines.sum) return
-      if (holders.length < c.threshold) return this.#fail('MPC_TOO_FEW_SHARES', `${holders.length} sum-shares arrived, threshold is ${c.threshold}`)
+      const complaints = Object.values(s.complaints ?? {})
+      const blamed = byIndex([...new Set(complaints.map((x) => x.dealer))])
+      if (!force && holders.length + complaints.length < s.roster!.members.length && now <= c.deadlines.sum) return
+      const blame = blamed.length ? `; dealers proven to have sent invalid shares: ${blamed.join(', ')}` : ''
+      if (holders.length < c.threshold) return this.#fail('MPC_TOO_FEW_SHARES', `${holders.length} sum-shares arrived, threshold is ${c.threshold}${blame}`, blamed.length ? blamed : undefined)
       try {
         const rec = reconstructResidues({
           points: holders.map((a) => partyIndex(c, a)),
@@ -292,7 +306,8 @@ export class Coordinator {
         if (!rec.verified && c.allowUnverified !== true) {
           return this.#fail(
             'MPC_RESULT_UNVERIFIED',
-            `only ${rec.used.length} consistent sum-shares for threshold ${c.threshold}: no extra share cross-checks the sum, so one lying holder would change it undetected; it is not released (create the session with allowUnverified: true to release such sums, marked verified: false)`,
+            `only ${rec.used.length} consistent sum-shares for threshold ${c.threshold}: no extra share cross-checks the sum, so one lying holder would change it undetected; it is not released (create the session with allowUnverified: true to release such sums, marked verified: false)${blame}`,
+            blamed.length ? blamed : undefined,
           )
         }
         const { sum, values } = decodeVector(rec.secret, c.length, c.scale)
@@ -304,12 +319,13 @@ export class Coordinator {
           cheaters: rec.cheaters as Address[],
           verified: rec.verified,
           liarTolerance: rec.liarTolerance,
+          ...(blamed.length ? { dealersBlamed: blamed } : {}),
           sum: Array.from(sum, (x) => x.toString()),
           values,
         }
         s.phase = 'done'
       } catch (e) {
-        if (e instanceof MpcCheaterError) return this.#fail(e.code, e.shortMessage, e.cheaters as Address[])
+        if (e instanceof MpcCheaterError) return this.#fail(e.code, `${e.shortMessage}${blame}`, e.cheaters as Address[])
         throw e
       }
     }

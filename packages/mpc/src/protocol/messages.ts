@@ -8,9 +8,9 @@ import { bytesToHex } from 'viem/utils'
 import { MpcError } from '../errors.js'
 import { messageDigest, sha256HexOf } from '../crypto/digest.js'
 import { anAddress } from '../crypto/identity.js'
-import { isBase64Of, AEAD_OVERHEAD } from '../crypto/share-encryption.js'
+import { isBase64Of, AEAD_OVERHEAD, KEY_COMMITMENT_BYTES } from '../crypto/share-encryption.js'
 import { ELEMENT_BYTES, P1, P2 } from '../field/field.js'
-import type { Address, ContributorsMessage, Hex, JoinMessage, PartyMessage, RosterMessage, SessionConfig, SharesMessage, SumShareMessage } from './types.js'
+import type { Address, ContributorsMessage, DealerComplaint, Hex, JoinMessage, PartyMessage, RosterMessage, SessionConfig, SharesMessage, SumShareMessage } from './types.js'
 
 const malformed = (shortMessage: string): never => {
   throw new MpcError('MPC_MALFORMED_MESSAGE', { shortMessage })
@@ -53,8 +53,8 @@ export function contributorsDigestHex(m: Pick<ContributorsMessage, 'sessionId' |
 
 /** Bytes of a residue vector of length L on the wire. */
 export const vectorBytes = (length: number): number => length * ELEMENT_BYTES
-/** Bytes of one encrypted share of a vector of length L. */
-export const ciphertextBytes = (length: number): number => vectorBytes(length) + AEAD_OVERHEAD
+/** Bytes of one encrypted share of a vector of length L: key commitment ‖ nonce ‖ AES-GCM ‖ tag. */
+export const ciphertextBytes = (length: number): number => KEY_COMMITMENT_BYTES + vectorBytes(length) + AEAD_OVERHEAD
 
 /** Residue vector → bytes (little-endian uint32s). */
 export function vectorToBytes(v: Uint32Array): Uint8Array {
@@ -140,6 +140,21 @@ export function parsePartyMessage(raw: unknown, config: SessionConfig): PartyMes
       if (!isHex(m.contributorsDigest, 32)) malformed('sum-share: "contributorsDigest" expected 32 bytes of 0x-hex')
       if (!looksLikeBase64Of(m.share, vectorBytes(config.length))) malformed(`sum-share: "share" expected base64 of ${vectorBytes(config.length)} bytes`)
       return m as unknown as SumShareMessage
+    }
+    case 'dealer-complaint': {
+      keys(m, ['type', 'sessionId', 'from', 'dealer', 'ciphertext', 'manifest', 'dealerSignature', 'key', 'signature'], 'dealer-complaint')
+      addr(m.from, 'dealer-complaint.from')
+      addr(m.dealer, 'dealer-complaint.dealer')
+      sig(m.signature, 'dealer-complaint')
+      sig(m.dealerSignature, 'dealer-complaint.dealer')
+      if (!isBase64Of(m.key, 32)) malformed('dealer-complaint: "key" expected base64 of 32 bytes')
+      if (!looksLikeBase64Of(m.ciphertext, ciphertextBytes(config.length))) malformed(`dealer-complaint: "ciphertext" expected base64 of ${ciphertextBytes(config.length)} bytes`)
+      if (!Array.isArray(m.manifest) || m.manifest.length < 1 || m.manifest.length > config.parties.length - 1) malformed('dealer-complaint: "manifest" expected the dealer\'s signed manifest')
+      ;(m.manifest as unknown[]).forEach((e, i) => {
+        if (!Array.isArray(e) || e.length !== 2 || !isHex(e[1], 32)) malformed(`dealer-complaint.manifest[${i}] expected [address, sha256]`)
+        addr((e as unknown[])[0], `dealer-complaint.manifest[${i}][0]`)
+      })
+      return m as unknown as DealerComplaint
     }
     default:
       return malformed(`message: unknown "type" ${JSON.stringify(String(m.type).slice(0, 40))}`)

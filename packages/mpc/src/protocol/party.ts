@@ -7,16 +7,17 @@
  * and a party never produces two different sum-shares (which would let a coordinator that
  * equivocates on U difference two aggregates).
  */
-import { MpcError } from '../errors.js'
+import { MpcDealerError, MpcError } from '../errors.js'
 import { addressOf, aPrivateKey, assertSignedBy, signDigest } from '../crypto/identity.js'
-import { deriveShareKey, generateEncryptionKeyPair, openBytes, sealBytes, shareAad } from '../crypto/share-encryption.js'
+import { deriveShareKey, generateEncryptionKeyPair, keyCommitment, sealBytes, shareAad } from '../crypto/share-encryption.js'
+import { complaintDigest, openCommittedShare } from './complaint.js'
 import { sha256HexOf } from '../crypto/digest.js'
 import { encodeVector } from '../encoding/fixed-point.js'
 import { addResidues, shareResidues } from '../field/shamir.js'
 import { sampleDiscreteLaplace } from '../dp/noise.js'
 import { validateSession, partyIndex } from './session.js'
 import { bytesToVector, contributorsDigest, contributorsDigestHex, joinDigest, rosterDigest, sharesDigest, sharesManifest, sumShareDigest, vectorToBytes, vectorBytes } from './messages.js'
-import type { Address, Hex, JoinMessage, PartyState, RosterMessage, SessionConfig, ShareBundle, SharesMessage, SumShareMessage } from './types.js'
+import type { Address, DealerComplaint, Hex, JoinMessage, PartyState, RosterMessage, SessionConfig, ShareBundle, SharesMessage, SumShareMessage } from './types.js'
 
 const fail = (code: string, shortMessage: string, status = 400, details?: string): never => {
   throw new MpcError(code, { shortMessage, status, details })
@@ -148,8 +149,9 @@ export class Party {
         return
       }
       const key = deriveShareKey({ own: this.#state.encryption, peerPublicKey: r.members[k]!.encryptionKey, sessionId: c.sessionId, from: me, to, label: 'share' })
-      const ct = sealBytes(key, vectorToBytes(shares[k]!), shareAad(c.sessionId, 'share', me, to))
-      const entry = { to, ciphertext: Buffer.from(ct.buffer, ct.byteOffset, ct.length).toString('base64') }
+      // key commitment ‖ AEAD: the signed ciphertext hash then binds this party to the share (complaint.ts)
+      const ct = Buffer.concat([keyCommitment(key), sealBytes(key, vectorToBytes(shares[k]!), shareAad(c.sessionId, 'share', me, to))])
+      const entry = { to, ciphertext: ct.toString('base64') }
       sha256HexOf(entry, entry.ciphertext, true) // (base64 this party made: ASCII; the manifest below reuses it)
       out.push(entry)
     })
@@ -196,13 +198,16 @@ export class Party {
       const s = byFrom.get(from) ?? fail('MPC_BAD_SHARE', `no share from contributor ${from} in the bundle`, 409)
       const key = deriveShareKey({ own: this.#state.encryption, peerPublicKey: keyOf.get(from)!, sessionId: c.sessionId, from, to: me, label: 'share' })
       const bytes = typeof s.ciphertext === 'string' ? Buffer.from(s.ciphertext, 'base64') : Buffer.alloc(0)
-      const plain = openBytes(key, bytes, shareAad(c.sessionId, 'share', from, me))
+      const { share: plain } = openCommittedShare(bytes, key, c.sessionId, from, me, L)
       // (no field-range check needed: any uint32 is a valid residue class for addResidues)
-      const v = plain && plain.length === vectorBytes(L) ? bytesToVector(plain) : null
-      if (v === null) {
-        fail('MPC_BAD_SHARE', `the share from ${from} does not decrypt to a valid share`, 422, this.#blame(s, from))
+      if (plain === null) {
+        const blame = this.#blame(s, from)
+        if (blame.dealer) {
+          throw new MpcDealerError({ shortMessage: `the share ${from} signed for this party is invalid: the dealer is to blame`, details: blame.why, dealer: from, complaint: this.#complaint(s, from, key) })
+        }
+        fail('MPC_BAD_SHARE', `the share from ${from} does not decrypt to a valid share`, 422, blame.why)
       }
-      vectors.push(v!)
+      vectors.push(bytesToVector(plain!))
     }
     const sum = addResidues(vectors, L)
     const message: SumShareMessage = { type: 'sum-share', sessionId: c.sessionId, from: me, contributorsDigest: uDigest, share: Buffer.from(vectorToBytes(sum)).toString('base64'), signature: '0x' }
@@ -213,16 +218,30 @@ export class Party {
     return message
   }
 
-  /** Whether the sender's own signature covers a ciphertext that did not open (sender to blame). */
-  #blame(s: ShareBundle['shares'][number], from: Address): string {
+  /** Whether the sender's own signature covers a ciphertext that did not open (sender to blame) or the relay altered it. */
+  #blame(s: ShareBundle['shares'][number], from: Address): { dealer: boolean; why: string } {
     try {
-      const entry = s.manifest.find(([to]) => to === this.#state.address)
-      if (!entry || entry[1] !== sha256HexOf(s, s.ciphertext)) return 'the ciphertext is not the one the sender signed: the relay altered it'
+      const entry = Array.isArray(s.manifest) ? s.manifest.find(([to]) => to === this.#state.address) : undefined
+      if (!entry || typeof s.ciphertext !== 'string' || entry[1] !== sha256HexOf(s, s.ciphertext)) return { dealer: false, why: 'the ciphertext is not the one the sender signed: the relay altered it' }
       assertSignedBy(sharesDigest(this.#state.config.sessionId, from, s.manifest), s.signature, from, 'shares')
-      return `the sender ${from} signed this ciphertext: the sender is to blame`
+      return { dealer: true, why: `the sender ${from} signed this ciphertext: the sender is to blame` }
     } catch {
-      return 'the sender signature does not verify: the relay altered it'
+      return { dealer: false, why: 'the sender signature does not verify: the relay altered it' }
     }
+  }
+
+  /** The signed complaint against a dealer whose signed share is invalid (reveals that one pairwise key). */
+  #complaint(s: ShareBundle['shares'][number], dealer: Address, key: Uint8Array): DealerComplaint {
+    const body = {
+      sessionId: this.#state.config.sessionId,
+      from: this.#state.address,
+      dealer,
+      ciphertext: s.ciphertext,
+      manifest: s.manifest,
+      dealerSignature: s.signature,
+      key: Buffer.from(key).toString('base64'),
+    }
+    return { type: 'dealer-complaint', ...body, signature: signDigest(this.#key, complaintDigest(body)) }
   }
 }
 

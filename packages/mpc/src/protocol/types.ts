@@ -135,8 +135,33 @@ export type SumShareMessage = {
   signature: Hex
 }
 
+/**
+ * Round 3 (party → coordinator, instead of a sum-share): proof that a dealer's signed share to
+ * this party is invalid. It reveals the one pairwise AES key of (dealer → this party), which
+ * opens only that share: a share of a dealer shown to misbehave, or one the complainant could
+ * leak anyway. Anyone checks it with `verifyDealerComplaint`.
+ */
+export type DealerComplaint = {
+  type: 'dealer-complaint'
+  sessionId: Hex
+  /** The complaining recipient. */
+  from: Address
+  /** The dealer complained about. */
+  dealer: Address
+  /** The dealer's ciphertext to `from` (base64), as relayed. */
+  ciphertext: string
+  /** The dealer's signed manifest (`[to, sha256(ciphertext)]` per recipient). */
+  manifest: [Address, Hex][]
+  /** The dealer's signature over its upload (covers `manifest`). */
+  dealerSignature: Hex
+  /** The pairwise share key (base64 of 32 bytes); its SHA-256 commitment heads the ciphertext. */
+  key: string
+  /** The complainant's signature. */
+  signature: Hex
+}
+
 /** Any message a party sends. */
-export type PartyMessage = JoinMessage | SharesMessage | SumShareMessage
+export type PartyMessage = JoinMessage | SharesMessage | SumShareMessage | DealerComplaint
 
 /** The released aggregate. */
 export type AggregateResult = {
@@ -146,8 +171,13 @@ export type AggregateResult = {
   contributors: Address[]
   /** Parties whose sum-shares were used and agreed. */
   sumShareHolders: Address[]
-  /** Parties whose sum-share lay off the polynomial the others agree on. */
+  /**
+   * Parties whose sum-share lay off the polynomial the others agree on (they lied, or a dealer
+   * gave them a share off its polynomial that no complaint could show; see the README).
+   */
   cheaters: Address[]
+  /** Dealers proven (by a recipient's `DealerComplaint`) to have sent an invalid share. */
+  dealersBlamed?: Address[]
   /**
    * True when more than `threshold` consistent sum-shares cross-checked the result. False only in
    * a session created with `allowUnverified: true` (otherwise such a sum is refused).
@@ -172,6 +202,8 @@ export type CoordinatorState = {
   uploads: Record<Address, { message: SharesMessage; digest: Hex; manifest: [Address, Hex][] }>
   contributors: ContributorsMessage | null
   sumShares: Record<Address, SumShareMessage>
+  /** Upheld dealer complaints, by complainant (absent in states stored before they existed). */
+  complaints?: Record<Address, DealerComplaint>
   result: AggregateResult | null
   failure: { code: string; message: string; cheaters?: Address[] } | null
 }
