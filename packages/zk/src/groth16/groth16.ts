@@ -187,3 +187,30 @@ export function toSolidityCalldata(proof: Groth16Proof, publicSignals: readonly 
     input,
   }
 }
+
+/**
+ * The snarkjs proof and public signals of verifier arguments read back from the chain: the
+ * inverse of {@link toSolidityCalldata} (G2 coordinates back to snarkjs' `[x0, x1]` order).
+ * Values are not checked here: {@link verifyGroth16} parses what this returns.
+ * @param calldata - `{ a, b, c, input }` as the verifier takes them
+ * @returns `{ proof, publicSignals }` with decimal strings
+ * @example
+ * ```ts
+ * const { proof, publicSignals } = fromSolidityCalldata(decodedArgs)
+ * await verifyGroth16(vkey, proof, publicSignals)
+ * ```
+ */
+export function fromSolidityCalldata(calldata: { a: readonly [bigint, bigint]; b: readonly [readonly [bigint, bigint], readonly [bigint, bigint]]; c: readonly [bigint, bigint]; input: readonly bigint[] }): { proof: Groth16Proof; publicSignals: string[] } {
+  const { a, b, c, input } = calldata
+  const s = (x: bigint): string => x.toString()
+  return {
+    proof: {
+      pi_a: [s(a[0]), s(a[1]), '1'],
+      pi_b: [[s(b[0][1]), s(b[0][0])], [s(b[1][1]), s(b[1][0])], ['1', '0']],
+      pi_c: [s(c[0]), s(c[1]), '1'],
+      protocol: 'groth16',
+      curve: 'bn128',
+    },
+    publicSignals: input.map(s),
+  }
+}

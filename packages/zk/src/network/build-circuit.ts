@@ -218,7 +218,8 @@ export type LoadCircuitParameters = {
 
 /**
  * Find a built circuit in the cache and verify it: the manifest's key must be the hash of its
- * spec, its id must match, and every file must match its pinned sha256.
+ * spec, its id must match, and every file must match its pinned sha256 (hashed once per process
+ * while the files' inodes, sizes, mtimes, ctimes and the manifest stay the same).
  * @param parameters - `{ id, cacheDir?, spec? }`
  * @returns the circuit
  * @throws {ZkArtifactError} when it is missing, or any file or the manifest was altered
@@ -249,6 +250,14 @@ export function loadCircuit(parameters: LoadCircuitParameters): NetworkCircuit {
   }
   if (m.key !== key || m.id !== id || circuitId(m.spec) !== id) throw new ZkArtifactError({ shortMessage: `the manifest of circuit ${id} does not match its content address`, details: `spec hashes to ${key}, manifest says ${String(m.key)} / ${String(m.id)}` })
   if (p.spec !== undefined && circuitKey(p.spec) !== key) throw new ZkArtifactError({ shortMessage: `circuit ${id} was built from another spec`, details: file })
+  const stat = (f: string): string => {
+    if (!existsSync(join(dir, f))) return '-'
+    const st = statSync(join(dir, f))
+    return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`
+  }
+  const stamp = Object.values(FILES).map(stat).join(',') + readFileSync(file, 'utf8')
+  const hit = verifiedCircuits.get(dir)
+  if (hit && hit.stamp === stamp) return hit.circuit
   const paths: Record<string, string> = {}
   for (const [kind, want] of Object.entries(FILES)) {
     const f = (m.files as Record<string, CircuitFile | undefined>)?.[kind]
@@ -261,5 +270,10 @@ export function loadCircuit(parameters: LoadCircuitParameters): NetworkCircuit {
   }
   const vkey = JSON.parse(readFileSync(paths.vkey!, 'utf8')) as Record<string, unknown>
   if (vkey.nPublic !== 3 || vkey.protocol !== 'groth16' || vkey.curve !== 'bn128') throw new ZkArtifactError({ shortMessage: `the verification key of circuit ${id} is not a 3-signal BN254 Groth16 key`, details: paths.vkey })
-  return { id, key, dir, spec: m.spec, constraints: m.constraints, wasmPath: paths.wasm!, zkeyPath: paths.zkey!, r1csPath: paths.r1cs!, verifierPath: paths.verifier!, vkey, vkeySha256: m.files.vkey.sha256, manifest: m, devOnly: m.devOnly, cached: true }
+  const circuit: NetworkCircuit = { id, key, dir, spec: m.spec, constraints: m.constraints, wasmPath: paths.wasm!, zkeyPath: paths.zkey!, r1csPath: paths.r1cs!, verifierPath: paths.verifier!, vkey, vkeySha256: m.files.vkey.sha256, manifest: m, devOnly: m.devOnly, cached: true }
+  verifiedCircuits.set(dir, { stamp, circuit })
+  return circuit
 }
+
+/** Circuits verified in this process, by directory, with the sizes and mtimes of their files (re-hashed when any changes). */
+const verifiedCircuits = new Map<string, { stamp: string; circuit: NetworkCircuit }>()

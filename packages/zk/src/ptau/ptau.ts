@@ -33,8 +33,9 @@ const devSource = (n: number): string => `local development ceremony (INSECURE):
 
 /**
  * The powers-of-tau files Krain accepts, by sha256. The 2^14 file is committed in
- * `circuits/ptau/`; larger ones are made with `preparePtau` (deterministic: the same recipe gives
- * the same bytes) or imported with `importPtau`.
+ * `circuits/ptau/`; larger ones are made with `preparePtau` (the same recipe as the committed file,
+ * whose steps are deterministic; byte identity with the pinned hash is checked, not assumed:
+ * `pinned` in its result) or imported with `importPtau`.
  */
 export const PINNED_PTAU: readonly PinnedPtau[] = [
   { power: 14, file: 'pot14_final.ptau', sha256: 'a7fa6af23600a6b70de46bf458ef0a770a95a3f7681fdcc874c47a87ce84dfa3', bytes: 18875891, devOnly: true, source: devSource(14) },
