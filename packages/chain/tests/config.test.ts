@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { fromSolidityCalldata, toSolidityCalldata, type Groth16Proof } from '@krain/zk/groth16'
 import { ChainError, chainConfigFromEnv, createChainClient, toGroth16Calldata, unpackOutputs } from '../src/index.js'
 
 const KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
@@ -46,6 +47,14 @@ describe('createChainClient', () => {
 })
 
 describe('calldata', () => {
+  it('goes from a snarkjs proof to verifier arguments (G2 swapped) and back through @krain/zk/groth16', () => {
+    const proof: Groth16Proof = { pi_a: ['1', '2', '1'], pi_b: [['3', '4'], ['5', '6'], ['1', '0']], pi_c: ['7', '8', '1'], protocol: 'groth16', curve: 'bn128' }
+    const cd = toSolidityCalldata(proof, ['9', '10', '11'])
+    expect(cd).toEqual({ a: [1n, 2n], b: [[4n, 3n], [6n, 5n]], c: [7n, 8n], input: [9n, 10n, 11n] })
+    expect(toGroth16Calldata(cd)).toEqual(cd)
+    expect(fromSolidityCalldata(cd)).toEqual({ proof, publicSignals: ['9', '10', '11'] })
+  })
+
   it('accepts hex strings and rejects junk with TypeError / RangeError', () => {
     expect(toGroth16Calldata({ a: ['0x1', 2n], b: [[3, 4], [5, 6]], c: [7, 8], input: [9, 10, 11] }).a).toEqual([1n, 2n])
     expect(() => toGroth16Calldata({ a: [1n], b: [[3n, 4n], [5n, 6n]], c: [7n, 8n], input: [9n, 10n, 11n] })).toThrow(RangeError)

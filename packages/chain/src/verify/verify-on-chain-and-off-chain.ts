@@ -6,7 +6,7 @@
  * check that the proof's public signals are the recorded statement.
  */
 import { anObject, isKrainError } from '@krain/core'
-import { verifyGroth16, type Groth16Proof, type SolidityCalldata } from '@krain/zk/groth16'
+import { fromSolidityCalldata, verifyGroth16, type SolidityCalldata } from '@krain/zk/groth16'
 import { decodeFunctionData, keccak256, type Address, type Hex } from 'viem'
 import type { ChainClient } from '../client/create-chain-client.js'
 import { ChainError } from '../errors.js'
@@ -51,21 +51,6 @@ export type VerifyOnChainAndOffChainReturnType = {
 }
 
 const none = (record: InferenceRecord | null): VerifyOnChainAndOffChainReturnType => ({ record, verifier: null, circuit: null, statementMatches: false, onChain: false, offChain: false, valid: false, calldata: null })
-
-/**
- * The snarkjs form of a proof read from verifier calldata (the EVM's `b` coordinate order undone).
- * The inverse of `toSolidityCalldata` in `@krain/zk/groth16`; it belongs there.
- */
-function snarkjsProof({ a, b, c }: SolidityCalldata): Groth16Proof {
-  const s = (x: bigint): string => x.toString()
-  return {
-    pi_a: [s(a[0]), s(a[1]), '1'],
-    pi_b: [[s(b[0][1]), s(b[0][0])], [s(b[1][1]), s(b[1][0])], ['1', '0']],
-    pi_c: [s(c[0]), s(c[1]), '1'],
-    protocol: 'groth16',
-    curve: 'bn128',
-  }
-}
 
 /**
  * Check a recorded inference on-chain and off-chain.
@@ -119,7 +104,8 @@ export async function verifyOnChainAndOffChain(parameters: VerifyOnChainAndOffCh
     if (!vk) {
       throw new ChainError('CHAIN_UNKNOWN_VERIFIER', { shortMessage: `no verification key known for the verifier at ${verifier}`, details: 'pass verificationKey (the circuit’s verification_key.json)' })
     }
-    const offChain = await verifyGroth16(vk, snarkjsProof(calldata), input).catch((e: unknown) => {
+    const { proof, publicSignals } = fromSolidityCalldata(calldata)
+    const offChain = await verifyGroth16(vk, proof, publicSignals).catch((e: unknown) => {
       // calldata the chain accepted can still be junk to the off-chain parser (a coordinate ≥ q): not a valid proof
       if (isKrainError(e) && e.code === 'ZK_MALFORMED_PROOF') return false
       throw e
