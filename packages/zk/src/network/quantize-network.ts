@@ -150,7 +150,8 @@ function quantizeWith(net: NetworkModel, mode: WeightMode, c: Choice, o: Quantiz
   const half = 1n << BigInt(c.bx - 1)
   let inIv: Interval[] = Array.from({ length: inputs }, () => [-half, half - 1n] as Interval)
   let inScale = 2 ** c.f
-  let acts = calib
+  // Calibration activations only matter for choosing ReLU rescales.
+  let acts = net.layers.some((l, i) => l.activation === 'relu' && i < net.layers.length - 1) ? calib : []
   const wHalf = 1n << BigInt(c.wb - 1)
   const activationBits = o.activationBits ?? 16
   const maxActivationBits = o.maxActivationBits ?? 64
@@ -299,11 +300,16 @@ function activateInt(act: CircuitActivation, v: bigint, k: bigint): bigint {
  * @returns `{ values, output, label }`: `output` is the public output signal; `label` the class (classifiers)
  */
 export function evaluateQuantized(q: QuantizedNetwork, x: readonly bigint[]): { values: bigint[]; output: bigint; label: number } {
-  let a: bigint[] = [...x]
-  for (const l of q.layers) {
-    const two = 1n << BigInt(l.biasShift)
-    const k = BigInt(l.shift)
-    a = l.weights.map((row, u) => activateInt(l.activation, dot(row, a) + l.bias[u]! * two, k))
+  let a: bigint[]
+  const fast = numberForward(q)
+  if (fast) a = fast(x)
+  else {
+    a = [...x]
+    for (const l of q.layers) {
+      const two = 1n << BigInt(l.biasShift)
+      const k = BigInt(l.shift)
+      a = l.weights.map((row, u) => activateInt(l.activation, dot(row, a) + l.bias[u]! * two, k))
+    }
   }
   if (q.head === 'sign') {
     const label = a[0]! >= 0n ? 1 : 0
@@ -315,6 +321,47 @@ export function evaluateQuantized(q: QuantizedNetwork, x: readonly bigint[]): { 
     return { values: a, output: BigInt(best), label: best }
   }
   return { values: a, output: packRegression(a, q.headBits), label: -1 }
+}
+
+const forwards = new WeakMap<QuantizedNetwork, ((x: readonly bigint[]) => bigint[]) | null>()
+
+/**
+ * The same evaluation in doubles, when every partial sum, product and square is provably below
+ * 2^53 (then exact): `Σ|w|·max|a| + |b|·2^t` per layer, from the input width and the bounds.
+ * Calibration runs thousands of rows through the network; bigints would be ~50× slower.
+ */
+function numberForward(q: QuantizedNetwork): ((x: readonly bigint[]) => bigint[]) | null {
+  const hit = forwards.get(q)
+  if (hit !== undefined) return hit
+  const SAFE = 2 ** 53
+  let maxIn = 2 ** (q.inputBits - 1)
+  let ok = true
+  const layers = q.layers.map((l, i) => {
+    const w = l.weights.map((r) => r.map(Number))
+    const b = l.bias.map((v) => Number(v) * 2 ** l.biasShift)
+    const worst = Math.max(...w.map((r, u) => r.reduce((s, v) => s + Math.abs(v), 0) * maxIn + Math.abs(b[u]!)))
+    if (!(worst < SAFE) || (l.activation === 'square' && !(worst * worst < SAFE))) ok = false
+    const o = q.bounds[i]!.out
+    maxIn = Number(-o[0] > o[1] ? -o[0] : o[1])
+    return { w, b, act: l.activation, div: 2 ** l.shift }
+  })
+  const f = ok
+    ? (x: readonly bigint[]): bigint[] => {
+        let a = x.map(Number)
+        for (const l of layers) {
+          a = l.w.map((r, u) => {
+            let s = l.b[u]!
+            for (let i = 0; i < r.length; i++) s += r[i]! * a[i]!
+            if (l.act === 'relu') return s > 0 ? Math.floor(s / l.div) : 0
+            if (l.act === 'square') return Math.floor((s * s) / l.div)
+            return Math.floor(s / l.div)
+          })
+        }
+        return a.map((v) => BigInt(v))
+      }
+    : null
+  forwards.set(q, f)
+  return f
 }
 
 /** Regression outputs packed as `Σ (v_o + 2^(B−1)) · 2^(B·o)` (B = headBits). */
