@@ -5,7 +5,7 @@
  * process: only signed join/shares/sum-share messages (shares AEAD-encrypted to each recipient)
  * are sent. Waiting for a round to close is a server-side long poll (`?waitMs=`), not a sleep.
  */
-import { Party, type AggregateResult, type Hex, type PartyState, type RosterMessage, type SessionConfig, type ShareBundle } from '@krain/mpc'
+import { MpcDealerError, Party, type AggregateResult, type Hex, type PartyState, type RosterMessage, type SessionConfig, type ShareBundle } from '@krain/mpc'
 import { privateKeyToAccount } from 'viem/accounts'
 import { KrainHttpError } from './errors.js'
 import { GatewayHttp } from './http.js'
@@ -77,13 +77,26 @@ export class MpcParticipant {
     await this.http.request('POST', `/v1/mpc/sessions/${this.sessionId}/shares`, { body: { message } })
   }
 
-  /** Round 3: wait for the contributor set, decrypt the shares sent to this party, upload the sum-share. */
-  async sum(): Promise<void> {
+  /**
+   * Round 3: wait for the contributor set, decrypt the shares sent to this party, upload the
+   * sum-share. If a dealer signed an invalid share for this party, upload the signed complaint
+   * that proves it instead (the gateway checks it and blames the dealer, not this party).
+   * @returns `{ complainedAbout }` naming the dealer when a complaint was sent
+   */
+  async sum(): Promise<{ complainedAbout?: string }> {
     const party = this.requireParty()
     this.roster ??= await this.poll(() => this.http.request<RosterMessage>('GET', `/v1/mpc/sessions/${this.sessionId}/roster`, { query: { waitMs: this.waitMs } }))
     const bundle = await this.poll(() => this.http.request<ShareBundle>('GET', `/v1/mpc/sessions/${this.sessionId}/inbox`, { query: { waitMs: this.waitMs } }))
-    const message = party.sum(bundle, this.roster)
+    let message
+    try {
+      message = party.sum(bundle, this.roster)
+    } catch (e) {
+      if (!(e instanceof MpcDealerError)) throw e
+      await this.http.request('POST', `/v1/mpc/sessions/${this.sessionId}/complaint`, { body: { message: e.complaint } })
+      return { complainedAbout: e.dealer }
+    }
     await this.http.request('POST', `/v1/mpc/sessions/${this.sessionId}/sum-share`, { body: { message } })
+    return {}
   }
 
   /**
@@ -122,8 +135,8 @@ export class MpcParticipant {
     onProgress?.({ step: 'joined' })
     await this.share(values)
     onProgress?.({ step: 'shared' })
-    await this.sum()
-    onProgress?.({ step: 'summed' })
+    const { complainedAbout } = await this.sum()
+    onProgress?.({ step: 'summed', ...(complainedAbout ? { detail: `complained about dealer ${complainedAbout}` } : {}) })
     const r = await this.result(options)
     onProgress?.({ step: 'result', detail: `${r.contributors.length} contributors, ${r.verified ? 'verified' : 'UNVERIFIED'}` })
     return r

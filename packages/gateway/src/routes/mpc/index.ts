@@ -1,7 +1,8 @@
 /**
  * @module routes/mpc
  * Secure aggregation sessions (the gateway is the coordinator, an untrusted relay):
- * create, status, join, roster, upload shares, fetch own inbox, upload sum-share, result, close.
+ * create, status, join, roster, upload shares, fetch own inbox, upload sum-share (or a complaint
+ * proving a dealer sent an invalid share), result, close.
  * A party may only send its own messages (the signed-in address must be the message's `from`).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
@@ -78,6 +79,18 @@ export const mpcRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     ownMessage(req, 'mpc:join', req.params.id, req.body.message.from)
     return mpc.receive(req.params.id, req.body.message)
   })
+
+  fastify.post(
+    '/sessions/:id/complaint',
+    {
+      bodyLimit: bulk,
+      schema: { tags: ['mpc'], summary: "Complain about a dealer's invalid share (round 3, instead of a sum-share): a signed, checkable proof", params: SessionIdParams, body: PartyMessageBody, response: { 200: ReceiveResponse, ...errorResponses } },
+    },
+    async (req) => {
+      ownMessage(req, 'mpc:join', req.params.id, req.body.message.from)
+      return mpc.receive(req.params.id, req.body.message)
+    },
+  )
 
   fastify.get('/sessions/:id/result', { schema: { tags: ['mpc'], summary: 'The aggregate', params: SessionIdParams, querystring: WaitQuery, response: { 200: AnyObject, ...errorResponses } } }, async (req) => {
     await reader(req, req.params.id)
