@@ -123,7 +123,7 @@ describe('evaluation-key bundle', () => {
 
 describe('evaluateModel at the boundary', () => {
   const task = breastCancerTask()
-  const plan = planInference({ model: task.model, batchSize: 8, layout: 'sample-per-ciphertext', inputBound: 10 })
+  const plan = planInference({ model: task.model, batchSize: 8, layout: 'sample-per-ciphertext', inputBound: 16 })
   let client: CkksClient
   let keys: EvaluationKeys
   beforeAll(async () => {

@@ -41,3 +41,31 @@ export function approximateScores(p: ApproximateScoresParameters): number[][] {
     return h
   })
 }
+
+/** One layer of {@link polynomialNetwork}: what the server evaluates. */
+export type PolynomialLayer = {
+  /** Dense weights and bias as evaluated (normalisation folded in where the activation is approximated). */
+  weights: number[][]
+  bias: number[]
+  activation: 'identity' | 'square' | 'chebyshev'
+  /** For `chebyshev`: per neuron, p(t) = Σ c_i T_i(t) on t ∈ [−1, 1]. */
+  coefficients?: number[][]
+}
+
+/**
+ * The network the encrypted evaluation computes under `plan`: dense layers (normalisation of
+ * approximated neurons folded into their rows), squares, and per-neuron Chebyshev polynomials.
+ * For inspection, and for writing the same computation elsewhere (e.g. a hand-written baseline).
+ * @throws {HeKeyMismatchError} when the plan was made for another model
+ */
+export function polynomialNetwork({ model, plan }: { model: Model; plan: InferencePlan }): PolynomialLayer[] {
+  const p = checkPlan(plan)
+  const m = checkModel(model)
+  if (modelFingerprint(m) !== p.modelId) throw new HeKeyMismatchError({ shortMessage: 'the model is not the one the plan was made for' })
+  return prepareNetwork(layersOf(m), inputBoxOf(p), degreesOf(p)).map((l) => ({
+    weights: l.weights,
+    bias: l.bias,
+    activation: l.coefficients ? 'chebyshev' : l.activation === 'square' ? 'square' : 'identity',
+    ...(l.coefficients ? { coefficients: l.coefficients } : {}),
+  }))
+}
