@@ -29,6 +29,11 @@ export interface ChainAdapter {
   confirm(txHash: `0x${string}`): Promise<ChainReceipt>
   /** If this inference is already recorded (e.g. a retry after a lost response), its receipt. */
   findRecorded(s: InferenceSubmission): Promise<ChainReceipt | null>
+  /**
+   * Deploy (or reuse, by CREATE2) a generated circuit's verifier and register the model with it.
+   * Idempotent: an already registered model is not an error.
+   */
+  registerModelVerifier?(p: { modelCommitment: string; circuit: string; solidity: string }): Promise<{ verifier: `0x${string}`; txHash: `0x${string}` | null }>
   /** Check a receipt on chain: the record exists and matches the public signals. */
   verifyOnChain(r: { txHash: `0x${string}`; publicSignals: string[] }): Promise<boolean>
   close(): Promise<void>

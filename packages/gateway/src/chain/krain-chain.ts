@@ -6,6 +6,7 @@
  */
 import { createChainClient, getInference, inferenceId, registerModel, submitInference, verifyOnChainAndOffChain, type ChainClient, type SnarkjsGroth16Proof } from '@krain/chain'
 import type { Address } from 'viem'
+import { verificationKeyOf, verifierSolidityOf } from '../zk/generated-circuits.js'
 import type { ChainAdapter, ChainReceipt, InferenceSubmission } from './adapter.js'
 
 /** Parameters of {@link connectChain}. */
@@ -28,16 +29,23 @@ export async function connectChain({ rpcUrl, privateKey, registryAddress, verifi
   const idOf = (s: { publicSignals: string[] }): `0x${string}` => inferenceId(BigInt(s.publicSignals[1]!), BigInt(s.publicSignals[2]!), BigInt(s.publicSignals[0]!))
   const receiptOf = (r: { transactionHash: `0x${string}`; blockNumber: bigint }): ChainReceipt => ({ txHash: r.transactionHash, blockNumber: String(r.blockNumber), chainId: client.chain.id, registry: registryAddress })
 
+  // A model is registered with its shipped circuit's verifier, or with the verifier generated for
+  // its own circuit (deployed by CREATE2 from the build's Solidity, reused when already there).
+  const register = async (modelCommitment: string, verifier: Address | { solidity: string }): Promise<{ verifier: Address; txHash: `0x${string}` | null }> => {
+    try {
+      const r = await registerModel({ client, registry: registryAddress, modelCommitment: BigInt(modelCommitment), verifier, metadataURI: `krain:model:${modelCommitment}` })
+      return { verifier: r.verifier, txHash: r.hash }
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'CHAIN_MODEL_ALREADY_REGISTERED') throw e
+      return { verifier: typeof verifier === 'string' ? verifier : '0x0000000000000000000000000000000000000000', txHash: null }
+    }
+  }
   const ensureModel = async (s: InferenceSubmission): Promise<void> => {
     if (registered.has(s.modelCommitment)) return
     const verifier = verifiers[s.circuit]
-    if (verifier) {
-      try {
-        await registerModel({ client, registry: registryAddress, modelCommitment: BigInt(s.modelCommitment), verifier, metadataURI: `krain:model:${s.modelCommitment}` })
-      } catch (e) {
-        if ((e as { code?: string }).code !== 'CHAIN_MODEL_ALREADY_REGISTERED') throw e
-      }
-    }
+    const solidity = verifier ? undefined : verifierSolidityOf(s.circuit)
+    if (verifier) await register(s.modelCommitment, verifier)
+    else if (solidity) await register(s.modelCommitment, { solidity })
     registered.add(s.modelCommitment)
   }
 
@@ -61,8 +69,14 @@ export async function connectChain({ rpcUrl, privateKey, registryAddress, verifi
       const rec = await getInference({ client, registry: registryAddress, id: idOf(s) })
       return rec ? receiptOf(rec) : null
     },
+    async registerModelVerifier({ modelCommitment, solidity }) {
+      const r = await register(modelCommitment, { solidity })
+      registered.add(modelCommitment)
+      return r
+    },
     async verifyOnChain({ txHash, publicSignals }) {
-      const v = await verifyOnChainAndOffChain({ client, registry: registryAddress, id: idOf({ publicSignals }) })
+      const vkey = verificationKeyOf(String(publicSignals[1]))
+      const v = await verifyOnChainAndOffChain({ client, registry: registryAddress, id: idOf({ publicSignals }), ...(vkey ? { verificationKey: vkey } : {}) })
       return v.valid && v.record?.transactionHash.toLowerCase() === txHash.toLowerCase()
     },
     async close() {},

@@ -1,7 +1,7 @@
 /**
  * @module cli/main
- * The `krain` command line: `serve`, `keys`, `models register|list`, `infer --encrypted`, `prove`,
- * `verify`, `mpc create|join|status`. Errors are printed as `krain: CODE: message` (exit 1).
+ * The `krain` command line: `serve`, `keys`, `models register|list|circuit`, `infer --encrypted`, `prove`,
+ * `verify`, `zk ptau prepare|import|list`, `mpc create|join|status`. Errors are printed as `krain: CODE: message` (exit 1).
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
@@ -92,22 +92,52 @@ export function program(): Command {
   const models = p.command('models').description('models')
   models
     .command('register <name>')
-    .description('register a model (JSON file of a @krain/models Model, or a built-in task)')
+    .description('register a model: an .onnx file, a JSON file of a @krain/models Model, or a built-in task; prints its layers, parameter count, HE plan and provability, and follows its circuit build')
+    .option('--onnx <file>', 'an .onnx file (PyTorch or skl2onnx export)')
     .option('--file <file>', 'model JSON')
     .option('--task <task>', 'breast_cancer or digits (trained on the real data)')
-    .action(async (name: string, o: { file?: string; task?: string }) => {
-      const model = o.file ? readJson(o.file) : o.task ? (await taskRows(o.task)).model : undefined
-      if (!model) throw new TypeError('pass --file or --task')
+    .option('--calibration <file>', 'CSV of representative raw feature rows (a header line is skipped): input ranges of the CKKS plan and the quantisation')
+    .addOption(new Option('--mode <mode>', 'prove with committed (private) or public weights; asking for a mode refuses a model that cannot be proven').choices(['committed', 'public']))
+    .option('--no-follow', 'do not wait for the circuit build')
+    .action(async (name: string, o: { onnx?: string; file?: string; task?: string; calibration?: string; mode?: 'committed' | 'public'; follow: boolean }) => {
+      const { readCalibrationCsv, describeModel } = await import('./models-output.js')
+      const onnx = o.onnx ? new Uint8Array(readFileSync(o.onnx)) : undefined
+      const model = onnx ? undefined : o.file ? readJson(o.file) : o.task ? (await taskRows(o.task)).model : undefined
+      if (!onnx && !model) throw new TypeError('pass --onnx, --file or --task')
+      const calibration = o.calibration ? readCalibrationCsv(readFileSync(o.calibration, 'utf8')) : undefined
+      const c = client()
       const bar = progress(`register ${name}`)
-      bar.step('committing (Poseidon)')
+      bar.step(onnx ? 'importing ONNX, planning, checking provability' : 'planning, checking provability')
+      let info: Awaited<ReturnType<KrainClient['registerModel']>>
       try {
-        const info = await client().registerModel({ name, model: model as never })
+        info = await c.registerModel({ name, ...(onnx ? { onnx } : { model: model as never }), ...(calibration ? { calibration } : {}), ...(o.mode ? { mode: o.mode } : {}) })
         bar.done(`id ${info.id}`)
-        out(info)
       } catch (e) {
         bar.fail()
         throw e
       }
+      process.stderr.write(describeModel(info))
+      if (o.follow && info.proving?.circuit === 'generated') {
+        const build = progress(`circuit ${info.proving.circuitId}`)
+        const s = await c.waitForCircuit(info.id, { onProgress: (st) => build.step(`${st.state}${st.phase ? ` · ${st.phase}` : ''}${st.message ? `: ${st.message}` : ''}`) })
+        if (s.state === 'failed') {
+          build.fail()
+          throw new KrainHttpError({ status: 409, code: s.error?.code ?? 'ZK_CIRCUIT_BUILD_FAILED', message: s.error?.message ?? 'the circuit build failed' })
+        }
+        build.done(`${s.state}: ${s.constraints} constraints${s.seconds ? `, compile ${s.seconds.compile} s, setup ${s.seconds.setup} s` : ''}${s.verifier ? `, verifier ${s.verifier}` : ''}`)
+        out({ ...info, circuit: { ...s, vkey: undefined } })
+        return
+      }
+      out(info)
+    })
+  models
+    .command('circuit <modelId>')
+    .description("a model's circuit build: progress, constraints, verifier; --vkey writes its verification key")
+    .option('--vkey <file>', 'write the verification key (JSON) here')
+    .action(async (modelId: string, o: { vkey?: string }) => {
+      const s = await client().circuit(modelId)
+      if (o.vkey && s.vkey) writeFileSync(o.vkey, `${JSON.stringify(s.vkey, null, 2)}\n`)
+      out({ ...s, vkey: s.vkey ? (o.vkey ?? 'present (pass --vkey FILE to write it)') : null })
     })
   models
     .command('list')
@@ -163,15 +193,55 @@ export function program(): Command {
   p.command('verify <receipt>')
     .description('verify a receipt (file, or a job id fetched from the gateway) on-chain and off-chain')
     .requiredOption('--rpc <url>', 'chain JSON-RPC URL', process.env.KRAIN_RPC_URL)
-    .action(async (ref: string, o: { rpc: string }) => {
+    .option('--vkey <file>', "verification key of a generated circuit (krain models circuit ID --vkey FILE)")
+    .action(async (ref: string, o: { rpc: string; vkey?: string }) => {
       const receipt = existsSync(ref) ? (readJson(ref) as ProvenInferenceReceipt) : await client().receipt(ref)
       const { verifyReceipt } = await import('../client/verify-receipt.js')
       const bar = progress('verify')
-      const r = await verifyReceipt({ receipt, rpcUrl: o.rpc })
+      const r = await verifyReceipt({ receipt, rpcUrl: o.rpc, ...(o.vkey ? { verificationKey: readJson(o.vkey) as Record<string, unknown> } : {}) })
       if (r.valid) bar.done('valid')
       else bar.fail()
       out(r)
       if (!r.valid) process.exitCode = 2
+    })
+
+  const zk = p.command('zk').description('proving setup')
+  const ptau = zk.command('ptau').description('powers of tau (universal setup) for generated circuits')
+  ptau
+    .command('prepare')
+    .description('make a DEV ONLY prepared powers of tau of 2^N (resumable; long: about an hour for 2^16 on two cores)')
+    .requiredOption('--power <n>', 'log2 of the largest circuit (10..20)')
+    .option('--out <file>', 'output file (default ~/.cache/krain/ptau/pot<N>_final.ptau)')
+    .action(async (o: { power: string; out?: string }) => {
+      const { preparePtau, maxConstraints } = await import('@krain/zk')
+      const bar = progress(`ptau 2^${o.power}`)
+      try {
+        const r = await preparePtau({ power: Number(o.power), ...(o.out ? { out: o.out } : {}), onProgress: (s) => bar.step(`${s.step}: ${s.message}`.slice(0, 120)) })
+        bar.done(r.path)
+        out({ ...r, maxConstraints: maxConstraints(r.power), devOnly: true })
+      } catch (e) {
+        bar.fail()
+        throw e
+      } finally {
+        const g = globalThis as { curve_bn128?: { terminate(): Promise<void> } | null }
+        await g.curve_bn128?.terminate()
+      }
+    })
+  ptau
+    .command('import <path>')
+    .description('import a powers-of-tau file, checked against the pinned sha256 table')
+    .option('--dir <dir>', 'destination (default ~/.cache/krain/ptau or KRAIN_PTAU_DIR)')
+    .action(async (path: string, o: { dir?: string }) => {
+      const { importPtau, maxConstraints } = await import('@krain/zk')
+      const r = await importPtau(path, ...(o.dir ? [o.dir] : []))
+      out({ ...r, maxConstraints: maxConstraints(r.power) })
+    })
+  ptau
+    .command('list')
+    .description('the pinned powers of tau present on this machine, with the constraints each allows')
+    .action(async () => {
+      const { availablePtau, maxConstraints } = await import('@krain/zk')
+      out((await availablePtau()).map((a) => ({ power: a.power, path: a.path, sha256: a.sha256, devOnly: a.devOnly, maxConstraints: maxConstraints(a.power) })))
     })
 
   const mpc = p.command('mpc').description('secure aggregation sessions')

@@ -7,10 +7,15 @@
 import { createCkksClient, decryptBatch, encryptBatch, type CkksClient, type InferencePlan } from '@krain/he'
 import type { Model } from '@krain/models'
 import type { LocalAccount } from 'viem/accounts'
+import type { CircuitStatusSchema, ModelInfo as ModelInfoSchema } from '../schemas/models.js'
 import { GatewayHttp } from './http.js'
 
-/** A model as the gateway describes it (never its weights). */
-export type ModelInfo = { id: string; name: string; kind: string; owner: string; inputs: number; outputs: number; commitment: string | null; createdAt: number }
+/** A model as the gateway describes it (never its weights): shapes, HE plan summary, provability. */
+export type ModelInfo = ModelInfoSchema
+/** The circuit build of a model (`GET /v1/models/:id/circuit`). */
+export type CircuitStatus = CircuitStatusSchema
+/** Parameters of {@link KrainClient.registerModel}: a model (JSON) or the bytes of an `.onnx` file. */
+export type RegisterModelParameters = { name: string; calibration?: number[][]; mode?: 'committed' | 'public' } & ({ model: Model; onnx?: undefined } | { onnx: Uint8Array; model?: undefined })
 /** Receipt of a confirmed proven inference. */
 export type ProvenInferenceReceipt = {
   jobId: string
@@ -51,9 +56,40 @@ export class KrainClient implements Disposable {
     return this.http.request('GET', '/healthz', { auth: false })
   }
 
-  /** Register a model (weights go to the gateway, which computes the commitment). */
-  registerModel({ name, model }: { name: string; model: Model }): Promise<ModelInfo> {
-    return this.http.request('POST', '/v1/models', { body: { name, model } })
+  /**
+   * Register a model (weights go to the gateway, which computes the commitment): a `@krain/models`
+   * model, or the bytes of an `.onnx` file. Calibration rows fix the input ranges of the CKKS plan
+   * (needed for relu/sigmoid/tanh) and of the quantisation; asking for a `mode` asks for proving.
+   * @returns the model with its layers, parameter count, HE plan summary and provability
+   */
+  registerModel({ name, model, onnx, calibration, mode }: RegisterModelParameters): Promise<ModelInfo> {
+    const body = { name, ...(model ? { model } : {}), ...(onnx ? { onnx: Buffer.from(onnx.buffer, onnx.byteOffset, onnx.byteLength).toString('base64') } : {}), ...(calibration ? { calibration } : {}), ...(mode ? { mode } : {}) }
+    return this.http.request('POST', '/v1/models', { body })
+  }
+
+  /** The circuit build of a model with a generated circuit. */
+  circuit(modelId: string): Promise<CircuitStatus> {
+    return this.http.request('GET', `/v1/models/${encodeURIComponent(modelId)}/circuit`)
+  }
+
+  /**
+   * Follow a model's circuit build until it is built (`proved`: no chain; `confirmed`: verifier
+   * deployed and model registered) or failed.
+   * @param p - `onProgress` sees each new phase; `pollMs` (default 1000); `timeoutMs` (default 10 min)
+   */
+  async waitForCircuit(modelId: string, { onProgress, pollMs = 1000, timeoutMs = 10 * 60_000 }: { onProgress?: (s: CircuitStatus) => void; pollMs?: number; timeoutMs?: number } = {}): Promise<CircuitStatus> {
+    const end = Date.now() + timeoutMs
+    let last = ''
+    for (;;) {
+      const s = await this.circuit(modelId)
+      const key = `${s.state}:${s.phase}:${s.message}`
+      if (key !== last) {
+        last = key
+        onProgress?.(s)
+      }
+      if (s.state === 'confirmed' || s.state === 'failed' || (s.state === 'proved' && s.phase === 'done') || Date.now() > end) return s
+      await new Promise((r) => setTimeout(r, pollMs))
+    }
   }
 
   /** List models. */

@@ -6,7 +6,7 @@
  * a proof the deployed verifier contract accepts.
  */
 import { createChainClient, inferenceId, verifyOnChainAndOffChain } from '@krain/chain'
-import { verifyInference, type Groth16Proof } from '@krain/zk'
+import { verifyInference, verifyNetwork, type Groth16Proof } from '@krain/zk'
 import type { ProvenInferenceReceipt } from './krain-client.js'
 
 /** Outcome of {@link verifyReceipt}. */
@@ -21,16 +21,20 @@ export type VerifyReceiptReturnType = { valid: boolean; offChain: boolean; onCha
  * const { valid } = await verifyReceipt({ receipt, rpcUrl: 'https://mainnet.base.org' })
  * ```
  */
-export async function verifyReceipt({ receipt, rpcUrl, expectedModelCommitment }: { receipt: ProvenInferenceReceipt; rpcUrl: string; expectedModelCommitment?: bigint }): Promise<VerifyReceiptReturnType> {
+export async function verifyReceipt({ receipt, rpcUrl, expectedModelCommitment, verificationKey }: { receipt: ProvenInferenceReceipt; rpcUrl: string; expectedModelCommitment?: bigint; verificationKey?: Record<string, unknown> }): Promise<VerifyReceiptReturnType> {
   const [output, modelCommitment, inputCommitment] = receipt.publicSignals.map((s) => BigInt(s)) as [bigint, bigint, bigint]
-  const offChain = await verifyInference({
+  // A generated circuit (a model's own shape) is checked with its verification key (public:
+  // `GET /v1/models/:id/circuit` or the circuit cache's verification_key.json).
+  const offChain = verificationKey
+    ? await verifyNetwork({ circuit: { vkey: verificationKey }, proof: receipt.proof as Groth16Proof, publicSignals: receipt.publicSignals, ...(expectedModelCommitment !== undefined ? { expectedModelCommitment } : {}) })
+    : await verifyInference({
     circuit: receipt.circuit as 'inference_logistic' | 'inference_mlp',
     proof: receipt.proof as Groth16Proof,
     publicSignals: receipt.publicSignals,
     ...(expectedModelCommitment !== undefined ? { expectedModelCommitment } : {}),
   })
   const client = await createChainClient({ rpcUrl })
-  const v = await verifyOnChainAndOffChain({ client, registry: receipt.receipt.registry, id: inferenceId(modelCommitment, inputCommitment, output) })
+  const v = await verifyOnChainAndOffChain({ client, registry: receipt.receipt.registry, id: inferenceId(modelCommitment, inputCommitment, output), ...(verificationKey ? { verificationKey } : {}) })
   const recordedByReceiptTx = v.record?.transactionHash.toLowerCase() === receipt.receipt.txHash.toLowerCase()
   const onChain = v.valid
   return { valid: offChain && onChain && recordedByReceiptTx, offChain, onChain, recordedByReceiptTx, blockNumber: v.record ? String(v.record.blockNumber) : null }

@@ -8,6 +8,9 @@ import { planInference, type InferencePlan } from '@krain/he'
 import type { Model } from '@krain/models'
 
 /** Plan an encrypted inference of `model` for up to `batchSize` samples. */
-export function planFor(model: Model, p: { batchSize: number; layout?: InferencePlan['layout']; inputBound?: number }): InferencePlan {
+export function planFor(model: Model, p: { batchSize: number; layout?: InferencePlan['layout']; inputBound?: number; calibration?: { lo: number[]; hi: number[] } }): InferencePlan {
+  // A calibrated model (registered with calibration rows) is planned over its calibrated ranges;
+  // the client then refuses inputs outside them before encrypting.
+  if (p.calibration) return planInference({ model, batchSize: p.batchSize, calibration: p.calibration, ...(p.layout ? { layout: p.layout } : {}) })
   return planInference({ model, batchSize: p.batchSize, ...(p.layout ? { layout: p.layout } : {}), ...(p.inputBound !== undefined ? { inputBound: p.inputBound } : {}) })
 }

@@ -21,7 +21,7 @@ export type ProvedResult = ProveResult
 export type JobServiceParameters = {
   store: Store
   /** Proves one inference (`@krain/zk` through its own worker threads; injectable for tests of the outbox). */
-  prove: (p: { spec: string; input: number[]; salt: string }) => Promise<ProveResult>
+  prove: (p: { spec: string; input: number[]; salt: string; modelId: string }) => Promise<ProveResult>
   chain: () => ChainAdapter | null
   metrics: Metrics
   log: FastifyBaseLogger
@@ -64,7 +64,7 @@ export class JobService {
 
   /** Resume unfinished work after a (re)start and start the outbox pump. */
   async start(): Promise<void> {
-    for (const job of await this.p.store.listJobs(['queued', 'proving'])) this.track(this.prove(job.id))
+    for (const job of await this.p.store.listJobs(['queued', 'proving'])) if (job.kind === 'proven-inference') this.track(this.prove(job.id))
     this.schedule(0)
   }
 
@@ -162,7 +162,7 @@ export class JobService {
     const input = JSON.parse(job.input) as { input: number[]; salt: string }
     let proved: ProvedResult
     try {
-      proved = await this.p.prove({ spec: model.spec, input: input.input, salt: input.salt })
+      proved = await this.p.prove({ spec: model.spec, input: input.input, salt: input.salt, modelId: model.id })
       this.p.metrics.proofs.inc({ result: 'ok' })
     } catch (e) {
       this.p.metrics.proofs.inc({ result: 'error' })

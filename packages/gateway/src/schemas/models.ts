@@ -16,11 +16,64 @@ const MlpModel = Type.Object({ kind: Type.Literal('mlp'), layers: Type.Array(Den
 export const ModelSpec = Type.Union([LinearModel, MlpModel])
 export type ModelSpec = Static<typeof ModelSpec>
 
+const WeightModeSchema = Type.Union([Type.Literal('committed'), Type.Literal('public')], { description: 'proving weight mode; asking for one is asking for proving (a model that cannot be proven is then refused)' })
+const CalibrationRows = Type.Array(Type.Array(Num, { minItems: 1, maxItems: 65_536 }), { minItems: 1, maxItems: 10_000, description: 'raw feature rows: the calibrated input ranges of the CKKS plan and the quantisation' })
+const ModelName = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$' })
+
+/**
+ * Register a model: `model` (JSON, any form `@krain/models` `assertModel` accepts: linear,
+ * logistic, mlp, network) or `onnx` (the file's bytes, base64), with optional calibration rows and
+ * proving mode.
+ */
 export const RegisterModelBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$' }), model: ModelSpec },
+  {
+    name: ModelName,
+    model: Type.Optional(Type.Object({ kind: Type.String({ maxLength: 32 }) }, { additionalProperties: true, description: 'a @krain/models Model (JSON)' })),
+    onnx: Type.Optional(Type.String({ minLength: 4, maxLength: 22 << 20, pattern: '^[A-Za-z0-9+/]+=*$', description: 'an .onnx file, base64' })),
+    calibration: Type.Optional(CalibrationRows),
+    mode: Type.Optional(WeightModeSchema),
+  },
   { additionalProperties: false },
 )
 export type RegisterModelBody = Static<typeof RegisterModelBody>
+
+/** Query of the binary upload `POST /v1/models/onnx` (body: the .onnx bytes as application/octet-stream). */
+export const RegisterOnnxQuery = Type.Object(
+  { name: ModelName, mode: Type.Optional(WeightModeSchema), calibration: Type.Optional(Type.String({ maxLength: 1 << 16, description: 'calibration rows as CSV lines separated by ";" (small sets; larger ones through the JSON body)' })) },
+  { additionalProperties: false },
+)
+export type RegisterOnnxQuery = Static<typeof RegisterOnnxQuery>
+
+/** Layers of a model: widths and activation. */
+export const ModelLayers = Type.Array(Type.Object({ inputs: Type.Integer(), outputs: Type.Integer(), activation: Type.String() }))
+
+/** The CKKS plan summary of a model, or why it cannot be encrypted. */
+export const HeSummary = Type.Object({
+  encryptable: Type.Boolean(),
+  polyModulusDegree: Type.Optional(Type.Integer()),
+  depth: Type.Optional(Type.Integer()),
+  layout: Type.Optional(Type.String()),
+  relin: Type.Optional(Type.Boolean()),
+  errorBound: Type.Optional(Type.Number()),
+  approximated: Type.Optional(Type.Array(Type.String())),
+  inputRange: Type.Optional(Type.Boolean()),
+  code: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String()),
+})
+
+/** Whether (and how) a model can be proven. */
+export const ProvingSummary = Type.Object({
+  provable: Type.Boolean(),
+  circuit: Type.Union([Type.Literal('shipped'), Type.Literal('generated'), Type.Null()]),
+  circuitId: Type.Union([Type.String(), Type.Null()]),
+  mode: Type.Union([Type.String(), Type.Null()]),
+  constraints: Type.Union([Type.Integer(), Type.Null()]),
+  limit: Type.Union([Type.Integer(), Type.Null()]),
+  agreement: Type.Union([Type.Number(), Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  /** The circuit build job (generated circuits), see `GET /v1/models/:id/circuit` and `/v1/jobs/:id`. */
+  buildJobId: Type.Optional(Type.String()),
+})
 
 /** Public view of a model: shapes and commitment, never the weights. */
 export const ModelInfo = Type.Object({
@@ -32,7 +85,32 @@ export const ModelInfo = Type.Object({
   outputs: Type.Integer(),
   commitment: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.Integer(),
+  head: Type.Optional(Type.String()),
+  layers: Type.Optional(ModelLayers),
+  parameters: Type.Optional(Type.Integer()),
+  source: Type.Optional(Type.String()),
+  onnx: Type.Optional(Type.Object({ producer: Type.String(), opset: Type.Integer(), operators: Type.Record(Type.String(), Type.Integer()) })),
+  he: Type.Optional(HeSummary),
+  proving: Type.Optional(ProvingSummary),
 })
+export type ModelInfo = Static<typeof ModelInfo>
+
+/** The circuit build of a model (generated circuits). */
+export const CircuitStatusSchema = Type.Object({
+  jobId: Type.String(),
+  state: Type.String(),
+  phase: Type.Union([Type.String(), Type.Null()]),
+  message: Type.Union([Type.String(), Type.Null()]),
+  circuitId: Type.Union([Type.String(), Type.Null()]),
+  constraints: Type.Union([Type.Integer(), Type.Null()]),
+  seconds: Type.Union([Type.Object({ compile: Type.Number(), setup: Type.Number() }), Type.Null()]),
+  verifier: Type.Union([Type.String(), Type.Null()]),
+  txHash: Type.Union([Type.String(), Type.Null()]),
+  devOnly: Type.Boolean(),
+  vkey: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+})
+export type CircuitStatusSchema = Static<typeof CircuitStatusSchema>
 
 export const PlanBody = Type.Object(
   {

@@ -34,6 +34,13 @@ CREATE TABLE request_digests (digest TEXT PRIMARY KEY, expires_at BIGINT NOT NUL
 CREATE INDEX request_digests_expires ON request_digests (expires_at);
 `,
   },
+  {
+    version: 3,
+    name: 'model-meta',
+    sql: `
+ALTER TABLE models ADD COLUMN meta TEXT;
+`,
+  },
 ]
 
 /**

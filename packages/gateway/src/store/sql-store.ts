@@ -61,6 +61,7 @@ const toModel = (r: SqlRow): ModelRecord => ({
   spec: str(r.spec),
   commitment: optStr(r.commitment),
   createdAt: num(r.created_at),
+  meta: optStr(r.meta),
 })
 const toMpcSession = (r: SqlRow): MpcSessionRecord => ({ id: str(r.id), creator: str(r.creator), state: str(r.state), version: num(r.version), createdAt: num(r.created_at), updatedAt: num(r.updated_at) })
 const toMpcMessage = (r: SqlRow): MpcMessageRecord => ({
@@ -133,7 +134,7 @@ export class SqlStore implements Store {
   }
 
   async putModel(m: ModelRecord): Promise<void> {
-    await this.db.run('INSERT INTO models (id, owner, name, kind, spec, commitment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [m.id, m.owner, m.name, m.kind, m.spec, m.commitment, m.createdAt])
+    await this.db.run('INSERT INTO models (id, owner, name, kind, spec, commitment, created_at, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [m.id, m.owner, m.name, m.kind, m.spec, m.commitment, m.createdAt, m.meta ?? null])
   }
   async getModel(id: string): Promise<ModelRecord | null> {
     const [r] = await this.db.all('SELECT * FROM models WHERE id = ?', [id])

@@ -17,7 +17,17 @@ export type SessionRecord = { tokenHash: string; address: string; createdAt: num
 export type KeyRecord = { id: string; owner: string; scheme: string; params: string; bundle: Buffer; size: number; createdAt: number }
 
 /** A registered model: `spec` is its JSON (weights stay with the gateway), `commitment` its Poseidon commitment. */
-export type ModelRecord = { id: string; owner: string; name: string; kind: string; spec: string; commitment: string | null; createdAt: number }
+export type ModelRecord = {
+  id: string
+  owner: string
+  name: string
+  kind: string
+  spec: string
+  commitment: string | null
+  createdAt: number
+  /** JSON: what registration derived (calibrated input ranges, weight mode, quantisation, circuit id); null for older rows. */
+  meta?: string | null
+}
 
 /** A job (proven inference). `input` and `result` are JSON. */
 export type JobRecord = {

@@ -17,7 +17,8 @@ export function jobView(job: JobRecord, isOwner: boolean): {
   error: { code: string; message: string } | null
   result: { circuit: string; output: string; modelCommitment: string; inputCommitment: string; publicSignals: string[]; proof: unknown; receipt?: { txHash: string; blockNumber: string; chainId: number; registry: string }; salt?: string } | null
 } {
-  const r = job.result ? (JSON.parse(job.result) as Record<string, unknown>) : null
+  // Other job kinds (circuit builds) describe their result elsewhere (GET /v1/models/:id/circuit).
+  const r = job.result && job.kind === 'proven-inference' ? (JSON.parse(job.result) as Record<string, unknown>) : null
   const salt = isOwner ? (JSON.parse(job.input) as { salt?: string }).salt : undefined
   return {
     id: job.id,

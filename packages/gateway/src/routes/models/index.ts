@@ -6,19 +6,21 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Model } from '@krain/models'
+import { modelShape, type Model } from '@krain/models'
 import { Type, type TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
-import { BadRequestError, NotFoundError } from '../../errors.js'
+import { BadRequestError, ConflictError, NotFoundError } from '../../errors.js'
 import { checkModelShape } from '../../models/model-shape.js'
+import { prepareModel, type ModelMeta } from '../../models/prepare-model.js'
 import { errorResponses, IdParams } from '../../schemas/common.js'
 import { JobView } from '../../schemas/jobs.js'
-import { EncryptedInferenceBody, EncryptedInferenceResponse, ModelInfo, PlanBody, ProveBody, RegisterModelBody } from '../../schemas/models.js'
+import { CircuitStatusSchema, EncryptedInferenceBody, EncryptedInferenceResponse, ModelInfo, PlanBody, ProveBody, RegisterModelBody, RegisterOnnxQuery } from '../../schemas/models.js'
 import type { ModelRecord } from '../../store/types.js'
 import { jobView } from '../jobs/view.js'
 import { planFor } from '../../he/plan.js'
-import { randomSalt, SNARK_SCALAR_FIELD } from '@krain/zk'
-import { commitModelSpec } from '../../zk/prover.js'
+import { randomSalt, SNARK_SCALAR_FIELD, type WeightMode } from '@krain/zk'
+import { buildJobId, CircuitBuilds } from '../../zk/circuit-builds.js'
+import { circuitOfModel } from '../../zk/generated-circuits.js'
 
 /** Body check of a raw-bytes route: the content-type parser produced a Buffer (or there was no body). */
 const rawJsonBody = (data: unknown): boolean => {
@@ -41,17 +43,34 @@ function typeboxValidator(schema: TSchema): ((data: unknown) => boolean) & { err
 }
 
 /** The public view of a model: shapes and commitment, never its weights. */
-type ModelView = { id: string; name: string; kind: string; owner: string; inputs: number; outputs: number; commitment: string | null; createdAt: number }
+type ModelView = ModelInfo
 
 /** How long `GET /v1/models` serves its list from memory. */
 const LIST_CACHE_MS = 1000
 
 /** Models never change once registered: their shapes are computed once per process. */
-const shapes = new Map<string, { inputs: number; outputs: number }>()
+const shapes = new Map<string, Omit<ModelView, 'id' | 'name' | 'kind' | 'owner' | 'commitment' | 'createdAt'>>()
 const info = (m: ModelRecord): ModelView => {
   let shape = shapes.get(m.id)
-  if (!shape) shapes.set(m.id, (shape = checkModelShape(JSON.parse(m.spec) as Model)))
-  return { id: m.id, name: m.name, kind: m.kind, owner: m.owner, inputs: shape.inputs, outputs: shape.outputs, commitment: m.commitment, createdAt: m.createdAt }
+  if (!shape) {
+    const model = JSON.parse(m.spec) as Model
+    const { inputs, outputs } = checkModelShape(model)
+    const s = modelShape(model)
+    const meta = m.meta ? (JSON.parse(m.meta) as ModelMeta) : null
+    shape = { inputs, outputs, head: s.head, layers: s.layers, parameters: s.parameters, ...(meta ? { source: meta.source, proving: { ...meta.proving, ...(meta.proving.circuit === 'generated' ? { buildJobId: buildJobId(m.id) } : {}) } } : {}) }
+    shapes.set(m.id, shape)
+  }
+  return { id: m.id, name: m.name, kind: m.kind, owner: m.owner, commitment: m.commitment, createdAt: m.createdAt, ...shape }
+}
+
+/** The calibrated input ranges stored with a model (registered with calibration rows). */
+const calibrationOf = (m: ModelRecord): { lo: number[]; hi: number[] } | undefined => (m.meta ? ((JSON.parse(m.meta) as ModelMeta).calibration ?? undefined) : undefined)
+
+/** Calibration rows from the binary route's query: CSV lines separated by ";". */
+function parseCalibrationQuery(s: string): number[][] {
+  const rows = s.split(';').filter((l) => l.trim() !== '').map((l) => l.split(',').map((v) => Number(v.trim())))
+  if (rows.length === 0 || rows.some((r) => r.some((v) => !Number.isFinite(v)))) throw new BadRequestError('MODEL_CALIBRATION_INVALID', '"calibration" expected CSV rows of finite numbers separated by ";"')
+  return rows
 }
 
 /** Model routes. */
@@ -65,16 +84,42 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     return m
   }
 
-  fastify.post('/', { bodyLimit: 16 << 20, schema: { tags: ['models'], summary: 'Register a model (owner)', body: RegisterModelBody, response: { 201: ModelInfo, ...errorResponses } } }, async (req, reply) => {
-    const who = req.authorize('models:register')
-    const model = req.body.model as Model
-    checkModelShape(model)
-    const spec = JSON.stringify(model)
-    const { commitment } = await commitModelSpec(spec)
-    const rec: ModelRecord = { id: `${req.body.name}-${randomUUID().slice(0, 8)}`, owner: who.address, name: req.body.name, kind: model.kind, spec, commitment, createdAt: Date.now() }
+  const builds = new CircuitBuilds({ store: fastify.store, chain: () => fastify.chain, log: fastify.log })
+  fastify.addHook('onReady', async () => builds.resume())
+  fastify.addHook('preClose', async () => builds.stop())
+
+  /** Register a prepared model: nothing is stored unless every check passed. */
+  const register = async (who: { address: string }, p: { name: string; model?: unknown; onnx?: Uint8Array; calibration?: number[][]; mode?: WeightMode }): Promise<ModelView> => {
+    const prepared = await prepareModel(p)
+    const { model } = prepared
+    const rec: ModelRecord = { id: `${p.name}-${randomUUID().slice(0, 8)}`, owner: who.address, name: p.name, kind: model.kind, spec: JSON.stringify(model), commitment: prepared.commitment, createdAt: Date.now(), meta: JSON.stringify(prepared.meta) }
     await fastify.store.putModel(rec)
     listed = undefined
-    return reply.code(201).send(info(rec))
+    if (prepared.proving.circuit === 'generated') await builds.start(rec)
+    return { ...info(rec), he: prepared.he, ...(prepared.onnx ? { onnx: prepared.onnx } : {}) }
+  }
+
+  fastify.post('/', { bodyLimit: 32 << 20, schema: { tags: ['models'], summary: 'Register a model (owner): JSON (`model`) or ONNX (`onnx`, base64); starts the circuit build of a provable model', body: RegisterModelBody, response: { 201: ModelInfo, ...errorResponses } } }, async (req, reply) => {
+    const who = req.authorize('models:register')
+    const b = req.body
+    if ((b.model === undefined) === (b.onnx === undefined)) throw new BadRequestError('INVALID_ARGUMENT', 'send exactly one of "model" (JSON) and "onnx" (base64)')
+    const onnx = b.onnx !== undefined ? new Uint8Array(Buffer.from(b.onnx, 'base64')) : undefined
+    return reply.code(201).send(await register(who, { name: b.name, ...(b.model ? { model: b.model } : {}), ...(onnx ? { onnx } : {}), ...(b.calibration ? { calibration: b.calibration } : {}), ...(b.mode ? { mode: b.mode } : {}) }))
+  })
+
+  fastify.post('/onnx', { bodyLimit: 16 << 20, schema: { tags: ['models'], summary: 'Register an ONNX model (owner): the .onnx bytes as application/octet-stream', consumes: ['application/octet-stream'], querystring: RegisterOnnxQuery, response: { 201: ModelInfo, 415: { $ref: 'ErrorResponse#' }, ...errorResponses } } }, async (req, reply) => {
+    const who = req.authorize('models:register')
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new BadRequestError('MODEL_ONNX_INVALID', 'send the .onnx file as application/octet-stream')
+    const q = req.query
+    return reply.code(201).send(await register(who, { name: q.name, onnx: new Uint8Array(req.body), ...(q.calibration ? { calibration: parseCalibrationQuery(q.calibration) } : {}), ...(q.mode ? { mode: q.mode } : {}) }))
+  })
+
+  fastify.get('/:id/circuit', { schema: { tags: ['proofs'], summary: 'The circuit build of a model (progress, constraints, verifier, verification key)', params: IdParams, response: { 200: CircuitStatusSchema, ...errorResponses } } }, async (req) => {
+    req.caller()
+    const m = await getModel(req.params.id)
+    const s = await builds.status(m.id)
+    if (!s) throw new NotFoundError('circuit build of model', m.id)
+    return s
   })
 
   fastify.get('/', { schema: { tags: ['models'], summary: 'List models', response: { 200: Type.Array(ModelInfo), ...errorResponses } } }, async () => {
@@ -94,7 +139,8 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post('/:id/he/plan', { schema: { tags: ['he'], summary: 'CKKS plan for an encrypted inference (parameters, rotations, layout)', params: IdParams, body: PlanBody, response: { 200: Type.Unknown(), ...errorResponses } } }, async (req) => {
     const m = await getModel(req.params.id)
     req.authorize('models:infer', { modelId: m.id, modelOwner: m.owner })
-    return planFor(JSON.parse(m.spec) as Model, req.body)
+    const calibration = calibrationOf(m)
+    return planFor(JSON.parse(m.spec) as Model, { ...req.body, ...(calibration ? { calibration } : {}) })
   })
 
   // Encrypted inference bodies are megabytes of base64: the route takes the raw bytes, and the
@@ -122,7 +168,8 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         const who = req.authorize('models:infer', { modelId: m.id, modelOwner: m.owner })
         const key = await fastify.store.getKey(parsed.keyId)
         if (!key || key.owner !== who.address) throw new NotFoundError('evaluation keys', parsed.keyId)
-        const plan = JSON.stringify(planFor(JSON.parse(m.spec) as Model, parsed.plan))
+        const calibration = calibrationOf(m)
+        const plan = JSON.stringify(planFor(JSON.parse(m.spec) as Model, { ...parsed.plan, ...(calibration ? { calibration } : {}) }))
         const task = { kind: 'he-infer' as const, keyId: key.id, model: m.spec, plan, ciphertexts: parsed.ciphertexts }
         let out = await fastify.pool.run(task)
         if ('needBundle' in out) out = await fastify.pool.run({ ...task, bundle: new Uint8Array(key.bundle) })
@@ -137,6 +184,12 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     const m = await getModel(req.params.id)
     const who = req.authorize('jobs:create', { modelId: m.id, modelOwner: m.owner })
     if (!m.commitment) throw new BadRequestError('MODEL_NOT_PROVABLE', `model "${m.id}" has no circuit (no commitment)`)
+    const meta = m.meta ? (JSON.parse(m.meta) as ModelMeta) : null
+    if (meta?.proving.circuit === 'generated' && !circuitOfModel(m.id)) {
+      const s = await builds.status(m.id)
+      if (s?.state === 'failed') throw new BadRequestError('MODEL_CIRCUIT_FAILED', `the circuit build of model "${m.id}" failed: ${s.error?.message ?? 'unknown'}`)
+      throw new ConflictError('MODEL_CIRCUIT_NOT_BUILT', `the circuit of model "${m.id}" is still being built (${s?.phase ?? s?.state ?? 'queued'}); follow GET /v1/models/${m.id}/circuit`)
+    }
     const { inputs } = checkModelShape(JSON.parse(m.spec) as Model)
     if (req.body.input.length !== inputs) throw new BadRequestError('INPUT_SHAPE', `"input" expected ${inputs} features, got ${req.body.input.length}`)
     if (req.body.salt !== undefined && BigInt(req.body.salt) >= SNARK_SCALAR_FIELD) throw new BadRequestError('INVALID_ARGUMENT', '"salt" expected a field element below the BN254 scalar field order')

@@ -1,0 +1,158 @@
+/**
+ * @module zk/circuit-builds
+ * The circuit build of a registered model, as a stored job (kind `circuit-build`, id
+ * `build-<modelId>`): queued → proving (compile, setup: `@krain/zk` `buildCircuit` in its own
+ * worker thread, progress reported) → proved (built; the circuit is cached by content, so a shape
+ * compiles once per machine) → confirmed (its verifier deployed by CREATE2 and the model
+ * registered with it on the chain) or failed. Without a chain a build stays `proved`, and the
+ * model is registered with its verifier at its first submission. A restart resumes unfinished
+ * builds and reloads finished ones from the cache.
+ */
+import { readFileSync } from 'node:fs'
+import type { FastifyBaseLogger } from 'fastify'
+import { buildCircuit, loadCircuit, type BuildProgress, type QuantizedNetwork } from '@krain/zk'
+import type { ChainAdapter } from '../chain/adapter.js'
+import { bigJson, type ModelMeta } from '../models/prepare-model.js'
+import type { JobRecord, ModelRecord, Store } from '../store/types.js'
+import { circuitOfModel, rememberCircuit } from './generated-circuits.js'
+
+/** The state of a model's circuit build, as `GET /v1/models/:id/circuit` shows it. */
+export type CircuitStatus = {
+  jobId: string
+  state: string
+  phase: string | null
+  message: string | null
+  circuitId: string | null
+  constraints: number | null
+  seconds: { compile: number; setup: number } | null
+  verifier: string | null
+  txHash: string | null
+  devOnly: boolean
+  /** The verification key (public), once built: anyone can verify proofs off-chain with it. */
+  vkey: Record<string, unknown> | null
+  error: { code: string; message: string } | null
+}
+
+/** The job id of a model's circuit build. */
+export const buildJobId = (modelId: string): string => `build-${modelId}`
+
+const quantizedOf = (m: ModelRecord): QuantizedNetwork | null => {
+  if (!m.meta) return null
+  const meta = JSON.parse(m.meta) as ModelMeta
+  return meta.quantized ? bigJson.parse<QuantizedNetwork>(JSON.stringify(meta.quantized)) : null
+}
+
+/** Circuit builds of one gateway instance. */
+export class CircuitBuilds {
+  private readonly progress = new Map<string, BuildProgress>()
+  private readonly running = new Set<Promise<void>>()
+  private stopped = false
+
+  constructor(private readonly p: { store: Store; chain: () => ChainAdapter | null; log: FastifyBaseLogger; cacheDir?: string }) {}
+
+  /** Store the build job of a freshly registered model and start it. */
+  async start(model: ModelRecord): Promise<JobRecord> {
+    const now = Date.now()
+    const job: JobRecord = { id: buildJobId(model.id), owner: model.owner, kind: 'circuit-build', modelId: model.id, state: 'queued', input: JSON.stringify({ modelId: model.id }), result: null, error: null, txHash: null, createdAt: now, updatedAt: now }
+    await this.p.store.createJob(job)
+    this.track(this.run(job.id, model))
+    return job
+  }
+
+  /** After a (re)start: resume unfinished builds, reload finished ones from the cache. */
+  async resume(): Promise<void> {
+    for (const job of await this.p.store.listJobs(['queued', 'proving', 'proved', 'confirmed'])) {
+      if (job.kind !== 'circuit-build' || !job.modelId) continue
+      const model = await this.p.store.getModel(job.modelId)
+      if (!model) continue
+      if (job.state === 'queued' || job.state === 'proving') this.track(this.run(job.id, model))
+      else if (!circuitOfModel(model.id)) {
+        const q = quantizedOf(model)
+        const id = job.result ? (JSON.parse(job.result) as { circuitId?: string }).circuitId : undefined
+        if (q && id) {
+          try {
+            rememberCircuit({ modelId: model.id, modelCommitment: model.commitment!, quantized: q, circuit: loadCircuit({ id, ...(this.p.cacheDir ? { cacheDir: this.p.cacheDir } : {}) }) })
+          } catch (e) {
+            this.p.log.warn({ err: e, model: model.id }, 'built circuit missing from the cache: rebuilding')
+            this.track(this.run(job.id, model, true))
+          }
+        }
+      }
+    }
+  }
+
+  /** Wait for in-flight builds (the build worker finishes its step). */
+  async stop(): Promise<void> {
+    this.stopped = true
+    await Promise.allSettled([...this.running])
+  }
+
+  /** The build status of a model, or null when it has no build job. */
+  async status(modelId: string): Promise<CircuitStatus | null> {
+    const job = await this.p.store.getJob(buildJobId(modelId))
+    if (!job) return null
+    const r = job.result ? (JSON.parse(job.result) as Partial<CircuitStatus>) : {}
+    const live = this.progress.get(job.id)
+    const g = circuitOfModel(modelId)
+    return {
+      jobId: job.id,
+      state: job.state,
+      phase: live?.phase ?? r.phase ?? null,
+      message: live?.message ?? r.message ?? null,
+      circuitId: r.circuitId ?? null,
+      constraints: r.constraints ?? null,
+      seconds: r.seconds ?? null,
+      verifier: r.verifier ?? null,
+      txHash: job.txHash,
+      devOnly: true,
+      vkey: g?.circuit.vkey ?? null,
+      error: job.error ? (JSON.parse(job.error) as { code: string; message: string }) : null,
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    const q = p.catch((e) => this.p.log.error({ err: e }, 'circuit build step failed'))
+    this.running.add(q)
+    void q.finally(() => this.running.delete(q))
+  }
+
+  private async run(id: string, model: ModelRecord, rebuild = false): Promise<void> {
+    if (this.stopped) return
+    const store = this.p.store
+    if (!rebuild && !(await store.transitionJob(id, ['queued', 'proving'], { state: 'proving' }, Date.now()))) return
+    const q = quantizedOf(model)
+    let result: Record<string, unknown>
+    try {
+      if (!q) throw Object.assign(new Error('the model has no quantisation for a generated circuit'), { code: 'MODEL_NOT_PROVABLE', shortMessage: 'the model has no quantisation for a generated circuit' })
+      const circuit = await buildCircuit({ quantized: q, ...(this.p.cacheDir ? { cacheDir: this.p.cacheDir } : {}), onProgress: (p) => this.progress.set(id, p) })
+      rememberCircuit({ modelId: model.id, modelCommitment: model.commitment!, quantized: q, circuit })
+      result = { circuitId: circuit.id, constraints: circuit.constraints, seconds: circuit.manifest.seconds, cached: circuit.cached, phase: 'done', message: `${circuit.id}: ${circuit.constraints} constraints` }
+      this.progress.delete(id)
+      if (!rebuild && !(await store.transitionJob(id, ['proving'], { state: 'proved', result: JSON.stringify(result) }, Date.now()))) return
+    } catch (e) {
+      this.progress.delete(id)
+      const err = e as { code?: string; shortMessage?: string; message?: string }
+      if (!err.code) this.p.log.error({ err: e, job: id }, 'circuit build failed')
+      await store.transitionJob(id, ['queued', 'proving'], { state: 'failed', error: JSON.stringify({ code: err.code ?? 'ZK_CIRCUIT_BUILD_FAILED', message: err.shortMessage ?? 'the circuit build failed' }) }, Date.now())
+      return
+    }
+    await this.registerOnChain(id, model, result)
+  }
+
+  /** Deploy the verifier and register the model (when a chain is connected). */
+  private async registerOnChain(id: string, model: ModelRecord, result: Record<string, unknown>): Promise<void> {
+    const chain = this.p.chain()
+    const g = circuitOfModel(model.id)
+    if (!chain?.registerModelVerifier || !g) return
+    try {
+      this.progress.set(id, { phase: 'export', message: 'deploying the verifier and registering the model on the chain' })
+      const r = await chain.registerModelVerifier({ modelCommitment: model.commitment!, circuit: g.circuit.id, solidity: readFileSync(g.circuit.verifierPath, 'utf8') })
+      await this.p.store.transitionJob(id, ['proved'], { state: 'confirmed', result: JSON.stringify({ ...result, verifier: r.verifier, chainId: chain.chainId }), ...(r.txHash ? { txHash: r.txHash } : {}) }, Date.now())
+    } catch (e) {
+      // The circuit is built and proving works; the model is registered at its first submission.
+      this.p.log.warn({ err: { code: (e as { code?: string }).code, message: (e as { shortMessage?: string }).shortMessage ?? String(e) }, model: model.id }, 'verifier registration failed; will register at the first submission')
+    } finally {
+      this.progress.delete(id)
+    }
+  }
+}
