@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
-import { InvalidArgumentRangeError, KrainError, aPositiveInt } from '@krain/core'
+import { InvalidArgumentRangeError, KrainError, aPositiveInt, isInvalidArgument } from '@krain/core'
 import { addressOf } from '@krain/mpc'
 import { bodyHashOf, requestSigningPayload } from '../src/auth/request-signature.js'
 import { coordinatorKeyOf, loadConfig } from '../src/config.js'
 import { OUTBOX_LEASE_MS } from '../src/jobs/job-service.js'
 import { statusOfCode, toHttpError } from '../src/plugins/app/error-handler.js'
+import { reviveWorkerError } from '../src/plugins/app/worker-pool.js'
 import { openStore } from '../src/store/sql-store.js'
 import type { OutboxRecord } from '../src/store/types.js'
 import { buildGateway } from '../src/app.js'
@@ -383,5 +384,14 @@ describe('17.1 one code → status table; library errors carry no transport', ()
     expect(toHttpError(invalid)).toMatchObject({ status: 400, body: { code: 'INVALID_ARGUMENT' } })
     expect(toHttpError(new InvalidArgumentRangeError('x', 'no naming convention needed'))).toMatchObject({ status: 400 })
     expect(toHttpError(new TypeError("Cannot read properties of undefined (reading 'x')"))).toMatchObject({ status: 500, internal: true, body: { code: 'INTERNAL' } })
+  })
+
+  it('keeps the class of a worker error across the thread boundary', () => {
+    const invalid = reviveWorkerError({ name: 'RangeError', message: 'no naming convention', code: 'INVALID_ARGUMENT' })
+    expect(invalid).toBeInstanceOf(RangeError)
+    expect(isInvalidArgument(invalid)).toBe(true)
+    expect(toHttpError(invalid).status).toBe(400)
+    expect(toHttpError(reviveWorkerError({ name: 'MpcError', message: 'm', code: 'MPC_WRONG_SESSION', shortMessage: 'm', status: 400 })).status).toBe(404)
+    expect(toHttpError(reviveWorkerError({ name: 'TypeError', message: 'x is not a function' })).status).toBe(500)
   })
 })

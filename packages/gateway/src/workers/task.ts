@@ -27,7 +27,8 @@ export default async function runTask(task: WorkerTask): Promise<WorkerOutcome> 
       error: {
         name: typeof x?.name === 'string' ? x.name : 'Error',
         message: typeof x?.message === 'string' ? x.message : String(e),
-        ...(typeof x?.code === 'string' && typeof x.shortMessage === 'string' ? { code: x.code, shortMessage: x.shortMessage } : {}),
+        ...(typeof x?.code === 'string' ? { code: x.code } : {}),
+        ...(typeof x?.code === 'string' && typeof x.shortMessage === 'string' ? { shortMessage: x.shortMessage } : {}),
         ...(typeof x?.details === 'string' ? { details: x.details } : {}),
         ...(typeof x?.status === 'number' ? { status: x.status } : {}),
       },
