@@ -2,7 +2,7 @@
  * Issue 12 (items 5, 7, 8, 9) and issue 17.1 on the gateway: each `describe` holds the test that
  * failed on the old main.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -384,6 +384,19 @@ describe('17.1 one code → status table; library errors carry no transport', ()
     expect(toHttpError(invalid)).toMatchObject({ status: 400, body: { code: 'INVALID_ARGUMENT' } })
     expect(toHttpError(new InvalidArgumentRangeError('x', 'no naming convention needed'))).toMatchObject({ status: 400 })
     expect(toHttpError(new TypeError("Cannot read properties of undefined (reading 'x')"))).toMatchObject({ status: 500, internal: true, body: { code: 'INTERNAL' } })
+  })
+
+  it('has a status for every conflict, unavailability and auth code the gateway throws', () => {
+    const expected: Record<string, (status: number | undefined) => boolean> = { ConflictError: (x) => x === 409, UnavailableError: (x) => x !== undefined && x >= 501, AuthError: (x) => x === 401 }
+    const files = readdirSync(join(import.meta.dirname, '../src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))
+    const found: string[] = []
+    for (const f of files) {
+      for (const m of readFileSync(join(import.meta.dirname, '../src', f), 'utf8').matchAll(/new (ConflictError|UnavailableError|AuthError)\('([A-Z_]+)'/g)) {
+        found.push(m[2]!)
+        expect(expected[m[1]!]!(statusOfCode[m[2]!]), `${m[1]}('${m[2]}') in ${f}`).toBe(true)
+      }
+    }
+    expect(found).toContain('JOB_NOT_CONFIRMED')
   })
 
   it('keeps the class of a worker error across the thread boundary', () => {

@@ -33,6 +33,8 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   // gateway: state
   JOB_NOT_CONFIRMED: 409,
   MPC_CONCURRENT_UPDATE: 409,
+  MPC_REPLAY_DIVERGED: 409,
+  MODEL_CIRCUIT_NOT_BUILT: 409,
   JOB_WAIT_TIMEOUT: 408,
   OUTBOX_WAIT_TIMEOUT: 408,
   // gateway: availability
@@ -50,6 +52,7 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   MPC_EQUIVOCATION: 409,
   MPC_TOO_FEW_SHARES: 409,
   MPC_INCONSISTENT_SHARES: 422,
+  MPC_RESULT_UNVERIFIED: 409,
   MPC_CUSTODY: 422,
   // @krain/zk
   ZK_UNSUPPORTED_MODEL: 422,
