@@ -70,6 +70,9 @@ function isqrt(n: bigint): bigint {
   }
 }
 
+/** Internal option: n = p·q is being built from its factors, which the private key checks itself. */
+const FROM_FACTORS: unique symbol = Symbol('fromFactors')
+
 /** Moduli already checked to be composite (a key is often loaded many times); bounded. */
 const checkedModuli = new Set<bigint>()
 const CHECKED_MAX = 256
@@ -80,7 +83,7 @@ const CHECKED_MAX = 256
  * accepted sizes, a small factor (the cofactor is then found by one division).
  */
 function checkComposite(n: bigint, bits: number, options: PaillierKeyOptions | undefined): void {
-  if (checkedModuli.has(n)) return
+  if (checkedModuli.has(n) || (options as { [FROM_FACTORS]?: boolean } | undefined)?.[FROM_FACTORS] === true) return
   const what = `the modulus n (${describeBigint(n)})`
   const f = smallFactor(n)
   if (f !== 0 && bits >= PAILLIER_MIN_BITS && options?.unsafeAllowSmallKeyForTests !== true)
@@ -88,6 +91,10 @@ function checkComposite(n: bigint, bits: number, options: PaillierKeyOptions | u
   if (f === 0 && isProbablePrime(n, 0)) throw new PaillierInvalidKeyError({ shortMessage: `${what} is prime; a Paillier modulus is a product of two primes` })
   const r = isqrt(n)
   if (r * r === n) throw new PaillierInvalidKeyError({ shortMessage: `${what} is a perfect square; a Paillier modulus is a product of two distinct primes` })
+  rememberComposite(n)
+}
+
+function rememberComposite(n: bigint): void {
   if (checkedModuli.size >= CHECKED_MAX) checkedModuli.delete(checkedModuli.values().next().value!)
   checkedModuli.add(n)
 }
@@ -253,12 +260,15 @@ export class PaillierPrivateKey {
     if (typeof q !== 'bigint') shortTypeError('q', 'a bigint', q)
     if (p === q || p < 3n || q < 3n) throw new PaillierInvalidKeyError({ shortMessage: 'p and q must be distinct odd primes' })
     const n = p * q
-    const publicKey = options?.publicKey ?? new PaillierPublicKey(n, options)
+    // (from its factors: the primality of p and q, checked below, is cheaper than a test of n)
+    const publicKey = options?.publicKey ?? new PaillierPublicKey(n, { ...options, [FROM_FACTORS]: true } as PaillierKeyOptions)
     if (publicKey.n !== n) throw new PaillierInvalidKeyError({ shortMessage: 'p·q does not equal the public modulus n' })
     // base-2 strong probable-prime test: cheap, and catches any accidental composite
     if (!isProbablePrime(p, 0) || !isProbablePrime(q, 0)) throw new PaillierInvalidKeyError({ shortMessage: 'p and q must be primes' })
     const phi = (p - 1n) * (q - 1n)
     if (gcd(n, phi) !== 1n) throw new PaillierInvalidKeyError({ shortMessage: 'gcd(n, (p−1)(q−1)) must be 1' })
+    if (!options?.publicKey && smallFactor(p) === 0 && smallFactor(q) === 0) rememberComposite(n)
+    else if (!options?.publicKey) checkComposite(n, publicKey.bits, options)
     this.publicKey = publicKey
     this.p = p
     this.q = q
