@@ -324,8 +324,8 @@ export async function run(): Promise<void> {
   const bc = breastCancerTask()
   const dg = digitsTask()
   const fill = (x: number[][], n: number) => Array.from({ length: n }, (_, i) => x[i % x.length]!)
-  await runCase({ name: 'logistic breast_cancer', model: bc.model, rows: bc.test.x.slice(0, 16), layout: 'sample-per-ciphertext', samples: 7, inputBound: 10, checkRows: bc.test.x.slice(0, 16) }, rows)
-  await runCase({ name: 'logistic breast_cancer', model: bc.model, rows: fill(bc.test.x, 4096), layout: 'feature-major', samples: 7, inputBound: 10, checkRows: bc.test.x }, rows)
+  await runCase({ name: 'logistic breast_cancer', model: bc.model, rows: bc.test.x.slice(0, 16), layout: 'sample-per-ciphertext', samples: 7, inputBound: 16, checkRows: bc.test.x.slice(0, 16) }, rows)
+  await runCase({ name: 'logistic breast_cancer', model: bc.model, rows: fill(bc.test.x, 4096), layout: 'feature-major', samples: 7, inputBound: 16, checkRows: bc.test.x }, rows)
   await runCase({ name: 'MLP digits', model: dg.model, rows: dg.test.x.slice(0, 4), layout: 'sample-per-ciphertext', samples: 5, checkRows: dg.test.x.slice(0, 4) }, rows)
   await runCase({ name: 'MLP digits', model: dg.model, rows: fill(dg.test.x, 4096), layout: 'feature-major', samples: 3, checkRows: dg.test.x }, rows)
   // synthetic 784-feature logistic model (MNIST-sized); deterministic pseudo-random weights and inputs
@@ -340,7 +340,7 @@ export async function run(): Promise<void> {
 
   // heap flat over a long run of single-sample inferences (server side; same input ciphertext)
   if (!process.env.CKKS_BENCH_FILTER) {
-    const plan = planInference({ model: bc.model, batchSize: 1, layout: 'sample-per-ciphertext', inputBound: 10 })
+    const plan = planInference({ model: bc.model, batchSize: 1, layout: 'sample-per-ciphertext', inputBound: 16 })
     const client = await createCkksClient({ params: plan.params, galoisSteps: plan.galoisSteps, relin: plan.relin })
     const keys = await loadEvaluationKeys(client.exportEvaluationKeys())
     const up = encryptBatch({ client, plan, rows: [bc.test.x[0]!] })

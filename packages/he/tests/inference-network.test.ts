@@ -85,6 +85,18 @@ describe('encrypted networks with approximated activations', () => {
     expect(wide.inputRange).toEqual({ lo: [-0.5, -1, -0.5], hi: [1.5, 3, 0.5] })
   })
 
+  it('takes the ranges of calibrateRanges (@krain/models) and maps them back to raw units', async (ctx) => {
+    const models = (await import('@krain/models')) as Record<string, unknown>
+    const calibrateRanges = models.calibrateRanges as ((p: { model: Model; rows: number[][]; margin?: number }) => { inputRange: { min: number; max: number }[] }) | undefined
+    if (!calibrateRanges) return ctx.skip('calibrateRanges not present')
+    const model = network([2, 2, 1], ['tanh', 'identity'], 'sign', 8, { standardize: { mean: [5, -1], scale: [2, -4] } })
+    const rows = [[4, 3], [8, -1], [5, 7]]
+    const fromRanges = planInference({ model, batchSize: 1, calibration: calibrateRanges({ model, rows, margin: 0 }), calibrationMargin: 0, activationDegree: 3 })
+    const fromRows = planInference({ model, batchSize: 1, calibration: rows, calibrationMargin: 0, activationDegree: 3 })
+    fromRanges.inputRange!.lo.forEach((v, j) => expect(v).toBeCloseTo(fromRows.inputRange!.lo[j]!, 9))
+    fromRanges.inputRange!.hi.forEach((v, j) => expect(v).toBeCloseTo(fromRows.inputRange!.hi[j]!, 9))
+  })
+
   it('refuses a network too deep for any 128-bit parameter set, naming the depth it would need', () => {
     const deep = network([4, 4, 4, 4, 4, 4, 4, 2], ['relu', 'relu', 'relu', 'relu', 'relu', 'relu', 'identity'], 'argmax', 6)
     expect(() => planInference({ model: deep, batchSize: 1, activationDegree: 63 })).toThrow(HeDepthError)

@@ -138,11 +138,12 @@ export type PlanInferenceParameters = {
   /** Bound on |standardised input feature| (default 1; z-scores: use ~4). Ignored with `calibration`. */
   inputBound?: number
   /**
-   * Calibration: representative raw rows (their per-feature min and max), or the per-feature
-   * ranges themselves `{ lo, hi }` (e.g. from `calibrateRanges` in `@krain/models`). The
-   * admissible inputs become those ranges widened by `calibrationMargin`.
+   * Calibration: representative raw rows (their per-feature min and max), the raw per-feature
+   * ranges `{ lo, hi }`, or the output of `calibrateRanges` from `@krain/models` (its
+   * standardised `inputRange`, mapped back to raw units). The admissible inputs become those
+   * ranges widened by `calibrationMargin`.
    */
-  calibration?: number[][] | { lo: number[]; hi: number[] }
+  calibration?: number[][] | { lo: number[]; hi: number[] } | { inputRange: { min: number; max: number }[] }
   /** Widening of each calibrated range, as a fraction of max(its width, the mean width). Default 0.05. */
   calibrationMargin?: number
   /** Degree of the Chebyshev approximations of relu / sigmoid / tanh (one for all layers or one per layer). Default 15. */
@@ -165,10 +166,24 @@ function finiteVector(v: unknown, name: string, length: number): number[] {
 }
 
 /** Raw per-feature admissible ranges from calibration rows or ranges, widened by the margin. */
-function calibratedRange(v: unknown, inputs: number, margin: number): { lo: number[]; hi: number[] } {
+function calibratedRange(v: unknown, inputs: number, margin: number, standardize: Standardization | undefined): { lo: number[]; hi: number[] } {
   let lo: number[]
   let hi: number[]
-  if (Array.isArray(v)) {
+  if (!Array.isArray(v) && typeof v === 'object' && v !== null && Array.isArray((v as { inputRange?: unknown }).inputRange)) {
+    // the output of calibrateRanges (@krain/models): per-feature ranges after standardisation
+    const ranges = anArray<{ min: number; max: number }>((v as { inputRange: unknown }).inputRange, 'calibration.inputRange', inputs, inputs)
+    lo = []
+    hi = []
+    ranges.forEach((r, j) => {
+      const o = anObject(r, `calibration.inputRange[${j}]`)
+      const a = aFiniteNumber(o.min, `calibration.inputRange[${j}].min`)
+      const b = aFiniteNumber(o.max, `calibration.inputRange[${j}].max`)
+      if (a > b) throw new RangeError(`"calibration.inputRange[${j}].min" expected at most its max (${b}), got ${a}`)
+      const [x, y] = standardize ? [a * standardize.scale[j]! + standardize.mean[j]!, b * standardize.scale[j]! + standardize.mean[j]!] : [a, b]
+      lo.push(Math.min(x, y))
+      hi.push(Math.max(x, y))
+    })
+  } else if (Array.isArray(v)) {
     const rows = anArray<number[]>(v, 'calibration', 1, 1 << 20)
     lo = new Array<number>(inputs).fill(Infinity)
     hi = new Array<number>(inputs).fill(-Infinity)
@@ -237,8 +252,8 @@ export function planInference(p: PlanInferenceParameters): InferencePlan {
   if (inputBound <= 0) throw new RangeError(`"inputBound" expected a positive number, got ${inputBound}`)
   const margin = p.calibrationMargin === undefined ? 0.05 : aFiniteNumber(p.calibrationMargin, 'calibrationMargin')
   if (margin < 0 || margin > 10) throw new RangeError(`"calibrationMargin" expected a number in [0, 10], got ${margin}`)
-  const inputRange = p.calibration === undefined ? undefined : calibratedRange(p.calibration, inputs, margin)
   const standardize = net.standardize ? { mean: [...net.standardize.mean], scale: [...net.standardize.scale] } : undefined
+  const inputRange = p.calibration === undefined ? undefined : calibratedRange(p.calibration, inputs, margin, standardize)
   if (inputRange) {
     const box = inputBoxOf({ inputs, inputBound, inputRange, ...(standardize ? { standardize } : {}) })
     inputBound = Math.max(intervalMagnitude(box.lo, box.hi), Number.MIN_VALUE)
