@@ -21,6 +21,25 @@ const outbox = (id: string, jobId: string, now: number): OutboxRecord => ({
 })
 
 describe.each(backends)('store on $name', (backend) => {
+  it('accepts a request digest once until it expires, and reads a challenge without consuming it', async () => {
+    const { store, drop } = await backend.open()
+    try {
+      expect(await store.acceptRequestDigest('d1', 2000, 1000)).toBe(true)
+      expect(await store.acceptRequestDigest('d1', 2000, 1500)).toBe(false)
+      expect(await store.acceptRequestDigest('d2', 2000, 1500)).toBe(true)
+      expect(await store.acceptRequestDigest('d1', 3000, 2000)).toBe(true) // its window closed: a new one
+      expect(await store.purgeExpired(2500)).toBe(1) // d2
+      await store.createChallenge({ nonce: 'n9', address: '0xabc', message: 'hello', expiresAt: 2000 })
+      expect(await store.getChallenge('n9')).toMatchObject({ nonce: 'n9', message: 'hello' })
+      expect(await store.getChallenge('n9')).not.toBeNull()
+      expect(await store.consumeChallenge('n9')).not.toBeNull()
+      expect(await store.getChallenge('n9')).toBeNull()
+    } finally {
+      await store.close()
+      await drop()
+    }
+  })
+
   it('uses a challenge nonce once and expires sessions', async () => {
     const { store, drop } = await backend.open()
     try {
