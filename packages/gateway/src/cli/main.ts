@@ -310,6 +310,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   } catch (e) {
     const x = e as { code?: string; shortMessage?: string; details?: string; message?: string }
     if (e instanceof KrainHttpError) process.stderr.write(`krain: ${x.code}: ${x.shortMessage}${x.details ? `\n  ${x.details}` : ''}\n`)
+    else if (typeof x?.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(x.code) && x.shortMessage) process.stderr.write(`krain: ${x.code}: ${x.shortMessage}${x.details ? `\n  ${x.details}` : ''}\n`)
     else if (x?.code === 'ECONNREFUSED' || /fetch failed/.test(x?.message ?? '')) process.stderr.write(`krain: cannot reach the gateway (${(e as { cause?: { code?: string } }).cause?.code ?? x.message}); is it running? (krain serve)\n`)
     else process.stderr.write(`krain: ${x?.shortMessage ?? x?.message ?? String(e)}${x?.details ? `\n  ${x.details}` : ''}\n`)
     process.exitCode = 1
