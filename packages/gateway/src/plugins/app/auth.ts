@@ -158,7 +158,7 @@ export const authPlugin = fp<{ policy?: PolicyDocument }>(
         // than receiving (and discarding) a body nobody will parse.
         if (announcedBody(req) > 0) {
           reply.header('connection', 'close')
-          reply.raw.once('finish', () => req.raw.socket?.destroySoon?.())
+          reply.raw.once('finish', () => req.raw.socket?.destroy())
         }
         throw e
       }
