@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
+import { buildCircuit, estimateConstraints, generateCircuit, quantizeNetwork } from '../src/index.js'
+import { syntheticNetwork, syntheticRows } from './fixtures/synthetic.js'
 import { importPtau, maxConstraints, PINNED_PTAU, powerFor, resolvePtau, sha256OfFile, ZkCircuitTooLargeError, ZkPtauError } from '../src/index.js'
 
 const shipped = fileURLToPath(new URL('../../../circuits/ptau/pot14_final.ptau', import.meta.url))
@@ -36,5 +38,15 @@ describe('powers of tau', () => {
     writeFileSync(junk, 'ptau not really')
     await expect(importPtau(junk, dir)).rejects.toThrow(ZkPtauError)
     await expect(importPtau(join(dir, 'missing.ptau'), dir)).rejects.toThrow(ZkPtauError)
+  })
+
+  it('refuses to build a circuit larger than every available ptau before compiling, with the estimate and the limit', async () => {
+    const model = syntheticNetwork([256, 64, 10], 'relu', 'argmax', 9)
+    const q = quantizeNetwork({ model, mode: 'committed', calibration: syntheticRows(4, 256), options: { weightBits: 8, inputFractionBits: 6, minAgreement: 0 } })
+    const estimate = estimateConstraints(generateCircuit(q).spec)
+    const e = await buildCircuit({ quantized: q, cacheDir: dir }).catch((x: unknown) => x)
+    expect(e).toBeInstanceOf(ZkCircuitTooLargeError)
+    expect((e as ZkCircuitTooLargeError).constraints).toBe(estimate)
+    expect((e as ZkCircuitTooLargeError).limit).toBe(maxConstraints(Math.max(...PINNED_PTAU.map((x) => x.power))))
   })
 })
