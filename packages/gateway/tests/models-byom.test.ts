@@ -102,6 +102,31 @@ describe('bring your own model', () => {
     expect(v.valid).toBe(true)
   }, 240_000)
 
+  it('reports a model too large for every powers of tau here as not provable, and refuses it when proving is asked for', async () => {
+    const token = await signInWith(app, wallet(45))
+    const model = syntheticNetwork([64, 300, 10], 'relu', 'argmax', 5)
+    // without calibration rows the quantisation has no input range: not provable, and it says so
+    const bare = await app.inject({ method: 'POST', url: '/v1/models', headers: bearer(token), payload: { name: 'no-rows', model } })
+    expect((bare.json() as { proving: { provable: boolean; reason: string } }).proving).toMatchObject({ provable: false, reason: expect.stringMatching(/calibration/) })
+    const calibration = syntheticRows(16, 64, 3)
+    const r = await app.inject({ method: 'POST', url: '/v1/models', headers: bearer(token), payload: { name: 'too-big', model, calibration } })
+    expect(r.statusCode).toBe(201)
+    const info = r.json() as { id: string; parameters: number; proving: { provable: boolean; constraints: number; limit: number; reason: string; buildJobId?: string } }
+    expect(info.parameters).toBe(64 * 300 + 300 + 300 * 10 + 10)
+    expect(info.proving.provable).toBe(false)
+    expect(info.proving.constraints).toBeGreaterThan(info.proving.limit)
+    expect(info.proving.reason).toMatch(/constraints.*krain zk ptau/)
+    expect(info.proving.buildJobId).toBeUndefined()
+    const before = (await app.store.listModels()).length
+    const asked = await app.inject({ method: 'POST', url: '/v1/models', headers: bearer(token), payload: { name: 'too-big', model, calibration, mode: 'committed' } })
+    expect(asked.statusCode).toBe(400)
+    expect(asked.json()).toMatchObject({ code: 'MODEL_NOT_PROVABLE', details: `constraints ${info.proving.constraints}, limit ${info.proving.limit}` })
+    expect((await app.store.listModels()).length).toBe(before)
+    const prove = await app.inject({ method: 'POST', url: `/v1/models/${info.id}/prove`, headers: bearer(token), payload: { input: Array(64).fill(0) } })
+    expect(prove.statusCode).toBe(400)
+    expect((prove.json() as { code: string }).code).toBe('MODEL_NOT_PROVABLE')
+  }, 60_000)
+
   it('refuses an unsupported ONNX file with the importer\'s typed error and stores nothing', async () => {
     const token = await signInWith(app, wallet(44))
     const before = (await app.store.listModels()).length
