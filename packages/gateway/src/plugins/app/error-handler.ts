@@ -54,10 +54,24 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   MPC_INCONSISTENT_SHARES: 422,
   MPC_RESULT_UNVERIFIED: 409,
   MPC_CUSTODY: 422,
+  MPC_BAD_COMPLAINT: 422,
+  MPC_DEALER_MISBEHAVED: 422,
+  // @krain/models
+  MODEL_ONNX_INVALID: 400,
+  MODEL_ONNX_UNSUPPORTED: 422,
   // @krain/zk
   ZK_UNSUPPORTED_MODEL: 422,
   ZK_ARTIFACT_INVALID: 500,
   ZK_PROVING_FAILED: 500,
+  ZK_CIRCUIT_TOO_LARGE: 422,
+  ZK_QUANTIZATION_UNSAFE: 422,
+  ZK_CIRCUIT_BUILD_FAILED: 500,
+  ZK_SETUP_FAILED: 500,
+  ZK_PTAU_INVALID: 422,
+  // @krain/he
+  HE_DEPTH_EXCEEDED: 422,
+  HE_HEADROOM_EXCEEDED: 422,
+  HE_INPUT_OUT_OF_RANGE: 422,
   // @krain/chain
   CHAIN_NOT_OWNER: 403,
   CHAIN_NOT_AUTHORIZED: 403,
@@ -67,6 +81,8 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   CHAIN_ANVIL_START_FAILED: 500,
   CHAIN_CONFIG_INVALID: 500,
   CHAIN_NO_ACCOUNT: 500,
+  CHAIN_VERIFIER_INVALID: 400,
+  CHAIN_COMPILE_FAILED: 400,
 })
 
 /** Statuses ≥ 500 whose code and short message are shown (the rest are hidden as `INTERNAL`). */
