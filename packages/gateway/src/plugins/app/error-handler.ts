@@ -58,7 +58,7 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   MPC_DEALER_MISBEHAVED: 422,
   // @krain/models
   MODEL_ONNX_INVALID: 400,
-  MODEL_ONNX_UNSUPPORTED: 422,
+  MODEL_ONNX_UNSUPPORTED: 400,
   // @krain/zk
   ZK_UNSUPPORTED_MODEL: 422,
   ZK_ARTIFACT_INVALID: 500,
@@ -69,9 +69,9 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   ZK_SETUP_FAILED: 500,
   ZK_PTAU_INVALID: 422,
   // @krain/he
-  HE_DEPTH_EXCEEDED: 422,
-  HE_HEADROOM_EXCEEDED: 422,
-  HE_INPUT_OUT_OF_RANGE: 422,
+  HE_DEPTH_EXCEEDED: 400,
+  HE_HEADROOM_EXCEEDED: 400,
+  HE_INPUT_OUT_OF_RANGE: 400,
   // @krain/chain
   CHAIN_NOT_OWNER: 403,
   CHAIN_NOT_AUTHORIZED: 403,
