@@ -106,7 +106,7 @@ export async function psiIntersectMulti({ sets, pool: given }: PsiIntersectMulti
         if (j >= 0 && !seen[j]) (seen[j] = 1), counts[j]!++
       }
     }
-    return sets[0]!.filter((_, i) => counts[i] === m - 1)
+    return sets[0]!.filter((_: string, i: number) => counts[i] === m - 1)
   } catch (e) {
     throw e instanceof PsiError || e instanceof TypeError || e instanceof RangeError ? e : new PsiError('PSI_WORKER_FAILED', { shortMessage: 'multi-party PSI failed', cause: e })
   } finally {

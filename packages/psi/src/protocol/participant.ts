@@ -48,8 +48,7 @@ export type PsiParticipantOptions = {
 /** The output of a party (what its variant lets it learn). */
 export type PsiOutput =
   | { variant: 'intersection'; intersection: string[] }
-  | { variant: 'cardinality'; cardinality: number }
-  | { variant: 'sum'; cardinality: number }
+  | { variant: 'cardinality' | 'sum'; cardinality: number }
   | { variant: 'sum'; sum: bigint }
   | { variant: PsiVariant; peerSize: number }
 
@@ -119,7 +118,7 @@ export class PsiParticipant {
     this.paillier = paillierKey
   }
 
-  private frame(type: number, points: Uint8Array, chunk: number, last: boolean, values = new Uint8Array(0), valueBytes = 0): Uint8Array {
+  private frame(type: number, points: Uint8Array, chunk: number, last: boolean, values: Uint8Array = new Uint8Array(0), valueBytes = 0): Uint8Array {
     return encodeFrame({ type, variant: this.variant, last, sessionId: this.sessionId, chunk, points, values, valueBytes })
   }
 
@@ -299,7 +298,7 @@ export class PsiParticipant {
       const ids: string[] = []
       for (let i = lo; i < hi; i++) ids.push(this.ids[order[i]!]!)
       const pts = await this.pool.hashAndBlind(ids, this.key)
-      let values = new Uint8Array(0)
+      let values: Uint8Array = new Uint8Array(0)
       let valueBytes = 0
       if (pk) {
         valueBytes = byteLen(pk.nSquared)
