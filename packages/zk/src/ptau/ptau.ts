@@ -39,6 +39,9 @@ const devSource = (n: number): string => `local development ceremony (INSECURE):
  */
 export const PINNED_PTAU: readonly PinnedPtau[] = [
   { power: 14, file: 'pot14_final.ptau', sha256: 'a7fa6af23600a6b70de46bf458ef0a770a95a3f7681fdcc874c47a87ce84dfa3', bytes: 18875891, devOnly: true, source: devSource(14) },
+  // 75.5 MB: not committed to git (circuits/.gitignore); `preparePtau({ power: 16 })` remakes it byte for byte
+  // (checked at power 10 against the snarkjs CLI recipe), or `importPtau` a copy.
+  { power: 16, file: 'pot16_final.ptau', sha256: 'fd49f094907b10e931c47594399982709f3e06bd98c825e7cec3d55c12ec718c', bytes: 75498966, devOnly: true, source: devSource(16) },
 ]
 
 /** The directories searched for ptau files, in order: `KRAIN_PTAU_DIR`, `~/.cache/krain/ptau`, the repository's `circuits/ptau`. */
