@@ -3,7 +3,7 @@
  * Federated training (FedAvg, McMahan et al. 2017; FedProx, Li et al. 2020) where every round's
  * updates are summed by one real `@krain/mpc` secure-aggregation session (Shamir shares,
  * per-recipient AEAD, signed messages): the coordinator learns only the sum. The session's nonce
- * is SHA-256(federationId ‖ round), so its id — which every signature and AEAD binds — names the
+ * is SHA-256(federationId ‖ round ‖ salt), so its id — which every signature and AEAD binds — names the
  * round: a message of an old round is refused (`MPC_WRONG_SESSION`). State is plain JSON, saved
  * between rounds, so training survives a restart.
  */
@@ -151,9 +151,12 @@ export class FederatedCoordinator {
     return withParameters(this.#state.model, this.#state.parameters)
   }
 
-  /** The session nonce of a round: SHA-256(federationId ‖ round). */
-  nonceOf(round: number): Hex {
-    return bytesToHex(sha256(new TextEncoder().encode(`krain-federated|${this.#state.config.federationId}|${round}`)))
+  /**
+   * A session nonce for an attempt at a round: SHA-256(federationId ‖ round ‖ attempt), where
+   * `attempt` is fresh randomness, so a rerun of a round (after a restart) is a new session too.
+   */
+  nonceOf(round: number, attempt: Hex = bytesToHex(globalThis.crypto.getRandomValues(new Uint8Array(16)))): Hex {
+    return bytesToHex(sha256(new TextEncoder().encode(`krain-federated|${this.#state.config.federationId}|${round}|${attempt}`)))
   }
 
   /**
