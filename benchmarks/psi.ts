@@ -4,6 +4,8 @@
  * exact), interleaved on the same sets. Sizes: 2 × 10,000 (interleaved, 3 samples each) and
  * 2 × 100,000 (anchor once: it takes minutes here); cardinality and sum variants checked exact;
  * 2 × 1,000,000 streamed only with PSI_BENCH_1M=1 (time and peak RSS).
+ * Knobs for a loaded machine: PSI_BENCH_SAMPLES (default 3), PSI_BENCH_100K=0 (skip 100k),
+ * PSI_BENCH_SKIP_ANCHOR_100K=1 (ours only at 100k).
  */
 import { createRequire } from 'node:module'
 import { PsiPool, psiIntersect } from '@krain/psi'
@@ -69,7 +71,8 @@ export async function run(): Promise<void> {
     const { a, b, expected } = sets(10_000, 0.3, 's10k')
     const o: number[] = []
     const x: number[] = []
-    for (let i = 0; i < 3; i++) {
+    const samples = Number(process.env.PSI_BENCH_SAMPLES ?? 3)
+    for (let i = 0; i < samples; i++) {
       const runOurs = async () => {
         const [t, n] = await ms(() => ours(a, b))
         if (n !== expected) throw new Error(`ours: ${String(n)} != ${expected}`)
@@ -84,11 +87,11 @@ export async function run(): Promise<void> {
       else (await runAnchor(), await runOurs())
       console.log(`10k sample ${i}: ours ${round(o.at(-1)!)} ms, anchor ${round(x.at(-1)!)} ms`)
     }
-    rows.push({ ...lowerIsBetterRow('intersection 2 × 10,000', 'ms', median(o), median(x), ANCHOR, 5, '3 interleaved samples each'), oursRange: [round(Math.min(...o)), round(Math.max(...o))], anchorRange: [round(Math.min(...x)), round(Math.max(...x))] })
+    rows.push({ ...lowerIsBetterRow('intersection 2 × 10,000', 'ms', median(o), median(x), ANCHOR, 5, `${samples} interleaved samples each (A B, B A)`), oursRange: [round(Math.min(...o)), round(Math.max(...o))], anchorRange: [round(Math.min(...x)), round(Math.max(...x))] })
   }
 
   // 2 × 100,000: ours, anchor once, ours (median of ours' two runs)
-  {
+  if (process.env.PSI_BENCH_100K !== '0') {
     const { a, b, expected } = sets(100_000, 0.3, 's100k')
     const o: number[] = []
     const [t1, n1] = await ms(() => ours(a, b))
