@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @notice The snarkjs verifier of packages/identity's membership circuit
+/// (public signals: merkleRoot, nullifier, message, scope).
+interface IMembershipVerifier {
+    function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[4] calldata signals) external view returns (bool);
+}
+
+/// @title GroupRegistry
+/// @notice Anonymous-membership groups (Semaphore-style). The lean-imt Merkle tree of Poseidon
+/// identity commitments is kept off-chain (by the Group class of krain identity); an admin adds or removes a
+/// member together with the new root, and the registry records every root with the time it was
+/// replaced, so a proof against an old root is accepted only within the group's window (removal
+/// revokes after the window). Proofs are checked on-chain by the group's verifier, and a nullifier
+/// is accepted once per (group, scope).
+contract GroupRegistry {
+    struct Group {
+        IMembershipVerifier verifier;
+        uint256 root;
+        uint64 windowSeconds;
+        uint32 size;
+        bool exists;
+    }
+
+    uint256 public groupCount;
+    mapping(uint256 => Group) internal _groups;
+    mapping(uint256 => mapping(address => bool)) public isAdmin;
+    /// group => root => time it stopped being current (0: never replaced / unknown)
+    mapping(uint256 => mapping(uint256 => uint256)) public rootReplacedAt;
+    /// group => root => known
+    mapping(uint256 => mapping(uint256 => bool)) public isRoot;
+    /// group => scope => nullifier => used
+    mapping(uint256 => mapping(uint256 => mapping(uint256 => bool))) public nullifierUsed;
+
+    event GroupCreated(uint256 indexed groupId, address verifier, uint64 windowSeconds);
+    event AdminSet(uint256 indexed groupId, address indexed admin, bool enabled);
+    event MemberAdded(uint256 indexed groupId, uint256 index, uint256 commitment, uint256 root);
+    event MemberRemoved(uint256 indexed groupId, uint256 index, uint256 commitment, uint256 root);
+    event ProofValidated(uint256 indexed groupId, uint256 indexed scope, uint256 nullifier, uint256 message, uint256 root);
+
+    error GroupRegistry__NotAdmin();
+    error GroupRegistry__UnknownGroup();
+    error GroupRegistry__BadCommitment();
+    error GroupRegistry__UnknownRoot();
+    error GroupRegistry__RootExpired();
+    error GroupRegistry__NullifierUsed();
+    error GroupRegistry__InvalidProof();
+
+    modifier onlyAdmin(uint256 groupId) {
+        if (!_groups[groupId].exists) revert GroupRegistry__UnknownGroup();
+        if (!isAdmin[groupId][msg.sender]) revert GroupRegistry__NotAdmin();
+        _;
+    }
+
+    /// @notice Create a group administered by `admins` with the caller's chosen verifier.
+    function createGroup(address[] calldata admins, IMembershipVerifier verifier, uint64 windowSeconds) external returns (uint256 groupId) {
+        groupId = ++groupCount;
+        _groups[groupId] = Group({verifier: verifier, root: 0, windowSeconds: windowSeconds, size: 0, exists: true});
+        emit GroupCreated(groupId, address(verifier), windowSeconds);
+        for (uint256 i = 0; i < admins.length; i++) {
+            isAdmin[groupId][admins[i]] = true;
+            emit AdminSet(groupId, admins[i], true);
+        }
+    }
+
+    /// @notice An admin adds or removes another admin.
+    function setAdmin(uint256 groupId, address admin, bool enabled) external onlyAdmin(groupId) {
+        isAdmin[groupId][admin] = enabled;
+        emit AdminSet(groupId, admin, enabled);
+    }
+
+    /// @notice Append a member (its commitment) with the tree's new root computed off-chain.
+    function addMember(uint256 groupId, uint256 commitment, uint256 newRoot) external onlyAdmin(groupId) {
+        if (commitment == 0) revert GroupRegistry__BadCommitment();
+        Group storage g = _groups[groupId];
+        uint256 index = g.size;
+        g.size += 1;
+        _setRoot(groupId, g, newRoot);
+        emit MemberAdded(groupId, index, commitment, newRoot);
+    }
+
+    /// @notice Remove the member at `index` (its leaf becomes 0 off-chain) with the new root.
+    function removeMember(uint256 groupId, uint256 index, uint256 commitment, uint256 newRoot) external onlyAdmin(groupId) {
+        Group storage g = _groups[groupId];
+        if (index >= g.size) revert GroupRegistry__BadCommitment();
+        _setRoot(groupId, g, newRoot);
+        emit MemberRemoved(groupId, index, commitment, newRoot);
+    }
+
+    function _setRoot(uint256 groupId, Group storage g, uint256 newRoot) internal {
+        if (g.root != 0) rootReplacedAt[groupId][g.root] = block.timestamp;
+        g.root = newRoot;
+        isRoot[groupId][newRoot] = true;
+        rootReplacedAt[groupId][newRoot] = 0;
+    }
+
+    /// @notice The group's current root, size, verifier and window.
+    function getGroup(uint256 groupId) external view returns (uint256 root, uint32 size, address verifier, uint64 windowSeconds) {
+        Group storage g = _groups[groupId];
+        if (!g.exists) revert GroupRegistry__UnknownGroup();
+        return (g.root, g.size, address(g.verifier), g.windowSeconds);
+    }
+
+    /// @notice Check a root: current, or replaced less than the window ago.
+    function _checkRoot(uint256 groupId, Group storage g, uint256 root) internal view {
+        if (root == g.root) return;
+        if (!isRoot[groupId][root]) revert GroupRegistry__UnknownRoot();
+        if (block.timestamp >= rootReplacedAt[groupId][root] + g.windowSeconds) revert GroupRegistry__RootExpired();
+    }
+
+    /// @notice Verify a membership proof without consuming its nullifier.
+    function verifyProof(uint256 groupId, uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[4] calldata signals) public view returns (bool) {
+        Group storage g = _groups[groupId];
+        if (!g.exists) revert GroupRegistry__UnknownGroup();
+        _checkRoot(groupId, g, signals[0]);
+        return g.verifier.verifyProof(a, b, c, signals);
+    }
+
+    /// @notice Verify a membership proof and consume its nullifier in its scope (a replay reverts).
+    /// @param signals [merkleRoot, nullifier, message, scope]
+    function validateProof(uint256 groupId, uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[4] calldata signals) external {
+        Group storage g = _groups[groupId];
+        if (!g.exists) revert GroupRegistry__UnknownGroup();
+        if (nullifierUsed[groupId][signals[3]][signals[1]]) revert GroupRegistry__NullifierUsed();
+        _checkRoot(groupId, g, signals[0]);
+        if (!g.verifier.verifyProof(a, b, c, signals)) revert GroupRegistry__InvalidProof();
+        nullifierUsed[groupId][signals[3]][signals[1]] = true;
+        emit ProofValidated(groupId, signals[3], signals[1], signals[2], signals[0]);
+    }
+}
