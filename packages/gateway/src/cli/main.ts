@@ -56,12 +56,14 @@ export function program(): Command {
 
   p.command('serve')
     .description('start the gateway (SQLite + embedded anvil unless DATABASE_URL / KRAIN_RPC_URL are set)')
-    .option('--port <port>', 'port (KRAIN_PORT)')
-    .option('--db <url>', 'SQLite path or postgres:// URL (DATABASE_URL)')
+    .option('--port <port>', 'port (KRAIN_PORT, default 8787; 0 = any free port)')
+    .option('--host <address>', 'listen address (KRAIN_HOST, default 127.0.0.1)')
+    .option('--data-dir <dir>', 'data directory: SQLite file, coordinator key, lock (KRAIN_DATA_DIR, default ./.krain)')
+    .option('--db <url>', 'SQLite path or postgres:// URL (DATABASE_URL, default <data-dir>/krain.db)')
     .option('--no-chain', 'run without a chain (proofs wait in the outbox)')
-    .action(async (o: { port?: string; db?: string; chain: boolean }) => {
+    .action(async (o: { port?: string; host?: string; dataDir?: string; db?: string; chain: boolean }) => {
       const { startGateway } = await import('../server.js')
-      const env = { ...process.env, ...(o.port ? { KRAIN_PORT: o.port } : {}), ...(o.db ? { DATABASE_URL: o.db } : {}), ...(o.chain ? {} : { KRAIN_CHAIN: 'none' }) }
+      const env = { ...process.env, ...(o.port ? { KRAIN_PORT: o.port } : {}), ...(o.host ? { KRAIN_HOST: o.host } : {}), ...(o.dataDir ? { KRAIN_DATA_DIR: o.dataDir } : {}), ...(o.db ? { DATABASE_URL: o.db } : {}), ...(o.chain ? {} : { KRAIN_CHAIN: 'none' }) }
       const gw = await startGateway(env)
       const stop = (): void => void gw.stop().then(() => process.exit(0))
       process.once('SIGINT', stop)
