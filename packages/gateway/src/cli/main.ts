@@ -11,6 +11,7 @@ import { KrainHttpError } from '../client/errors.js'
 import { GatewayHttp } from '../client/http.js'
 import { KrainClient, type ProvenInferenceReceipt } from '../client/krain-client.js'
 import { MpcParticipant } from '../client/mpc-participant.js'
+import type { SessionStatusView } from './mpc-output.js'
 import { progress } from './progress.js'
 
 const out = (v: unknown): void => void process.stdout.write(`${typeof v === 'string' ? v : JSON.stringify(v, null, 2)}\n`)
@@ -274,15 +275,34 @@ export function program(): Command {
     .action(async (sessionId: string, o: { values: string; state?: string; allowUnverified?: boolean }) => {
       const state = o.state && existsSync(o.state) ? (readJson(o.state) as never) : undefined
       const party = new MpcParticipant({ url: g().url, privateKey: keyOf(g()), sessionId: sessionId as Hex, state })
-      const bar = progress(`mpc ${sessionId.slice(0, 10)}…`)
+      const me = privateKeyToAccount(keyOf(g())).address
+      // the party's label: parallel `mpc join`s in one terminal are told apart by address
+      const bar = progress(`mpc ${sessionId.slice(0, 10)}… party ${me.slice(0, 8)}…`)
       const save = (): void => {
         if (o.state) writeFileSync(o.state, JSON.stringify(party.toJSON()), { mode: 0o600 })
       }
+      const { describeWait, explainAggregate } = await import('./mpc-output.js')
+      const http = new GatewayHttp({ url: g().url, account: privateKeyToAccount(keyOf(g())) })
+      let step = 'joining'
+      let threshold: number | undefined
+      let lastWait = ''
+      // while a round is open, say whom it waits for and how long is left (a dropout is not silence)
+      const poll = setInterval(() => {
+        http.request<SessionStatusView>('GET', `/v1/mpc/sessions/${sessionId}`).then(
+          (st) => {
+            threshold = st.config.threshold
+            const w = describeWait(st)
+            if (w && w !== lastWait) bar.step(`${step}; ${(lastWait = w)}`)
+          },
+          () => undefined,
+        )
+      }, 2_000)
       try {
         const r = await party.run(
           readJson(o.values) as number[],
           (s) => {
             save()
+            step = s.step
             bar.step(s.step)
           },
           { allowUnverified: o.allowUnverified === true },
@@ -290,17 +310,22 @@ export function program(): Command {
         bar.done(`${r.contributors.length} contributors, ${r.verified ? 'verified' : 'UNVERIFIED'}`)
         // an unverified sum is said so before the numbers, on stderr too
         if (!r.verified) process.stderr.write(`krain: WARNING: UNVERIFIED aggregate: only ${r.sumShareHolders.length} sum-shares for threshold ${r.sumShareHolders.length - r.liarTolerance}; one lying party could have changed it\n`)
-        out({ verification: r.verified ? 'verified' : 'UNVERIFIED', ...r })
+        out(explainAggregate(r, threshold))
       } catch (e) {
         save()
         bar.fail()
         throw e
+      } finally {
+        clearInterval(poll)
       }
     })
   mpc
     .command('status <sessionId>')
     .description('session configuration and progress')
-    .action(async (sessionId: string) => out(await new GatewayHttp({ url: g().url, account: privateKeyToAccount(keyOf(g())) }).request('GET', `/v1/mpc/sessions/${sessionId}`)))
+    .action(async (sessionId: string) => {
+      const { withLocalTimes } = await import('./mpc-output.js')
+      out(withLocalTimes(await new GatewayHttp({ url: g().url, account: privateKeyToAccount(keyOf(g())) }).request<SessionStatusView>('GET', `/v1/mpc/sessions/${sessionId}`)))
+    })
 
   return p
 }
