@@ -23,6 +23,7 @@ import { jobsPlugin } from './plugins/app/jobs.js'
 import { metricsPlugin } from './plugins/app/metrics.js'
 import { mpcPlugin } from './plugins/app/mpc.js'
 import { storePlugin } from './plugins/app/store.js'
+import { uiPlugin } from './plugins/app/ui.js'
 import { workerPoolPlugin } from './plugins/app/worker-pool.js'
 import { authRoutes } from './routes/auth/index.js'
 import { healthRoutes } from './routes/health/index.js'
@@ -78,6 +79,7 @@ export const app = fp<AppOptions>(
 
     // Routes last: they inherit the error handlers above.
     await fastify.register(healthRoutes)
+    await fastify.register(uiPlugin)
     await fastify.register(authRoutes, { prefix: '/v1/auth' })
     await fastify.register(mpcRoutes, { prefix: '/v1/mpc' })
     await fastify.register(heRoutes, { prefix: '/v1/he' })

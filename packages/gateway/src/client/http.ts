@@ -35,7 +35,8 @@ export class GatewayHttp {
     this.url = url.replace(/\/+$/, '')
     this.account = account
     this.token = token
-    this.fetchFn = f ?? fetch
+    // a browser's fetch throws "Illegal invocation" when called as a method of another object
+    this.fetchFn = f ?? ((input, init) => globalThis.fetch(input, init))
   }
 
   /** Sign in (SIWE) and keep the session token. */

@@ -42,7 +42,7 @@ export function isPublicRoute(req: FastifyRequest): boolean {
   const url = req.routeOptions.url
   if (url === undefined) return true // no route: the not-found handler answers, reading no body
   if (req.method === 'OPTIONS' || (req.method === 'HEAD' && PUBLIC_ROUTES.has(`GET ${url}`))) return true
-  return url === '/docs' || url.startsWith('/docs/') || PUBLIC_ROUTES.has(`${req.method} ${url}`)
+  return url === '/docs' || url.startsWith('/docs/') || (req.method === 'GET' && (url === '/ui' || url.startsWith('/ui/'))) || PUBLIC_ROUTES.has(`${req.method} ${url}`)
 }
 
 declare module 'fastify' {
