@@ -1,0 +1,117 @@
+/**
+ * @module secagg/crypto
+ * Primitives of the masked aggregation (Bonawitz et al. 2017): X25519 key agreement and AES-GCM
+ * share encryption through node:crypto, an AES-128-CTR PRG expanding a 32-byte seed into a mask
+ * over Z_2^64, and a small t-of-n Shamir sharing of 32-byte secrets over GF(2^521 − 1).
+ */
+import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, createHash } from 'node:crypto'
+
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex')
+const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex')
+
+/** A raw X25519 key pair (32-byte secret, 32-byte public). */
+export type X25519KeyPair = { secretKey: Uint8Array; publicKey: Uint8Array }
+
+/** Fresh X25519 key pair. */
+export function generateX25519(): X25519KeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync('x25519')
+  const sk = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length)
+  const pk = publicKey.export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length)
+  return { secretKey: new Uint8Array(sk), publicKey: new Uint8Array(pk) }
+}
+
+/** Public key of a raw X25519 secret key. */
+export function x25519PublicKey(secretKey: Uint8Array): Uint8Array {
+  const k = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, secretKey]), format: 'der', type: 'pkcs8' })
+  return new Uint8Array(createPublicKey(k).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length))
+}
+
+/** X25519 shared secret hashed with a domain label into a 32-byte key (HKDF-SHA256). */
+export function agree(secretKey: Uint8Array, publicKey: Uint8Array, label: string): Uint8Array {
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, secretKey]), format: 'der', type: 'pkcs8' })
+  const pub = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' })
+  const shared = diffieHellman({ privateKey, publicKey: pub })
+  return new Uint8Array(hkdfSync('sha256', shared, Buffer.alloc(0), label, 32))
+}
+
+/** Expand a 32-byte seed into `length` uniform elements of Z_2^64 (AES-128-CTR keystream). */
+export function prgMask(seed: Uint8Array, length: number): BigUint64Array {
+  const c = createCipheriv('aes-128-ctr', seed.subarray(0, 16), seed.subarray(16, 32))
+  const bytes = c.update(Buffer.alloc(8 * length))
+  return new BigUint64Array(bytes.buffer, bytes.byteOffset, length).slice()
+}
+
+/** AES-256-GCM encrypt with associated data; output = iv(12) ‖ ciphertext ‖ tag(16). */
+export function seal(key: Uint8Array, plaintext: Uint8Array, aad: string): Uint8Array {
+  const iv = randomBytes(12)
+  const c = createCipheriv('aes-256-gcm', key, iv)
+  c.setAAD(Buffer.from(aad))
+  const ct = Buffer.concat([c.update(plaintext), c.final()])
+  return new Uint8Array(Buffer.concat([iv, ct, c.getAuthTag()]))
+}
+
+/** Inverse of {@link seal}; `null` when authentication fails. */
+export function open(key: Uint8Array, sealed: Uint8Array, aad: string): Uint8Array | null {
+  if (sealed.length < 28) return null
+  try {
+    const d = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12))
+    d.setAAD(Buffer.from(aad))
+    d.setAuthTag(sealed.subarray(sealed.length - 16))
+    return new Uint8Array(Buffer.concat([d.update(sealed.subarray(12, sealed.length - 16)), d.final()]))
+  } catch {
+    return null
+  }
+}
+
+/** SHA-256 commitment to a seed. */
+export function commit(seed: Uint8Array, label: string): string {
+  return createHash('sha256').update(label).update(seed).digest('hex')
+}
+
+/** The Shamir field prime, 2^521 − 1 (Mersenne). */
+export const SHAMIR_PRIME = (1n << 521n) - 1n
+const SHARE_BYTES = 66
+
+const mod = (a: bigint): bigint => ((a % SHAMIR_PRIME) + SHAMIR_PRIME) % SHAMIR_PRIME
+function inv(a: bigint): bigint {
+  let r = 1n
+  let b = mod(a)
+  let e = SHAMIR_PRIME - 2n
+  while (e > 0n) {
+    if (e & 1n) r = (r * b) % SHAMIR_PRIME
+    b = (b * b) % SHAMIR_PRIME
+    e >>= 1n
+  }
+  return r
+}
+const toBig = (b: Uint8Array): bigint => BigInt('0x' + (Buffer.from(b).toString('hex') || '0'))
+const toBytes = (v: bigint, len: number): Uint8Array => new Uint8Array(Buffer.from(v.toString(16).padStart(2 * len, '0'), 'hex'))
+
+/** Split a 32-byte secret into shares at points x = 1..n, any `threshold` of which recover it. */
+export function shamirSplit(secret: Uint8Array, points: readonly number[], threshold: number): Uint8Array[] {
+  const coeffs = [toBig(secret)]
+  for (let k = 1; k < threshold; k++) coeffs.push(mod(toBig(randomBytes(SHARE_BYTES))))
+  return points.map((x) => {
+    let acc = 0n
+    for (let k = coeffs.length - 1; k >= 0; k--) acc = (acc * BigInt(x) + coeffs[k]!) % SHAMIR_PRIME
+    return toBytes(acc, SHARE_BYTES)
+  })
+}
+
+/** Lagrange interpolation at 0 of `threshold` (or more) shares; returns the 32-byte secret or `null` if out of range. */
+export function shamirCombine(shares: readonly { x: number; share: Uint8Array }[]): Uint8Array | null {
+  let acc = 0n
+  for (const { x, share } of shares) {
+    let num = 1n
+    let den = 1n
+    for (const o of shares) {
+      if (o.x === x) continue
+      num = (num * BigInt(-o.x)) % SHAMIR_PRIME
+      den = (den * BigInt(x - o.x)) % SHAMIR_PRIME
+    }
+    acc = (acc + toBig(share) * mod(num) % SHAMIR_PRIME * inv(den)) % SHAMIR_PRIME
+  }
+  acc = mod(acc)
+  if (acc >= 1n << 256n) return null
+  return toBytes(acc, 32)
+}

@@ -1,0 +1,6 @@
+export { SecAggClient, SecAggServer, RevealLedger, validateSecAggConfig, encodeFixed, decodeFixed } from './protocol.js'
+export type { SecAggConfig, AdvertiseMessage, ShareKeysMessage, MaskedInputMessage, UnmaskMessage } from './protocol.js'
+export { runSecAggRound } from './run-round.js'
+export type { RunSecAggRoundParameters, RunSecAggRoundReturnType } from './run-round.js'
+export { generateX25519, x25519PublicKey, agree, prgMask, seal, open, shamirSplit, shamirCombine, SHAMIR_PRIME } from './crypto.js'
+export type { X25519KeyPair } from './crypto.js'
