@@ -15,10 +15,12 @@
  *    server's {@link RevealLedger} asserts it never receives both.
  *
  * Fixed point: values are encoded as round(v · scale) in Z_2^64 (two's complement); the session
- * requires n · bound · scale < 2^62 so the sum of any subset decodes exactly.
+ * requires n · bound · scale < 2^53 so every encoding and the sum of any subset are exact
+ * integers in a double and decode exactly. Elements are stored as (lo, hi) uint32 word pairs.
  */
 import { FederatedError } from '../errors.js'
-import { agree, commit, generateX25519, open, prgMask, seal, shamirCombine, shamirSplit, x25519PublicKey, type X25519KeyPair } from './crypto.js'
+import type { KeyObject } from 'node:crypto'
+import { agree, commit, generateX25519, open, prgMask, seal, shamirCombine, shamirSplit, x25519PrivateKeyObject, x25519PublicKey, x25519PublicKeyObject, type X25519KeyPair } from './crypto.js'
 
 /** Public parameters of one SecAgg round. */
 export type SecAggConfig = {
@@ -42,7 +44,7 @@ export type AdvertiseMessage = { from: number; cPk: Uint8Array; sPk: Uint8Array 
 /** Message 2: encrypted shares, one per recipient, and a commitment to the self-mask seed. */
 export type ShareKeysMessage = { from: number; bCommitment: string; ciphertexts: Map<number, Uint8Array> }
 /** Message 3: masked vector. */
-export type MaskedInputMessage = { from: number; y: BigUint64Array }
+export type MaskedInputMessage = { from: number; y: Uint32Array }
 /** Message 4: revealed shares. `kind` names which secret the share is of. */
 export type UnmaskMessage = { from: number; shares: { of: number; kind: 'sk' | 'b'; share: Uint8Array }[] }
 
@@ -52,35 +54,51 @@ export function validateSecAggConfig(c: SecAggConfig): void {
   if (!Number.isInteger(c.threshold) || c.threshold < Math.min(2, c.n) || c.threshold > c.n) throw new RangeError(`"threshold" expected an integer in [${Math.min(2, c.n)}, ${c.n}], got ${c.threshold}`)
   if (!Number.isInteger(c.length) || c.length < 1) throw new RangeError(`"length" expected a positive integer, got ${c.length}`)
   if (!(c.scale > 0) || !(c.bound > 0)) throw new RangeError(`"scale" and "bound" expected positive numbers`)
-  if (!(c.n * c.bound * c.scale < 2 ** 62)) throw new RangeError(`"scale" too large: n · bound · scale = ${c.n * c.bound * c.scale} must be < 2^62 for an exact sum`)
+  if (!(c.n * c.bound * c.scale < 2 ** 53)) throw new RangeError(`"scale" too large: n · bound · scale = ${c.n * c.bound * c.scale} must be < 2^53 for an exact sum`)
 }
 
 const shareAad = (c: SecAggConfig, from: number, to: number): string => `krain-secagg|${c.session}|${c.round}|${from}->${to}`
 const pairLabel = (c: SecAggConfig): string => `krain-secagg-mask|${c.session}|${c.round}`
 const seedLabel = (c: SecAggConfig, i: number): string => `krain-secagg-b|${c.session}|${c.round}|${i}`
 
-/** Encode a real vector to Z_2^64 fixed point. */
-export function encodeFixed(values: ArrayLike<number>, scale: number, bound: number): BigUint64Array {
-  const out = new BigUint64Array(values.length)
+const TWO32 = 2 ** 32
+
+/** Encode a real vector to Z_2^64 fixed point (two's complement, (lo, hi) word pairs). */
+export function encodeFixed(values: ArrayLike<number>, scale: number, bound: number): Uint32Array {
+  const out = new Uint32Array(2 * values.length)
   for (let k = 0; k < values.length; k++) {
     const v = values[k]!
-    if (!(Math.abs(v) <= bound)) throw new RangeError(`"values[${k}]" expected |v| ≤ ${bound}, got ${v}`)
-    out[k] = BigInt.asUintN(64, BigInt(Math.round(v * scale)))
+    if (typeof v !== 'number' || !(Math.abs(v) <= bound)) throw new RangeError(`"values[${k}]" expected |v| ≤ ${bound}, got ${v}`)
+    const z = Math.round(v * scale)
+    const hi = Math.floor(z / TWO32)
+    out[2 * k] = z - hi * TWO32
+    out[2 * k + 1] = hi // stored mod 2^32
   }
   return out
 }
 
-/** Decode a Z_2^64 fixed-point sum (two's complement) to reals. */
-export function decodeFixed(sum: BigUint64Array, scale: number): Float64Array {
-  const out = new Float64Array(sum.length)
-  for (let k = 0; k < sum.length; k++) out[k] = Number(BigInt.asIntN(64, sum[k]!)) / scale
+/** Decode a Z_2^64 fixed-point sum (two's complement, |value| < 2^53) to reals. */
+export function decodeFixed(sum: Uint32Array, scale: number): Float64Array {
+  const out = new Float64Array(sum.length / 2)
+  for (let k = 0; k < out.length; k++) out[k] = ((sum[2 * k + 1]! | 0) * TWO32 + sum[2 * k]!) / scale
   return out
 }
 
-function addInto(acc: BigUint64Array, v: BigUint64Array, sign: 1 | -1): void {
-  // BigUint64Array stores modulo 2^64
-  if (sign === 1) for (let k = 0; k < acc.length; k++) acc[k] = acc[k]! + v[k]!
-  else for (let k = 0; k < acc.length; k++) acc[k] = acc[k]! - v[k]! + 18446744073709551616n
+/** acc ← acc ± v in Z_2^64, element-wise on (lo, hi) word pairs. */
+function addInto(acc: Uint32Array, v: Uint32Array, sign: 1 | -1): void {
+  if (sign === 1) {
+    for (let k = 0; k < acc.length; k += 2) {
+      const lo = acc[k]! + v[k]!
+      acc[k] = lo
+      acc[k + 1] = acc[k + 1]! + v[k + 1]! + (lo >= TWO32 ? 1 : 0)
+    }
+  } else {
+    for (let k = 0; k < acc.length; k += 2) {
+      const lo = acc[k]! - v[k]!
+      acc[k] = lo
+      acc[k + 1] = acc[k + 1]! - v[k + 1]! - (lo < 0 ? 1 : 0)
+    }
+  }
 }
 
 /** One hospital's side of a SecAgg round (index 1..n). */
@@ -90,7 +108,10 @@ export class SecAggClient {
   readonly #c: X25519KeyPair
   readonly #s: X25519KeyPair
   readonly #b: Uint8Array
-  #roster = new Map<number, { cPk: Uint8Array; sPk: Uint8Array }>()
+  readonly #cKey: KeyObject
+  readonly #sKey: KeyObject
+  #roster = new Map<number, { cPk: Uint8Array; sPk: Uint8Array; sObj?: KeyObject }>()
+  #encKeys = new Map<number, Uint8Array>()
   #received = new Map<number, { sk: Uint8Array; b: Uint8Array }>()
   #u1: number[] = []
   #revealed = new Map<number, 'sk' | 'b'>()
@@ -103,6 +124,15 @@ export class SecAggClient {
     this.#c = generateX25519()
     this.#s = generateX25519()
     this.#b = globalThis.crypto.getRandomValues(new Uint8Array(32))
+    this.#cKey = this.#c.privateKeyObject
+    this.#sKey = this.#s.privateKeyObject
+  }
+
+  /** AES key shared with party j (same both directions; the AAD binds the direction). */
+  #encKey(j: number, cPk: Uint8Array): Uint8Array {
+    let k = this.#encKeys.get(j)
+    if (!k) this.#encKeys.set(j, (k = agree(this.#cKey, x25519PublicKeyObject(cPk), 'krain-secagg-enc')))
+    return k
   }
 
   /** Step 1. */
@@ -124,7 +154,7 @@ export class SecAggClient {
       pt.set(skShares[k]!, 0)
       pt.set(bShares[k]!, skShares[k]!.length)
       if (m.from === this.index) this.#received.set(this.index, { sk: skShares[k]!, b: bShares[k]! })
-      else ciphertexts.set(m.from, seal(agree(this.#c.secretKey, m.cPk, 'krain-secagg-enc'), pt, shareAad(c, this.index, m.from)))
+      else ciphertexts.set(m.from, seal(this.#encKey(m.from, m.cPk), pt, shareAad(c, this.index, m.from)))
     })
     return { from: this.index, bCommitment: commit(this.#b, seedLabel(c, this.index)), ciphertexts }
   }
@@ -140,7 +170,7 @@ export class SecAggClient {
     for (const { from, ciphertext } of inbox) {
       const sender = this.#roster.get(from)
       if (!sender) throw new FederatedError('FED_ROUND_FAILED', { shortMessage: `share from unknown party ${from}` })
-      const pt = open(agree(this.#c.secretKey, sender.cPk, 'krain-secagg-enc'), ciphertext, shareAad(c, from, this.index))
+      const pt = open(this.#encKey(from, sender.cPk), ciphertext, shareAad(c, from, this.index))
       if (!pt) throw new FederatedError('FED_ROUND_FAILED', { shortMessage: `share ciphertext from party ${from} failed authentication`, details: 'tampered, replayed or misaddressed' })
       this.#received.set(from, { sk: pt.subarray(0, pt.length / 2), b: pt.subarray(pt.length / 2) })
     }
@@ -150,7 +180,9 @@ export class SecAggClient {
     addInto(y, prgMask(this.#b, c.length), 1)
     for (const j of u1) {
       if (j === this.index) continue
-      const seed = agree(this.#s.secretKey, this.#roster.get(j)!.sPk, pairLabel(c))
+      const peer = this.#roster.get(j)!
+      peer.sObj ??= x25519PublicKeyObject(peer.sPk)
+      const seed = agree(this.#sKey, peer.sObj, pairLabel(c))
       addInto(y, prgMask(seed, c.length), this.index < j ? 1 : -1)
     }
     return { from: this.index, y }
@@ -199,7 +231,7 @@ export class SecAggServer {
   #roster = new Map<number, AdvertiseMessage>()
   #commitments = new Map<number, string>()
   #u1: number[] = []
-  #inputs = new Map<number, BigUint64Array>()
+  #inputs = new Map<number, Uint32Array>()
 
   constructor(config: SecAggConfig) {
     validateSecAggConfig(config)
@@ -233,7 +265,7 @@ export class SecAggServer {
   collectMasked(messages: readonly MaskedInputMessage[]): number[] {
     for (const m of messages) {
       if (!this.#u1.includes(m.from)) throw new FederatedError('FED_ROUND_FAILED', { shortMessage: `masked input from ${m.from}, not in U1` })
-      if (m.y.length !== this.#config.length) throw new FederatedError('FED_ROUND_FAILED', { shortMessage: `masked input of ${m.from} has length ${m.y.length}` })
+      if (!(m.y instanceof Uint32Array) || m.y.length !== 2 * this.#config.length) throw new FederatedError('FED_ROUND_FAILED', { shortMessage: `masked input of ${m.from} has ${m.y.length} words` })
       this.#inputs.set(m.from, m.y)
     }
     const u2 = [...this.#inputs.keys()].sort((a, b) => a - b)
@@ -245,7 +277,7 @@ export class SecAggServer {
    * Reconstruct and unmask. Needs ≥ t unmasking responses. Returns the exact sum over U2 (decoded
    * reals and the raw Z_2^64 sum) and the contributors.
    */
-  finish(responses: readonly UnmaskMessage[]): { sum: Float64Array; raw: BigUint64Array; contributors: number[] } {
+  finish(responses: readonly UnmaskMessage[]): { sum: Float64Array; raw: Uint32Array; contributors: number[] } {
     const c = this.#config
     const u2 = [...this.#inputs.keys()].sort((a, b) => a - b)
     const u2set = new Set(u2)
@@ -262,7 +294,7 @@ export class SecAggServer {
         list.push({ x: r.from, share: s.share })
       }
     }
-    const sum = new BigUint64Array(c.length)
+    const sum = new Uint32Array(2 * c.length)
     for (const j of u2) addInto(sum, this.#inputs.get(j)!, 1)
     for (const j of this.#u1) {
       const shares = (byParty.get(j) ?? []).slice(0, c.threshold)
@@ -274,8 +306,9 @@ export class SecAggServer {
       } else {
         const sPk = this.#roster.get(j)!.sPk
         if (!secret || Buffer.compare(Buffer.from(x25519PublicKey(secret)), Buffer.from(sPk)) !== 0) throw new FederatedError('FED_ROUND_FAILED', { shortMessage: `reconstructed mask key of dropped party ${j} does not match its public key` })
+        const sk = x25519PrivateKeyObject(secret)
         for (const k of u2) {
-          const seed = agree(secret, this.#roster.get(k)!.sPk, pairLabel(c))
+          const seed = agree(sk, x25519PublicKeyObject(this.#roster.get(k)!.sPk), pairLabel(c))
           // k added ±PRG(s_kj): + when k < j
           addInto(sum, prgMask(seed, c.length), k < j ? -1 : 1)
         }

@@ -32,7 +32,7 @@ export type RunSecAggRoundReturnType = {
 }
 
 const shareBytes = (m: ShareKeysMessage): number => 2 + 32 + [...m.ciphertexts.values()].reduce((s, c) => s + 2 + c.length, 0)
-const maskedBytes = (m: MaskedInputMessage): number => 2 + 8 * m.y.length
+const maskedBytes = (m: MaskedInputMessage): number => 2 + 4 * m.y.length
 const unmaskBytes = (m: UnmaskMessage): number => 2 + m.shares.reduce((s, x) => s + 3 + x.share.length, 0)
 
 /** Run one SecAgg round over `inputs.length` hospitals. Throws `FED_TOO_FEW_HOSPITALS` when fewer than t survive. */
