@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { FederatedError, RevealLedger, SecAggClient, SecAggServer, runSecAggRound, type SecAggConfig } from '../src/index.js'
-import { shamirCombine, shamirSplit } from '../src/secagg/crypto.js'
+import { generateX25519, shamirCombine, shamirSplit, sharableSecret, x25519PublicKey } from '../src/secagg/crypto.js'
 
 const SCALE = 2 ** 20
 const BOUND = 1000
@@ -12,9 +12,22 @@ const vectors = (n: number, L: number) => fc.array(fc.array(fc.double({ min: -BO
 
 describe('secagg: Shamir over GF(2^521 − 1)', () => {
   it('any t shares recover the secret', () => {
-    const secret = globalThis.crypto.getRandomValues(new Uint8Array(32))
+    const secret = sharableSecret(Uint8Array.from({ length: 32 }, (_, k) => (k * 37 + 200) & 0xff))!
+    expect(secret[31]! & 0x80).toBe(0)
     const shares = shamirSplit(secret, [1, 2, 3, 4, 5], 3)
     expect(shamirCombine([{ x: 2, share: shares[1]! }, { x: 5, share: shares[4]! }, { x: 3, share: shares[2]! }])).toEqual(secret)
+  })
+
+  it('clearing bit 255 of an X25519 secret key keeps the same public key', () => {
+    for (let i = 0; i < 8; i++) {
+      const k = generateX25519()
+      const s = sharableSecret(k.secretKey)!
+      expect(x25519PublicKey(s)).toEqual(k.publicKey)
+    }
+  })
+
+  it('refuses secrets outside the field', () => {
+    expect(() => shamirSplit(new Uint8Array(32).fill(0xff), [1, 2], 2)).toThrow(RangeError)
   })
 })
 

@@ -84,9 +84,13 @@ export function commit(seed: Uint8Array, label: string): string {
   return createHash('sha256').update(label).update(seed).digest('hex')
 }
 
-/** The Shamir field prime, 2^521 − 1 (Mersenne). */
-export const SHAMIR_PRIME = (1n << 521n) - 1n
-const SHARE_BYTES = 66
+/**
+ * The Shamir field prime, 2^255 − 19: a share is 32 bytes. Secrets are 32-byte little-endian
+ * strings below it: X25519 secret keys with bit 255 cleared (X25519 clamping clears it anyway, so
+ * the key is unchanged) and self-mask seeds drawn the same way (see {@link sharableSecret}).
+ */
+export const SHAMIR_PRIME = (1n << 255n) - 19n
+const SHARE_BYTES = 32
 
 const mod = (a: bigint): bigint => ((a % SHAMIR_PRIME) + SHAMIR_PRIME) % SHAMIR_PRIME
 function inv(a: bigint): bigint {
@@ -100,13 +104,25 @@ function inv(a: bigint): bigint {
   }
   return r
 }
-const toBig = (b: Uint8Array): bigint => BigInt('0x' + (Buffer.from(b).toString('hex') || '0'))
-const toBytes = (v: bigint, len: number): Uint8Array => new Uint8Array(Buffer.from(v.toString(16).padStart(2 * len, '0'), 'hex'))
+// little-endian, like X25519 scalars
+const toBig = (b: Uint8Array): bigint => BigInt('0x' + (Buffer.from(b).reverse().toString('hex') || '0'))
+const toBytes = (v: bigint, len: number): Uint8Array => new Uint8Array(Buffer.from(v.toString(16).padStart(2 * len, '0'), 'hex').reverse())
+
+/**
+ * A copy of a 32-byte secret with bit 255 cleared, or `null` if it is still ≥ 2^255 − 19 (probability
+ * 2^−250; callers draw again). For an X25519 secret key this is the same key.
+ */
+export function sharableSecret(secret: Uint8Array): Uint8Array | null {
+  const s = Uint8Array.from(secret)
+  s[31]! &= 0x7f
+  return toBig(s) < SHAMIR_PRIME ? s : null
+}
 
 /** Split a 32-byte secret into shares at points x = 1..n, any `threshold` of which recover it. */
 export function shamirSplit(secret: Uint8Array, points: readonly number[], threshold: number): Uint8Array[] {
+  if (secret.length !== 32 || toBig(secret) >= SHAMIR_PRIME) throw new RangeError('"secret" expected 32 bytes below 2^255 − 19 (see sharableSecret)')
   const coeffs = [toBig(secret)]
-  for (let k = 1; k < threshold; k++) coeffs.push(mod(toBig(randomBytes(SHARE_BYTES))))
+  for (let k = 1; k < threshold; k++) coeffs.push(mod(toBig(randomBytes(SHARE_BYTES + 16))))
   return points.map((x) => {
     let acc = 0n
     for (let k = coeffs.length - 1; k >= 0; k--) acc = (acc * BigInt(x) + coeffs[k]!) % SHAMIR_PRIME
@@ -144,6 +160,6 @@ export function shamirCombine(shares: readonly { x: number; share: Uint8Array }[
     acc = (acc + toBig(share) * l[k]!) % SHAMIR_PRIME
   })
   acc = mod(acc)
-  if (acc >= 1n << 256n) return null
+  if (acc >= 1n << 255n) return null
   return toBytes(acc, 32)
 }

@@ -20,7 +20,7 @@
  */
 import { FederatedError } from '../errors.js'
 import type { KeyObject } from 'node:crypto'
-import { agree, commit, generateX25519, open, prgMask, seal, shamirCombine, shamirSplit, x25519PrivateKeyObject, x25519PublicKey, x25519PublicKeyObject, type X25519KeyPair } from './crypto.js'
+import { agree, commit, generateX25519, open, prgMask, seal, shamirCombine, shamirSplit, sharableSecret, x25519PrivateKeyObject, x25519PublicKey, x25519PublicKeyObject, type X25519KeyPair } from './crypto.js'
 
 /** Public parameters of one SecAgg round. */
 export type SecAggConfig = {
@@ -122,8 +122,13 @@ export class SecAggClient {
     this.#config = config
     this.index = index
     this.#c = generateX25519()
-    this.#s = generateX25519()
-    this.#b = globalThis.crypto.getRandomValues(new Uint8Array(32))
+    let s = generateX25519()
+    let sk = sharableSecret(s.secretKey)
+    while (!sk) sk = sharableSecret((s = generateX25519()).secretKey)
+    this.#s = { ...s, secretKey: sk }
+    let b = sharableSecret(globalThis.crypto.getRandomValues(new Uint8Array(32)))
+    while (!b) b = sharableSecret(globalThis.crypto.getRandomValues(new Uint8Array(32)))
+    this.#b = b
     this.#cKey = this.#c.privateKeyObject
     this.#sKey = this.#s.privateKeyObject
   }
