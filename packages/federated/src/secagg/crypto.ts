@@ -46,13 +46,16 @@ export function agree(secretKey: Uint8Array | KeyObject, publicKey: Uint8Array |
   return new Uint8Array(createHash('sha256').update(label).update(shared).digest())
 }
 
+let zeros = Buffer.alloc(0)
+
 /**
  * Expand a 32-byte seed into `length` uniform elements of Z_2^64 (AES-128-CTR keystream), as a
  * Uint32Array of 2·length words: element k = words[2k] + 2^32·words[2k+1].
  */
 export function prgMask(seed: Uint8Array, length: number): Uint32Array {
   const c = createCipheriv('aes-128-ctr', seed.subarray(0, 16), seed.subarray(16, 32))
-  const bytes = c.update(Buffer.alloc(8 * length))
+  if (zeros.length < 8 * length) zeros = Buffer.alloc(8 * length)
+  const bytes = c.update(zeros.subarray(0, 8 * length))
   // little-endian word order is immaterial: every word is uniform
   return new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + 8 * length))
 }
@@ -122,7 +125,9 @@ export function sharableSecret(secret: Uint8Array): Uint8Array | null {
 export function shamirSplit(secret: Uint8Array, points: readonly number[], threshold: number): Uint8Array[] {
   if (secret.length !== 32 || toBig(secret) >= SHAMIR_PRIME) throw new RangeError('"secret" expected 32 bytes below 2^255 − 19 (see sharableSecret)')
   const coeffs = [toBig(secret)]
-  for (let k = 1; k < threshold; k++) coeffs.push(mod(toBig(randomBytes(SHARE_BYTES + 16))))
+  const W = SHARE_BYTES + 16
+  const rnd = randomBytes(W * Math.max(0, threshold - 1))
+  for (let k = 1; k < threshold; k++) coeffs.push(mod(toBig(rnd.subarray((k - 1) * W, k * W))))
   return points.map((x) => {
     let acc = 0n
     for (let k = coeffs.length - 1; k >= 0; k--) acc = (acc * BigInt(x) + coeffs[k]!) % SHAMIR_PRIME
