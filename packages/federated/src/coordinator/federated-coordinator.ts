@@ -16,6 +16,7 @@ import { FederatedBudgetError, FederatedError } from '../errors.js'
 import { epsilonOf } from '../dp/accountant.js'
 import { flattenParameters, parameterCount, withParameters } from '../train/params.js'
 import type { Hospital } from './hospital.js'
+import { runSecAggRound } from '../secagg/run-round.js'
 
 /** Differential-privacy settings of a federation. */
 export type FederatedDpConfig = { epsilon: number; delta: number; noiseMultiplier: number }
@@ -37,6 +38,11 @@ export type FederatedConfig = {
   serverLearningRate: number
   dp: FederatedDpConfig | null
   allowUnverified: boolean
+  /**
+   * How updates are summed: `'shamir'` (an `@krain/mpc` session, the default) or `'secagg'`
+   * (pairwise-masked aggregation, `secagg/`, ~1× the vector in bytes). Absent in old states = shamir.
+   */
+  transport?: 'shamir' | 'secagg'
 }
 
 /** One finished round. */
@@ -68,6 +74,8 @@ export type CreateFederationParameters = {
   dp?: FederatedDpConfig | null
   allowUnverified?: boolean
   federationId?: string
+  /** Aggregation transport (default `'shamir'`). */
+  transport?: 'shamir' | 'secagg'
 }
 
 /** Hooks for tests and fault injection: extra messages delivered to this round's coordinator. */
@@ -111,7 +119,9 @@ export class FederatedCoordinator {
       serverLearningRate: p.serverLearningRate ?? 1,
       dp: p.dp ?? null,
       allowUnverified: p.allowUnverified ?? false,
+      transport: p.transport ?? 'shamir',
     }
+    if (config.transport !== 'shamir' && config.transport !== 'secagg') throw new RangeError(`"transport" expected 'shamir' or 'secagg', got ${String(config.transport)}`)
     if (!(config.clip > 0)) throw new RangeError(`"clip" expected > 0, got ${config.clip}`)
     if (config.threshold < 2 || config.threshold > n) throw new RangeError(`"threshold" expected in 2..${n}, got ${config.threshold}`)
     if (config.dp && !(config.dp.noiseMultiplier > 0 && config.dp.epsilon > 0 && config.dp.delta > 0 && config.dp.delta < 1)) throw new RangeError('"dp" expected noiseMultiplier > 0, epsilon > 0, 0 < delta < 1')
@@ -180,6 +190,7 @@ export class FederatedCoordinator {
     const sigma = c.dp ? c.dp.noiseMultiplier * c.clip : 0
     const length = c.dp ? P : P + 1
     const bound = c.dp ? c.clip + 12 * sigma : c.clip * c.maxSamples
+    if (c.transport === 'secagg') return this.#runSecAggRound(here, round, length, bound, sigma)
     const t0 = 1_700_000_000_000 + round * 10_000
     const config = createSession({
       coordinator: c.coordinator,
@@ -248,8 +259,40 @@ export class FederatedCoordinator {
     coord.advance(t0 + 3001)
     if (coord.phase !== 'done') throw roundFailed(coord)
     const result: AggregateResult = coord.result()
-    const U = result.contributors.length
-    const sum = result.values
+    return this.#apply(round, config.sessionId, result.contributors, result.verified, result.values, rosterSize, sigma, refusals, bytes)
+  }
+
+  /** A round over the SecAgg transport (pairwise masks; dropouts recovered by the protocol). */
+  #runSecAggRound(here: readonly Hospital[], round: number, length: number, bound: number, sigma: number): RoundReport {
+    const s = this.#state
+    const c = s.config
+    const start = Float64Array.from(s.parameters)
+    const rosterSize = here.length
+    const inputs = here.map((h) => {
+      const v = h.localStep({ model: s.model, start, round, epochs: c.localEpochs, learningRate: c.learningRate, batchSize: c.batchSize, mu: c.mu, clip: c.clip, maxSamples: c.maxSamples, sigma, rosterSize })
+      if (v.length !== length) throw new FederatedError('FED_ROUND_FAILED', { shortMessage: `hospital ${h.address} returned ${v.length} values, expected ${length}` })
+      return v
+    })
+    const sessionId = this.nonceOf(round)
+    let res
+    try {
+      res = runSecAggRound({ session: `${c.federationId}|${sessionId}`, round, threshold: Math.min(c.threshold, here.length), scale: SCALE, bound, inputs })
+    } catch (e) {
+      if (e instanceof RangeError) throw new FederatedError('FED_NORM_EXCEEDED', { shortMessage: `a hospital's update is outside the declared bound ${bound}`, cause: e })
+      throw e
+    }
+    const bytes = Object.fromEntries(here.map((h, k) => [h.address, res.bytes.get(k + 1)!])) as RoundReport['bytes']
+    for (const h of here) bytes[h.address]!.received += 8 * s.parameters.length
+    const contributors = res.contributors.map((k) => here[k - 1]!.address)
+    return this.#apply(round, sessionId, contributors, false, Array.from(res.sum), rosterSize, sigma, [], bytes)
+  }
+
+  /** Check the aggregate against the declared bounds and step the global model. */
+  #apply(round: number, sessionId: Hex, contributors: Address[], verified: boolean, sum: number[], rosterSize: number, sigma: number, refusals: RoundRefusal[], bytes: RoundReport['bytes']): RoundReport {
+    const s = this.#state
+    const c = s.config
+    const P = s.parameters.length
+    const U = contributors.length
     let update: number[]
     let normBound: number
     if (c.dp) {
@@ -269,7 +312,7 @@ export class FederatedCoordinator {
     const next = s.parameters.map((w, k) => w + c.serverLearningRate * update[k]!)
     if (next.some((v) => !Number.isFinite(v))) throw new FederatedError('FED_TRAINING_DIVERGED', { shortMessage: 'the global model became non-finite' })
     if (c.dp) s.noiseMultipliers.push((sigma * Math.sqrt(U / rosterSize)) / c.clip)
-    const record: RoundRecord = { round, sessionId: config.sessionId, contributors: result.contributors, verified: result.verified, epsilon: this.epsilonSpent(), updateNorm: Math.sqrt(update.reduce((a, v) => a + v * v, 0)) }
+    const record: RoundRecord = { round, sessionId, contributors, verified, epsilon: this.epsilonSpent(), updateNorm: Math.sqrt(update.reduce((a, v) => a + v * v, 0)) }
     s.parameters = next
     s.round = round
     s.history.push(record)
