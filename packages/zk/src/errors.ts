@@ -5,24 +5,24 @@
 import { KrainError } from '@krain/core'
 
 /** Parameters shared by the package's errors. */
-export type ZkErrorParameters = { shortMessage: string; details?: string; cause?: unknown; status?: number }
+export type ZkErrorParameters = { shortMessage: string; details?: string; cause?: unknown }
 
 /** Base of `@krain/zk`'s domain errors; `code` names the failure. */
 export class ZkError extends KrainError {
   override name = 'ZkError'
-  constructor(code: string, { shortMessage, details, cause, status }: ZkErrorParameters) {
-    super({ code, shortMessage, details, cause, status })
+  constructor(code: string, { shortMessage, details, cause }: ZkErrorParameters) {
+    super({ code, shortMessage, details, cause })
   }
 }
 
 /** Parameters of the package's specific errors (the code is fixed by the class). */
-export type ZkSpecificErrorParameters = Omit<ZkErrorParameters, 'status'>
+export type ZkSpecificErrorParameters = ZkErrorParameters
 
 /** `ZK_UNSUPPORTED_MODEL`: the model has no circuit (kind, activation) or does not fit its bit widths. */
 export class ZkUnsupportedModelError extends ZkError {
   override name = 'ZkUnsupportedModelError'
   constructor(p: ZkSpecificErrorParameters) {
-    super('ZK_UNSUPPORTED_MODEL', { ...p, status: 422 })
+    super('ZK_UNSUPPORTED_MODEL', p)
   }
 }
 
@@ -30,7 +30,7 @@ export class ZkUnsupportedModelError extends ZkError {
 export class ZkMalformedProofError extends ZkError {
   override name = 'ZkMalformedProofError'
   constructor(p: ZkSpecificErrorParameters) {
-    super('ZK_MALFORMED_PROOF', { ...p, status: 400 })
+    super('ZK_MALFORMED_PROOF', p)
   }
 }
 
@@ -38,7 +38,7 @@ export class ZkMalformedProofError extends ZkError {
 export class ZkArtifactError extends ZkError {
   override name = 'ZkArtifactError'
   constructor(p: ZkSpecificErrorParameters) {
-    super('ZK_ARTIFACT_INVALID', { ...p, status: 500 })
+    super('ZK_ARTIFACT_INVALID', p)
   }
 }
 
@@ -46,7 +46,7 @@ export class ZkArtifactError extends ZkError {
 export class ZkProvingError extends ZkError {
   override name = 'ZkProvingError'
   constructor(p: ZkSpecificErrorParameters) {
-    super('ZK_PROVING_FAILED', { ...p, status: 500 })
+    super('ZK_PROVING_FAILED', p)
   }
 }
 
@@ -54,7 +54,7 @@ export class ZkProvingError extends ZkError {
 export class ZkSetupError extends ZkError {
   override name = 'ZkSetupError'
   constructor(p: ZkSpecificErrorParameters) {
-    super('ZK_SETUP_FAILED', { ...p, status: 400 })
+    super('ZK_SETUP_FAILED', p)
   }
 }
 

@@ -61,6 +61,7 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   MODEL_ONNX_UNSUPPORTED: 400,
   // @krain/zk
   ZK_UNSUPPORTED_MODEL: 422,
+  ZK_MALFORMED_PROOF: 400,
   ZK_ARTIFACT_INVALID: 500,
   ZK_PROVING_FAILED: 500,
   ZK_CIRCUIT_TOO_LARGE: 422,
