@@ -5,13 +5,13 @@
 import { KrainError } from '@krain/core'
 
 /** Parameters shared by the package's errors. */
-export type MpcErrorParameters = { shortMessage: string; details?: string; cause?: unknown; status?: number }
+export type MpcErrorParameters = { shortMessage: string; details?: string; cause?: unknown }
 
 /** Base of `@krain/mpc`'s domain errors; `code` names the failure. */
 export class MpcError extends KrainError {
   override name = 'MpcError'
-  constructor(code: string, { shortMessage, details, cause, status }: MpcErrorParameters) {
-    super({ code, shortMessage, details, cause, status })
+  constructor(code: string, { shortMessage, details, cause }: MpcErrorParameters) {
+    super({ code, shortMessage, details, cause })
   }
 }
 
@@ -49,7 +49,7 @@ export class MpcDealerError extends MpcError {
   readonly dealer: string
   /** The signed complaint (a `DealerComplaint` message). */
   readonly complaint: unknown
-  constructor({ dealer, complaint, ...rest }: Omit<MpcErrorParameters, 'status'> & { dealer: string; complaint: unknown }) {
+  constructor({ dealer, complaint, ...rest }: MpcErrorParameters & { dealer: string; complaint: unknown }) {
     super('MPC_DEALER_MISBEHAVED', rest)
     this.dealer = dealer
     this.complaint = complaint
@@ -62,7 +62,7 @@ export class MpcCheaterError extends MpcError {
   /** Parties identified as inconsistent (may be empty when too many disagree to tell). */
   readonly cheaters: string[]
   constructor({ cheaters, ...rest }: MpcErrorParameters & { cheaters: string[] }) {
-    super('MPC_INCONSISTENT_SHARES', { status: 422, ...rest })
+    super('MPC_INCONSISTENT_SHARES', rest)
     this.cheaters = cheaters
   }
 }

@@ -95,6 +95,6 @@ function recoverUncached(digest: Uint8Array, signature: Hex): Address | null {
 export function assertSignedBy(digest: Uint8Array, signature: Hex, expected: Address, what: string): void {
   const signer = recoverSigner(digest, signature)
   if (signer === null || signer !== expected) {
-    throw new MpcError('MPC_BAD_SIGNATURE', { shortMessage: `${what}: signature is not by ${expected}`, status: 401 })
+    throw new MpcError('MPC_BAD_SIGNATURE', { shortMessage: `${what}: signature is not by ${expected}` })
   }
 }

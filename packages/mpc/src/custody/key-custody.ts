@@ -39,7 +39,7 @@ export type SplitSecretParameters = {
   threshold: number
 }
 
-const custodyError = (shortMessage: string, details?: string): MpcError => new MpcError('MPC_CUSTODY', { shortMessage, details, status: 422 })
+const custodyError = (shortMessage: string, details?: string): MpcError => new MpcError('MPC_CUSTODY', { shortMessage, details })
 const context = (s: Pick<CustodyShare, 'custodyId' | 'holder' | 'index' | 'threshold' | 'holders' | 'secretDigest'>): string =>
   `custody|${s.custodyId}|${s.holder}|${s.index}|${s.threshold}/${s.holders}|${s.secretDigest}`
 

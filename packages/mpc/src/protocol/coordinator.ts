@@ -45,7 +45,7 @@ export type CoordinatorParameters = {
 const ORDER: Record<Phase, number> = { join: 0, share: 1, sum: 2, done: 3, failed: 3 }
 const ROUND_OF: Record<PartyMessage['type'], Round> = { join: 'join', shares: 'share', 'sum-share': 'sum', 'dealer-complaint': 'sum' }
 
-const err = (code: string, shortMessage: string, status: number, details?: string): MpcError => new MpcError(code, { shortMessage, status, details })
+const err = (code: string, shortMessage: string, details?: string): MpcError => new MpcError(code, { shortMessage, details })
 
 /**
  * The coordinator of one session.
@@ -74,7 +74,7 @@ export class Coordinator {
     this.#key = aPrivateKey(identityKey, 'identityKey')
     validateSession(state ? state.config : config)
     const c = state ? state.config : config
-    if (addressOf(this.#key) !== c.coordinator) throw err('MPC_UNKNOWN_PARTY', 'identityKey is not the session coordinator', 403)
+    if (addressOf(this.#key) !== c.coordinator) throw err('MPC_UNKNOWN_PARTY', 'identityKey is not the session coordinator')
     this.#s = state ?? { version: 1, config: c, phase: 'join', joins: {}, roster: null, uploads: {}, contributors: null, sumShares: {}, result: null, failure: null }
   }
 
@@ -122,53 +122,53 @@ export class Coordinator {
    */
   receive(message: unknown, now: number): ReceiveResult {
     const c = this.#s.config
-    if (typeof message !== 'object' || message === null) throw err('MPC_MALFORMED_MESSAGE', 'message: expected an object', 400)
+    if (typeof message !== 'object' || message === null) throw err('MPC_MALFORMED_MESSAGE', 'message: expected an object')
     const sid = (message as { sessionId?: unknown }).sessionId
-    if (sid !== c.sessionId) throw err('MPC_WRONG_SESSION', 'message is for another session', 404)
+    if (sid !== c.sessionId) throw err('MPC_WRONG_SESSION', 'message is for another session')
     const m = parsePartyMessage(message, c)
-    if (partyIndex(c, m.from) === 0) throw err('MPC_UNKNOWN_PARTY', `${m.from} is not a party of this session`, 403)
+    if (partyIndex(c, m.from) === 0) throw err('MPC_UNKNOWN_PARTY', `${m.from} is not a party of this session`)
     const round = ROUND_OF[m.type]
     const stored = this.#stored(round, m.from)
     if (stored && stored.signature === m.signature) return { status: 'duplicate', type: m.type, from: m.from, phase: this.#s.phase }
     // (a different signature: check it, then see whether the content is the same)
     const { digest, manifest } = this.#digest(m)
     const signer = recoverSigner(digest, m.signature)
-    if (signer !== m.from) throw err('MPC_BAD_SIGNATURE', `${m.type}: signature is not by ${m.from}`, 401)
+    if (signer !== m.from) throw err('MPC_BAD_SIGNATURE', `${m.type}: signature is not by ${m.from}`)
     if (stored) {
       const storedDigest = m.type === 'shares' ? this.#s.uploads[m.from]!.digest : bytesToHex(this.#digest(stored).digest)
       if (storedDigest === bytesToHex(digest)) return { status: 'duplicate', type: m.type, from: m.from, phase: this.#s.phase }
-      throw err('MPC_EQUIVOCATION', `${m.from} already sent a different ${m.type} message`, 409)
+      throw err('MPC_EQUIVOCATION', `${m.from} already sent a different ${m.type} message`)
     }
     this.advance(now)
     const phase = this.#s.phase
-    if (ORDER[phase] > ORDER[round]) throw err('MPC_LATE_MESSAGE', `the ${round} round is closed`, 409)
-    if (ORDER[phase] < ORDER[round]) throw err('MPC_WRONG_ROUND', `the ${round} round is not open yet (phase: ${phase})`, 409)
+    if (ORDER[phase] > ORDER[round]) throw err('MPC_LATE_MESSAGE', `the ${round} round is closed`)
+    if (ORDER[phase] < ORDER[round]) throw err('MPC_WRONG_ROUND', `the ${round} round is not open yet (phase: ${phase})`)
     if (m.type === 'join') {
       this.#s.joins[m.from] = m
     } else if (m.type === 'shares') {
       const members = this.#s.roster!.members.map((j) => j.from)
-      if (!members.includes(m.from)) throw err('MPC_UNKNOWN_PARTY', `${m.from} is not in the roster`, 403)
+      if (!members.includes(m.from)) throw err('MPC_UNKNOWN_PARTY', `${m.from} is not in the roster`)
       const expected = members.filter((a) => a !== m.from)
       if (m.shares.length !== expected.length || m.shares.some((s, i) => s.to !== expected[i])) {
-        throw err('MPC_MALFORMED_MESSAGE', 'shares: expected one share per other roster member, in roster order', 400)
+        throw err('MPC_MALFORMED_MESSAGE', 'shares: expected one share per other roster member, in roster order')
       }
       this.#s.uploads[m.from] = { message: m, digest: bytesToHex(digest), manifest: manifest! }
     } else if (m.type === 'dealer-complaint') {
       // instead of a sum-share: proof that a dealer in U sent this party an invalid share
-      if (!this.#s.roster!.members.some((j) => j.from === m.from)) throw err('MPC_UNKNOWN_PARTY', `${m.from} is not in the roster`, 403)
-      if (this.#s.sumShares[m.from]) throw err('MPC_EQUIVOCATION', `${m.from} already sent a sum-share`, 409)
+      if (!this.#s.roster!.members.some((j) => j.from === m.from)) throw err('MPC_UNKNOWN_PARTY', `${m.from} is not in the roster`)
+      if (this.#s.sumShares[m.from]) throw err('MPC_EQUIVOCATION', `${m.from} already sent a sum-share`)
       if (!this.#s.contributors!.contributors.includes(m.dealer)) throw new MpcError('MPC_BAD_COMPLAINT', { shortMessage: `${m.dealer} is not a contributor of this sum` })
       const v = verifyDealerComplaint({ complaint: m, config: c })
       if (v.verdict !== 'dealer') throw new MpcError('MPC_BAD_COMPLAINT', { shortMessage: `complaint not upheld (${v.verdict}): ${v.reason}` })
       ;(this.#s.complaints ??= {})[m.from] = m
     } else {
-      if (!this.#s.roster!.members.some((j) => j.from === m.from)) throw err('MPC_UNKNOWN_PARTY', `${m.from} is not in the roster`, 403)
-      if (this.#s.complaints?.[m.from]) throw err('MPC_EQUIVOCATION', `${m.from} already complained about its dealer instead of summing`, 409)
-      if (m.contributorsDigest !== contributorsDigestHex(this.#s.contributors!)) throw err('MPC_MALFORMED_MESSAGE', 'sum-share: computed over another contributor set', 400)
+      if (!this.#s.roster!.members.some((j) => j.from === m.from)) throw err('MPC_UNKNOWN_PARTY', `${m.from} is not in the roster`)
+      if (this.#s.complaints?.[m.from]) throw err('MPC_EQUIVOCATION', `${m.from} already complained about its dealer instead of summing`)
+      if (m.contributorsDigest !== contributorsDigestHex(this.#s.contributors!)) throw err('MPC_MALFORMED_MESSAGE', 'sum-share: computed over another contributor set')
       const bytes = Buffer.from(m.share, 'base64')
       const vector = bytesToVector(bytes)
       if (bytes.length !== vectorBytes(c.length) || !inField(vector, c.length)) {
-        throw err('MPC_MALFORMED_MESSAGE', 'sum-share: "share" is not a vector of field elements', 400)
+        throw err('MPC_MALFORMED_MESSAGE', 'sum-share: "share" is not a vector of field elements')
       }
       this.#s.sumShares[m.from] = m
       this.#vectors.set(m, { share: m.share, vector })
@@ -201,13 +201,13 @@ export class Coordinator {
 
   /** The signed roster (after the join round). @throws `MPC_WRONG_ROUND` before it. */
   roster(): RosterMessage {
-    if (!this.#s.roster) throw err(this.#s.failure ? 'MPC_SESSION_FAILED' : 'MPC_WRONG_ROUND', 'the roster is not published yet', 409, this.#s.failure?.message)
+    if (!this.#s.roster) throw err(this.#s.failure ? 'MPC_SESSION_FAILED' : 'MPC_WRONG_ROUND', 'the roster is not published yet', this.#s.failure?.message)
     return this.#s.roster
   }
 
   /** The signed contributor set U (after the share round). @throws `MPC_WRONG_ROUND` before it. */
   contributors(): ContributorsMessage {
-    if (!this.#s.contributors) throw err(this.#s.failure ? 'MPC_SESSION_FAILED' : 'MPC_WRONG_ROUND', 'the contributor set is not published yet', 409, this.#s.failure?.message)
+    if (!this.#s.contributors) throw err(this.#s.failure ? 'MPC_SESSION_FAILED' : 'MPC_WRONG_ROUND', 'the contributor set is not published yet', this.#s.failure?.message)
     return this.#s.contributors
   }
 
@@ -217,7 +217,7 @@ export class Coordinator {
    */
   bundleFor(to: Address): ShareBundle {
     const U = this.contributors()
-    if (!this.#s.roster!.members.some((j) => j.from === to)) throw err('MPC_UNKNOWN_PARTY', `${to} is not in the roster`, 403)
+    if (!this.#s.roster!.members.some((j) => j.from === to)) throw err('MPC_UNKNOWN_PARTY', `${to} is not in the roster`)
     const shares = U.contributors
       .filter((from) => from !== to)
       .map((from) => {
@@ -239,9 +239,9 @@ export class Coordinator {
     const f = this.#s.failure
     if (f) {
       if (f.code === 'MPC_INCONSISTENT_SHARES') throw new MpcCheaterError({ shortMessage: f.message, cheaters: f.cheaters ?? [] })
-      throw err(f.code, f.message, 409)
+      throw err(f.code, f.message)
     }
-    throw err('MPC_WRONG_ROUND', `no result yet (phase: ${this.#s.phase})`, 409)
+    throw err('MPC_WRONG_ROUND', `no result yet (phase: ${this.#s.phase})`)
   }
 
   /** A stored sum-share's vector: decoded once when it was checked, again only after a restore. */

@@ -19,8 +19,8 @@ import { validateSession, partyIndex } from './session.js'
 import { bytesToVector, contributorsDigest, contributorsDigestHex, joinDigest, rosterDigest, sharesDigest, sharesManifest, sumShareDigest, vectorToBytes, vectorBytes } from './messages.js'
 import type { Address, DealerComplaint, Hex, JoinMessage, PartyState, RosterMessage, SessionConfig, ShareBundle, SharesMessage, SumShareMessage } from './types.js'
 
-const fail = (code: string, shortMessage: string, status = 400, details?: string): never => {
-  throw new MpcError(code, { shortMessage, status, details })
+const fail = (code: string, shortMessage: string, details?: string): never => {
+  throw new MpcError(code, { shortMessage, details })
 }
 
 /** Parameters of the {@link Party} constructor. */
@@ -56,13 +56,13 @@ export class Party {
     this.#key = aPrivateKey(identityKey, 'identityKey')
     const address = addressOf(this.#key)
     if (state) {
-      if (state.version !== 1 || state.address !== address) fail('MPC_UNKNOWN_PARTY', 'party state belongs to another identity', 403)
+      if (state.version !== 1 || state.address !== address) fail('MPC_UNKNOWN_PARTY', 'party state belongs to another identity')
       validateSession(state.config)
       this.#state = state
       return
     }
     validateSession(config)
-    if (partyIndex(config, address) === 0) fail('MPC_UNKNOWN_PARTY', `${address} is not a party of this session`, 403)
+    if (partyIndex(config, address) === 0) fail('MPC_UNKNOWN_PARTY', `${address} is not a party of this session`)
     const encryption = generateEncryptionKeyPair()
     this.#state = { version: 1, config, address, encryption, join: null, roster: null, shares: null, ownShare: null, sumShare: null }
   }
@@ -103,25 +103,25 @@ export class Party {
   acceptRoster(roster: RosterMessage): void {
     const c = this.#state.config
     if (this.#state.roster) {
-      if (this.#state.roster.signature !== roster?.signature) fail('MPC_EQUIVOCATION', 'a different roster was already accepted', 409)
+      if (this.#state.roster.signature !== roster?.signature) fail('MPC_EQUIVOCATION', 'a different roster was already accepted')
       return
     }
     if (roster?.type !== 'roster' || !Array.isArray(roster.members)) fail('MPC_MALFORMED_MESSAGE', 'expected a roster message')
-    if (roster.sessionId !== c.sessionId) fail('MPC_WRONG_SESSION', 'roster is for another session', 404)
+    if (roster.sessionId !== c.sessionId) fail('MPC_WRONG_SESSION', 'roster is for another session')
     assertSignedBy(rosterDigest(roster), roster.signature, c.coordinator, 'roster')
     let last = 0
     for (const m of roster.members) {
       const idx = partyIndex(c, m.from)
       if (idx <= last) fail('MPC_MALFORMED_MESSAGE', 'roster members must be distinct session parties in index order')
       last = idx
-      if (m.sessionId !== c.sessionId) fail('MPC_WRONG_SESSION', 'roster member joined another session', 404)
+      if (m.sessionId !== c.sessionId) fail('MPC_WRONG_SESSION', 'roster member joined another session')
       // (its own join it knows: compared below instead of re-verified)
       if (m.from !== this.#state.address) assertSignedBy(joinDigest(m), m.signature, m.from, `join of ${m.from}`)
     }
-    if (roster.members.length < c.threshold) fail('MPC_TOO_FEW_CONTRIBUTORS', `roster has ${roster.members.length} members, threshold is ${c.threshold}`, 409)
+    if (roster.members.length < c.threshold) fail('MPC_TOO_FEW_CONTRIBUTORS', `roster has ${roster.members.length} members, threshold is ${c.threshold}`)
     const mine = roster.members.find((m) => m.from === this.#state.address)
     const own = this.join()
-    if (!mine || mine.encryptionKey !== own.encryptionKey || mine.signature !== own.signature) fail('MPC_UNKNOWN_PARTY', 'this party is not in the roster with its own join', 403)
+    if (!mine || mine.encryptionKey !== own.encryptionKey || mine.signature !== own.signature) fail('MPC_UNKNOWN_PARTY', 'this party is not in the roster with its own join')
     this.#state.roster = roster
   }
 
@@ -133,7 +133,7 @@ export class Party {
   share(values: ArrayLike<number>, roster?: RosterMessage): SharesMessage {
     if (roster) this.acceptRoster(roster)
     if (this.#state.shares) return this.#state.shares
-    const r = this.#state.roster ?? fail('MPC_WRONG_ROUND', 'the roster is needed before sharing', 409)
+    const r = this.#state.roster ?? fail('MPC_WRONG_ROUND', 'the roster is needed before sharing')
     const c = this.#state.config
     if (values === null || typeof values !== 'object' || typeof values.length !== 'number') throw new TypeError('"values" expected an array of numbers')
     if (values.length !== c.length) throw new RangeError(`"values" expected ${c.length} numbers, got ${values.length}`)
@@ -172,18 +172,18 @@ export class Party {
     const c = this.#state.config
     const me = this.#state.address
     if (bundle?.type !== 'share-bundle' || typeof bundle.contributors !== 'object' || !Array.isArray(bundle.shares)) fail('MPC_MALFORMED_MESSAGE', 'expected a share-bundle message')
-    if (bundle.sessionId !== c.sessionId || bundle.contributors.sessionId !== c.sessionId) fail('MPC_WRONG_SESSION', 'bundle is for another session', 404)
-    if (bundle.to !== me) fail('MPC_UNKNOWN_PARTY', 'bundle is addressed to another party', 403)
+    if (bundle.sessionId !== c.sessionId || bundle.contributors.sessionId !== c.sessionId) fail('MPC_WRONG_SESSION', 'bundle is for another session')
+    if (bundle.to !== me) fail('MPC_UNKNOWN_PARTY', 'bundle is addressed to another party')
     const U = bundle.contributors
     const uDigest = contributorsDigestHex(U)
     if (this.#state.sumShare) {
-      if (this.#state.sumShare.contributorsDigest !== uDigest) fail('MPC_EQUIVOCATION', 'already produced a sum-share over a different contributor set', 409)
+      if (this.#state.sumShare.contributorsDigest !== uDigest) fail('MPC_EQUIVOCATION', 'already produced a sum-share over a different contributor set')
       return this.#state.sumShare
     }
-    const r = this.#state.roster ?? fail('MPC_WRONG_ROUND', 'the roster is needed before summing', 409)
+    const r = this.#state.roster ?? fail('MPC_WRONG_ROUND', 'the roster is needed before summing')
     assertSignedBy(contributorsDigest(U), U.signature, c.coordinator, 'contributor set')
     if (!Array.isArray(U.contributors) || new Set(U.contributors).size !== U.contributors.length) fail('MPC_MALFORMED_MESSAGE', 'contributor set is not a list of distinct addresses')
-    if (U.contributors.length < c.minContributors) fail('MPC_TOO_FEW_CONTRIBUTORS', `|U| = ${U.contributors.length} < minContributors = ${c.minContributors}`, 409)
+    if (U.contributors.length < c.minContributors) fail('MPC_TOO_FEW_CONTRIBUTORS', `|U| = ${U.contributors.length} < minContributors = ${c.minContributors}`)
     const keyOf = new Map(r.members.map((m) => [m.from, m.encryptionKey]))
     for (const a of U.contributors) if (!keyOf.has(a)) fail('MPC_MALFORMED_MESSAGE', `contributor ${a} is not in the roster`)
     const L = c.length
@@ -191,11 +191,11 @@ export class Party {
     const byFrom = new Map(bundle.shares.map((s) => [s.from, s]))
     for (const from of U.contributors) {
       if (from === me) {
-        if (!this.#state.ownShare) fail('MPC_BAD_SHARE', 'this party is in U but has lost its own share', 409)
+        if (!this.#state.ownShare) fail('MPC_BAD_SHARE', 'this party is in U but has lost its own share')
         vectors.push(bytesToVector(Buffer.from(this.#state.ownShare!, 'base64')))
         continue
       }
-      const s = byFrom.get(from) ?? fail('MPC_BAD_SHARE', `no share from contributor ${from} in the bundle`, 409)
+      const s = byFrom.get(from) ?? fail('MPC_BAD_SHARE', `no share from contributor ${from} in the bundle`)
       const key = deriveShareKey({ own: this.#state.encryption, peerPublicKey: keyOf.get(from)!, sessionId: c.sessionId, from, to: me, label: 'share' })
       const bytes = typeof s.ciphertext === 'string' ? Buffer.from(s.ciphertext, 'base64') : Buffer.alloc(0)
       const { share: plain } = openCommittedShare(bytes, key, c.sessionId, from, me, L)
@@ -205,7 +205,7 @@ export class Party {
         if (blame.dealer) {
           throw new MpcDealerError({ shortMessage: `the share ${from} signed for this party is invalid: the dealer is to blame`, details: blame.why, dealer: from, complaint: this.#complaint(s, from, key) })
         }
-        fail('MPC_BAD_SHARE', `the share from ${from} does not decrypt to a valid share`, 422, blame.why)
+        fail('MPC_BAD_SHARE', `the share from ${from} does not decrypt to a valid share`, blame.why)
       }
       vectors.push(bytesToVector(plain!))
     }

@@ -81,7 +81,7 @@ function compress(v: Uint32Array, w: Uint32Array, base: number, L: number, p: nu
  */
 export function reconstructResidues({ points, shares, holders, threshold: t, length: L }: ReconstructParameters): ReconstructReturnType {
   const m = points.length
-  if (m < t) throw new MpcError('MPC_TOO_FEW_SHARES', { shortMessage: `need ${t} sum-shares, have ${m}`, status: 409 })
+  if (m < t) throw new MpcError('MPC_TOO_FEW_SHARES', { shortMessage: `need ${t} sum-shares, have ${m}` })
   if (offPolynomial(points, shares, t, L).length === 0) {
     return { secret: interpolateResidues(points.slice(0, t), shares.slice(0, t), 0, L), used: [...holders], cheaters: [], verified: m > t, liarTolerance: m - t }
   }

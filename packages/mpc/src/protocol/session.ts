@@ -168,7 +168,7 @@ export function validateSession(config: unknown): SessionConfig {
   anArray(c.primes, 'config.primes', 1, 8)
   const { sessionId, ...body } = c
   checkBody(body)
-  if (sessionId !== sessionDigest(body)) throw new MpcError('MPC_WRONG_SESSION', { shortMessage: 'sessionId is not the digest of the session parameters', status: 404 })
+  if (sessionId !== sessionDigest(body)) throw new MpcError('MPC_WRONG_SESSION', { shortMessage: 'sessionId is not the digest of the session parameters' })
   return c
 }
 

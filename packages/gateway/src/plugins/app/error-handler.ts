@@ -56,6 +56,9 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   MPC_CUSTODY: 422,
   MPC_BAD_COMPLAINT: 422,
   MPC_DEALER_MISBEHAVED: 422,
+  MPC_SESSION_FAILED: 409,
+  MPC_TOO_FEW_CONTRIBUTORS: 409,
+  MPC_MALFORMED_MESSAGE: 400,
   // @krain/models
   MODEL_ONNX_INVALID: 400,
   MODEL_ONNX_UNSUPPORTED: 400,
