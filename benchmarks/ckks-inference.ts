@@ -11,7 +11,7 @@
  */
 import { breastCancerTask, digitsTask, predictLabel, argmax, toNetwork, type LinearModel, type Model } from '@krain/models'
 import { createCkksClient, decryptBatch, encryptBatch, evaluateModel, liveSealObjects, loadEvaluationKeys, loadSeal, planInference, sealHeapBytes, type InferencePlan } from '@krain/he'
-import { lowerIsBetterRow, round, writeResult, type Row, type Stats } from './lib.js'
+import { compareCpu, lowerIsBetterRow, round, writeResult, type Row } from './lib.js'
 
 /**
  * Like lib.ts `compare` (interleaved A B A B after a warm-up, medians) but measuring the process's
@@ -19,36 +19,6 @@ import { lowerIsBetterRow, round, writeResult, type Row, type Stats } from './li
  * idle machine the two agree, and on a shared, overloaded one (load average > 10 on 2 cores while
  * other engineers ran their suites) CPU time is the figure that still compares like with like.
  */
-async function compareCpu(p: { ours: () => unknown; anchor: () => unknown; samples: number; warmup: number }): Promise<{ ours: Stats; anchor: Stats }> {
-  for (let i = 0; i < p.warmup; i++) {
-    p.ours()
-    p.anchor()
-  }
-  const time = (f: () => unknown): number => {
-    const c0 = process.cpuUsage()
-    f()
-    const c = process.cpuUsage(c0)
-    return (c.user + c.system) / 1000
-  }
-  const a: number[] = []
-  const b: number[] = []
-  for (let i = 0; i < p.samples; i++) {
-    if (i % 2 === 0) {
-      a.push(time(p.ours))
-      b.push(time(p.anchor))
-    } else {
-      b.push(time(p.anchor))
-      a.push(time(p.ours))
-    }
-  }
-  const stats = (xs: number[]): Stats => {
-    const s = [...xs].sort((x, y) => x - y)
-    const m = s.length >> 1
-    return { median: s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2, min: s[0]!, max: s[s.length - 1]!, samples: xs }
-  }
-  return { ours: stats(a), anchor: stats(b) }
-}
-
 type Seal = Awaited<ReturnType<typeof loadSeal>>
 const ANCHOR = 'node-seal 6.0.3 by hand'
 

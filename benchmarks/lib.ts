@@ -46,6 +46,35 @@ function stats(samples: number[]): Stats {
 }
 
 /**
+ * CPU time (ms, user + system of this process) of `ours` and `anchor`, interleaved A B / B A after a
+ * warm-up: for work that runs on this thread, where wall time would also count the other core's load.
+ */
+export function compareCpu(p: { ours: () => unknown; anchor: () => unknown; samples: number; warmup: number }): { ours: Stats; anchor: Stats } {
+  for (let i = 0; i < p.warmup; i++) {
+    p.ours()
+    p.anchor()
+  }
+  const time = (f: () => unknown): number => {
+    const c0 = process.cpuUsage()
+    f()
+    const c = process.cpuUsage(c0)
+    return (c.user + c.system) / 1000
+  }
+  const a: number[] = []
+  const b: number[] = []
+  for (let i = 0; i < p.samples; i++) {
+    if (i % 2 === 0) {
+      a.push(time(p.ours))
+      b.push(time(p.anchor))
+    } else {
+      b.push(time(p.anchor))
+      a.push(time(p.ours))
+    }
+  }
+  return { ours: stats(a), anchor: stats(b) }
+}
+
+/**
  * Time `ours` and `anchor` interleaved. Each sample runs the function `ops` times and records
  * ms per op. Returns medians with ranges.
  */

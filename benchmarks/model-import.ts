@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { loadDigits, trainTestSplit } from '@krain/datasets'
 import { argmax, predictLabel, predictScores, type Model } from '@krain/models'
 import { createCkksClient, decryptBatch, encryptBatch, evaluateModel, loadEvaluationKeys, loadSeal, planInference, polynomialNetwork, type InferencePlan, type PolynomialLayer } from '@krain/he'
-import { benchDir, lowerIsBetterRow, round, timeIt, writeResult, type Row, type Stats } from './lib.js'
+import { benchDir, compareCpu, lowerIsBetterRow, round, timeIt, writeResult, type Row } from './lib.js'
 
 const FIXTURES = join(benchDir, '..', 'packages', 'models', 'fixtures')
 const ANCHOR = 'node-seal 6.0.3 by hand'
@@ -25,37 +25,6 @@ type ImportOnnx = (bytes: Uint8Array) => { model: Model }
 async function importer(): Promise<ImportOnnx | undefined> {
   const models = (await import('@krain/models')) as Record<string, unknown>
   return typeof models.importOnnx === 'function' ? (models.importOnnx as ImportOnnx) : undefined
-}
-
-/** Interleaved CPU-time comparison (as in ckks-inference.ts). */
-function compareCpu(p: { ours: () => unknown; anchor: () => unknown; samples: number; warmup: number }): { ours: Stats; anchor: Stats } {
-  for (let i = 0; i < p.warmup; i++) {
-    p.ours()
-    p.anchor()
-  }
-  const time = (f: () => unknown): number => {
-    const c0 = process.cpuUsage()
-    f()
-    const c = process.cpuUsage(c0)
-    return (c.user + c.system) / 1000
-  }
-  const a: number[] = []
-  const b: number[] = []
-  for (let i = 0; i < p.samples; i++) {
-    if (i % 2 === 0) {
-      a.push(time(p.ours))
-      b.push(time(p.anchor))
-    } else {
-      b.push(time(p.anchor))
-      a.push(time(p.ours))
-    }
-  }
-  const stats = (xs: number[]): Stats => {
-    const s = [...xs].sort((x, y) => x - y)
-    const m = s.length >> 1
-    return { median: s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2, min: s[0]!, max: s[s.length - 1]!, samples: xs }
-  }
-  return { ours: stats(a), anchor: stats(b) }
 }
 
 type Seal = Awaited<ReturnType<typeof loadSeal>>
