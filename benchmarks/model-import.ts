@@ -13,19 +13,12 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadDigits, trainTestSplit } from '@krain/datasets'
-import { argmax, predictLabel, predictScores, type Model } from '@krain/models'
+import { argmax, importOnnx, predictLabel, predictScores, type Model } from '@krain/models'
 import { createCkksClient, decryptBatch, encryptBatch, evaluateModel, loadEvaluationKeys, loadSeal, planInference, polynomialNetwork, type InferencePlan, type PolynomialLayer } from '@krain/he'
 import { benchDir, compareCpu, lowerIsBetterRow, round, timeIt, writeResult, type Row } from './lib.js'
 
 const FIXTURES = join(benchDir, '..', 'packages', 'models', 'fixtures')
 const ANCHOR = 'node-seal 6.0.3 by hand'
-
-type ImportOnnx = (bytes: Uint8Array) => { model: Model }
-
-async function importer(): Promise<ImportOnnx | undefined> {
-  const models = (await import('@krain/models')) as Record<string, unknown>
-  return typeof models.importOnnx === 'function' ? (models.importOnnx as ImportOnnx) : undefined
-}
 
 type Seal = Awaited<ReturnType<typeof loadSeal>>
 
@@ -206,11 +199,10 @@ const tag0 = (plan: InferencePlan, degree: number) => `degree ${degree}, N=${pla
 
 export async function run(): Promise<void> {
   const rows: Row[] = []
-  const importOnnx = await importer()
   const big = join(FIXTURES, 'mlp_100k_op13.onnx')
   const relu = join(FIXTURES, 'digits_mlp_relu_torch_op13.onnx')
-  if (!importOnnx || !existsSync(big) || !existsSync(relu)) {
-    console.log(`model-import: skipped — needs importOnnx in @krain/models and the fixtures ${big} and ${relu}`)
+  if (!existsSync(big) || !existsSync(relu)) {
+    console.log(`model-import: skipped — needs the fixtures ${big} and ${relu}`)
     return
   }
 
