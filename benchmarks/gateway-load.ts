@@ -33,9 +33,7 @@ import { breastCancerTask } from '@krain/models'
 import { Coordinator, Party, addressOf, createSession, type Hex } from '@krain/mpc'
 import { createCkksClient, decryptBatch, encryptBatch, evaluateModel, loadEvaluationKeys, planInference } from '@krain/he'
 import { privateKeyToAccount } from 'viem/accounts'
-import { KrainClient } from '../packages/gateway/src/client/krain-client.js'
-import { GatewayHttp } from '../packages/gateway/src/client/http.js'
-import { MpcParticipant } from '../packages/gateway/src/client/mpc-participant.js'
+import { KrainClient, GatewayHttp, MpcParticipant } from '@krain/client'
 import { compare, round, writeResult, type Row } from './lib.js'
 
 type AutocannonResult = { latency: { p50: number; p99: number; average: number }; requests: { average: number }; non2xx: number; errors: number; timeouts: number }

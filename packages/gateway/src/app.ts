@@ -31,7 +31,7 @@ import { mpcRoutes } from './routes/mpc/index.js'
 import { heRoutes } from './routes/he/index.js'
 import { jobRoutes } from './routes/jobs/index.js'
 import { modelRoutes } from './routes/models/index.js'
-import { ErrorResponse } from './schemas/common.js'
+import { ErrorResponse } from '@krain/client/schemas/common'
 import type { Store } from './store/types.js'
 
 /** Options of the {@link app} plugin. */

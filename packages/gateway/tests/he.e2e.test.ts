@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { breastCancerTask, predictLabel, predictScores } from '@krain/models'
-import { KrainClient } from '../src/client/krain-client.js'
+import { KrainClient } from '@krain/client'
 import { testGateway, wallet } from './helpers/app.js'
 
 describe('encrypted breast_cancer inference over a real socket', () => {

@@ -5,8 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { addressOf } from '@krain/mpc'
-import { MpcParticipant } from '../src/client/mpc-participant.js'
-import { GatewayHttp } from '../src/client/http.js'
+import { MpcParticipant, GatewayHttp } from '@krain/client'
 import { testGateway, wallet } from './helpers/app.js'
 import { hospitalKeys } from './helpers/hospitals.js'
 

@@ -7,10 +7,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import type { Hex } from 'viem'
-import { KrainHttpError } from '../client/errors.js'
-import { GatewayHttp } from '../client/http.js'
-import { KrainClient, type ProvenInferenceReceipt } from '../client/krain-client.js'
-import { MpcParticipant } from '../client/mpc-participant.js'
+import { KrainHttpError, GatewayHttp, KrainClient, type ProvenInferenceReceipt, MpcParticipant } from '@krain/client'
 import type { SessionStatusView } from './mpc-output.js'
 import { progress } from './progress.js'
 
@@ -199,7 +196,7 @@ export function program(): Command {
     .option('--vkey <file>', "verification key of a generated circuit (krain models circuit ID --vkey FILE)")
     .action(async (ref: string, o: { rpc: string; vkey?: string }) => {
       const receipt = existsSync(ref) ? (readJson(ref) as ProvenInferenceReceipt) : await client().receipt(ref)
-      const { verifyReceipt } = await import('../client/verify-receipt.js')
+      const { verifyReceipt } = await import('@krain/client')
       const bar = progress('verify')
       const r = await verifyReceipt({ receipt, rpcUrl: o.rpc, ...(o.vkey ? { verificationKey: readJson(o.vkey) as Record<string, unknown> } : {}) })
       if (r.valid) bar.done('valid')

@@ -3,7 +3,7 @@
  * What `krain models register` reads and prints: calibration rows from CSV, and a human summary
  * of a registered model (layers, parameter count, CKKS plan, provability).
  */
-import type { ModelInfo } from '../client/krain-client.js'
+import type { ModelInfo } from '@krain/client'
 
 /**
  * Parse calibration rows from CSV: one row per line, numbers separated by commas; a first line

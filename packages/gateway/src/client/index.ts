@@ -1,14 +1,6 @@
 /**
  * @module client
- * `@krain/gateway/client`: the SDK for agents ({@link KrainClient}), hospitals
- * ({@link MpcParticipant}) and verifiers ({@link verifyReceipt}).
+ * `@krain/gateway/client` is kept for code written against the first release: the SDK now lives in
+ * its own package, `@krain/client`, which carries no server dependency.
  */
-export { KrainClient } from './krain-client.js'
-export type { JobInfo, KrainClientParameters, ModelInfo, ProvenInferenceReceipt } from './krain-client.js'
-export { MpcParticipant } from './mpc-participant.js'
-export type { MpcParticipantParameters, MpcProgress } from './mpc-participant.js'
-export { verifyReceipt } from './verify-receipt.js'
-export type { VerifyReceiptReturnType } from './verify-receipt.js'
-export { GatewayHttp } from './http.js'
-export type { GatewayHttpParameters, RequestOptions } from './http.js'
-export { KrainHttpError } from './errors.js'
+export * from '@krain/client'

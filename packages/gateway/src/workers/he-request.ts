@@ -7,7 +7,7 @@
  */
 import { Compile } from 'typebox/compile'
 import { GatewayError } from '../errors.js'
-import { EncryptedInferenceBody } from '../schemas/models.js'
+import { EncryptedInferenceBody } from '@krain/client/schemas/models'
 import type { WorkerTask } from './types.js'
 
 const compileBody = () => Compile(EncryptedInferenceBody)

@@ -3,7 +3,7 @@
  * health and chain status, the models, a job and an MPC session, through the SDK's `GatewayHttp`.
  * A pasted session token is kept in memory only (nothing is written to storage).
  */
-import { GatewayHttp } from '../../src/client/http.js'
+import { GatewayHttp } from '@krain/client/http'
 
 type Health = { status: string; store: string; chain: { chainId: number; registry: string } | null; chainStatus?: unknown; workers: number; uptimeSeconds: number }
 type Model = { id: string; name?: string; inputs?: number; outputs?: number; commitment?: string; he?: unknown; proving?: unknown; shape?: { inputs: number; outputs: number } }

@@ -5,8 +5,8 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { issueChallenge, hashToken, signIn } from '../../auth/siwe.js'
-import { ChallengeBody, ChallengeResponse, MeResponse, SessionBody, SessionResponse } from '../../schemas/auth.js'
-import { errorResponses } from '../../schemas/common.js'
+import { ChallengeBody, ChallengeResponse, MeResponse, SessionBody, SessionResponse } from '@krain/client/schemas/auth'
+import { errorResponses } from '@krain/client/schemas/common'
 
 /** Body limit of the sign-in routes (a SIWE message is at most 4 KiB). */
 export const AUTH_BODY_LIMIT = 16 << 10

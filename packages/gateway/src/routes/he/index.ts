@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { BadRequestError, NotFoundError } from '../../errors.js'
-import { errorResponses, IdParams } from '../../schemas/common.js'
-import { KeyInfo } from '../../schemas/he.js'
+import { errorResponses, IdParams } from '@krain/client/schemas/common'
+import { KeyInfo } from '@krain/client/schemas/he'
 
 /** HE key routes. */
 export const heRoutes: FastifyPluginAsyncTypebox = async (fastify) => {

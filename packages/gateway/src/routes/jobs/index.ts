@@ -6,8 +6,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { SNARK_SCALAR_FIELD } from '@krain/zk'
 import { BadRequestError, ConflictError, NotFoundError, UnavailableError } from '../../errors.js'
-import { errorResponses, IdParams } from '../../schemas/common.js'
-import { JobView, ReceiptResponse, VerifyBody, VerifyResponse } from '../../schemas/jobs.js'
+import { errorResponses, IdParams } from '@krain/client/schemas/common'
+import { JobView, ReceiptResponse, VerifyBody, VerifyResponse } from '@krain/client/schemas/jobs'
 import { Type } from 'typebox'
 import { jobView } from './view.js'
 

@@ -10,8 +10,8 @@ import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Identity } from '../../auth/policy.js'
 import { PolicyDeniedError } from '../../errors.js'
-import { errorResponses } from '../../schemas/common.js'
-import { CreateMpcSessionBody, PartyMessageBody, ReceiveResponse, SessionIdParams } from '../../schemas/mpc.js'
+import { errorResponses } from '@krain/client/schemas/common'
+import { CreateMpcSessionBody, PartyMessageBody, ReceiveResponse, SessionIdParams } from '@krain/client/schemas/mpc'
 
 const AnyObject = Type.Object({}, { additionalProperties: true })
 /** `?waitMs=`: long-poll up to this long for the round to close (no client-side sleeping). */

@@ -7,7 +7,7 @@
 import { createCkksClient, decryptBatch, encryptBatch, type CkksClient, type InferencePlan } from '@krain/he'
 import type { Model } from '@krain/models'
 import type { LocalAccount } from 'viem/accounts'
-import type { CircuitStatusSchema, ModelInfo as ModelInfoSchema } from '../schemas/models.js'
+import type { CircuitStatusSchema, ModelInfo as ModelInfoSchema } from './schemas/models.js'
 import { GatewayHttp } from './http.js'
 
 /** A model as the gateway describes it (never its weights): shapes, HE plan summary, provability. */
