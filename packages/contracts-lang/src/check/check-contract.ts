@@ -7,7 +7,8 @@
  */
 import { ContractLeakError, ContractRangeError, ContractTypeError } from '../errors.js'
 import type { ContractAst, Expr, InputType, Pos, Range, Stmt } from '../syntax/ast.js'
-import { approximationDepth, DEFAULT_DEGREE, MAX_DEGREE, planApproximation, polyvalDepth, type Approximation } from './approximations.js'
+import { DEFAULT_DEGREE, MAX_DEGREE, planApproximation, type Approximation } from './approximations.js'
+import { BASE_SCALE, polyvalLevels, polyvalRescales, productScale, sameScale, unknownScale, type Scale } from './scale-algebra.js'
 
 /** What the checker knows about a value. */
 export type ValueInfo = {
@@ -25,6 +26,12 @@ export type ValueInfo = {
   tidy: boolean
   /** Exact integer values only (for BFV). */
   integer: boolean
+  /** CKKS scale monomial of an encrypted value (see scale-algebra). */
+  scale: Scale
+  /** Depth and scale are exact (false below a data-dependent `if`: then they are upper bounds). */
+  exact: boolean
+  /** The plaintext product whose result scale may still be chosen (an inline value, used once). */
+  free?: Expr
 }
 
 /** A declared input. */
@@ -48,6 +55,8 @@ export type CheckedContract = {
   blockSize: number
   /** Kinds of encrypted operations used (scheme choice). */
   uses: { encMul: boolean; approx: boolean; rotations: boolean; divide: boolean }
+  /** Plaintext products whose result scale is set to match the value they are added to (saves a level). */
+  retarget: Map<Expr, Scale>
 }
 
 const APPROX = new Set(['sigmoid', 'tanh', 'sqrt', 'inverse'])
@@ -102,6 +111,7 @@ export function checkContract(ast: ContractAst): CheckedContract {
   let maxLen = 1
   let maxMagnitude = 0
   let depth = 0
+  const retarget = new Map<Expr, Scale>()
 
   const note = (e: Expr, v: ValueInfo): ValueInfo => {
     info.set(e, v)
@@ -111,7 +121,44 @@ export function checkContract(ast: ContractAst): CheckedContract {
     }
     return v
   }
-  const plainV = (length: number, range: Range, integer: boolean): ValueInfo => ({ enc: false, length, range, depth: 0, noise: 0, approx: 0, tidy: true, integer })
+  const plainV = (length: number, range: Range, integer: boolean): ValueInfo => ({ enc: false, length, range, depth: 0, noise: 0, approx: 0, tidy: true, integer, scale: BASE_SCALE, exact: true })
+
+  // level/scale of a ± b, exactly as @krain/he's align does it: equal scales add at the deeper
+  // level; otherwise a plaintext product on one side lands on the other's scale (no level), or the
+  // shallower operand is multiplied by 1 at the other's scale (a level only when both are equally deep)
+  const join = (a: ValueInfo, b: ValueInfo): Pick<ValueInfo, 'depth' | 'scale' | 'exact' | 'free'> => {
+    if (!a.enc) return { depth: b.depth, scale: b.scale, exact: b.exact, free: b.free }
+    if (!b.enc) return { depth: a.depth, scale: a.scale, exact: a.exact, free: a.free }
+    const max = Math.max(a.depth, b.depth)
+    if (!a.exact || !b.exact) return { depth: max + 1, scale: unknownScale(), exact: false }
+    if (sameScale(a.scale, b.scale)) return { depth: max, scale: a.scale, exact: true }
+    if (a.free && a.depth <= b.depth) {
+      retarget.set(a.free, b.scale)
+      return { depth: b.depth, scale: b.scale, exact: true }
+    }
+    if (b.free && b.depth <= a.depth) {
+      retarget.set(b.free, a.scale)
+      return { depth: a.depth, scale: a.scale, exact: true }
+    }
+    if (a.depth !== b.depth) return { depth: max, scale: (a.depth > b.depth ? a : b).scale, exact: true }
+    return { depth: max + 1, scale: b.scale, exact: true }
+  }
+  // a ciphertext product (both operands dropped to the deeper level, then rescaled)
+  type Lv = Pick<ValueInfo, 'depth' | 'scale' | 'exact'>
+  const product = (a: Lv, b: Lv): Lv => {
+    const k = Math.max(a.depth, b.depth)
+    const exact = a.exact && b.exact
+    return { depth: k + 1, scale: exact ? productScale(a.scale, b.scale, k) : unknownScale(), exact }
+  }
+  const power = (a: Lv, n: number): Lv => {
+    if (n === 1) return a
+    const hi = 2 ** Math.floor(Math.log2(n))
+    if (hi === n) {
+      const h = power(a, n / 2)
+      return product(h, h)
+    }
+    return product(power(a, hi), power(a, n - hi))
+  }
 
   const sameShape = (a: ValueInfo, b: ValueInfo, pos: Pos, op: string) => {
     if (a.length && b.length && a.length !== b.length) throw new ContractTypeError({ shortMessage: `"${op}" of vectors of different sizes (${a.length} and ${b.length})`, ...at(pos) })
@@ -145,7 +192,8 @@ export function checkContract(ast: ContractAst): CheckedContract {
     }
     const slack = a.maxError + 1e-9
     const l1 = a.coefficients.reduce((s, c) => s + Math.abs(c), 0)
-    return { enc: true, length: arg.length, range: [lo - slack, hi + slack], depth: arg.depth + approximationDepth(a), noise: a.lipschitz * arg.noise + (2 + a.degree) * (1 + l1) * 2 + (a.alpha === 1 ? 0 : 1 + mag(arg.range) * a.alpha), approx: a.lipschitz * arg.approx + a.maxError, tidy: arg.length === 0 ? arg.tidy : false, integer: false }
+    const affine = a.alpha === 1 ? 0 : 1
+    return { enc: true, length: arg.length, range: [lo - slack, hi + slack], depth: arg.depth + affine + polyvalLevels(a.coefficients), scale: polyvalRescales(a.coefficients) ? BASE_SCALE : arg.scale, exact: arg.exact, noise: a.lipschitz * arg.noise + (2 + a.degree) * (1 + l1) * 2 + (a.alpha === 1 ? 0 : 1 + mag(arg.range) * a.alpha), approx: a.lipschitz * arg.approx + a.maxError, tidy: arg.length === 0 ? arg.tidy : false, integer: false }
   }
 
   const visit = (e: Expr): ValueInfo => {
@@ -161,7 +209,7 @@ export function checkContract(ast: ContractAst): CheckedContract {
       case 'var': {
         const v = env.get(e.name)
         if (!v) throw new ContractTypeError({ shortMessage: `unknown name "${e.name}"`, ...at(e.pos) })
-        return note(e, v)
+        return note(e, { ...v, free: undefined })
       }
       case 'neg': {
         const a = visit(e.a)
@@ -175,8 +223,7 @@ export function checkContract(ast: ContractAst): CheckedContract {
         if (e.op === '+' || e.op === '-') {
           const range: Range = e.op === '+' ? [a.range[0] + b.range[0], a.range[1] + b.range[1]] : [a.range[0] - b.range[1], a.range[1] - b.range[0]]
           const tidy = length === 0 ? a.tidy && b.tidy : (a.length ? a.tidy : true) && (b.length ? b.tidy : true) && (a.length === 0 ? !a.enc && a.range[0] === 0 && a.range[1] === 0 : true) && (b.length === 0 ? !b.enc && b.range[0] === 0 && b.range[1] === 0 : true)
-          // @krain/he aligns two products' slightly different scales by spending a level
-          return note(e, { enc, length, range, depth: Math.max(a.depth, b.depth) + (a.enc && b.enc && a.depth > 0 && b.depth > 0 ? 1 : 0), noise: a.noise + b.noise + (enc ? 1 : 0), approx: a.approx + b.approx, tidy: length === 0 ? tidy : tidy || !enc, integer: a.integer && b.integer })
+          return note(e, { enc, length, range, ...(enc ? join(a, b) : { depth: 0, scale: BASE_SCALE, exact: true }), noise: a.noise + b.noise + (enc ? 1 : 0), approx: a.approx + b.approx, tidy: length === 0 ? tidy : tidy || !enc, integer: a.integer && b.integer })
         }
         if (e.op === '/') {
           if (b.enc) throw new ContractTypeError({ shortMessage: 'division by an encrypted value: use inverse(x) in [lo, hi]', ...at(e.pos) })
@@ -185,13 +232,14 @@ export function checkContract(ast: ContractAst): CheckedContract {
           if (enc) uses.divide = true
           const inv: Range = [1 / b.range[1], 1 / b.range[0]]
           const m = mag(inv)
-          return note(e, { enc, length, range: mulRange(a.range, inv), depth: a.depth + (enc ? 1 : 0), noise: m * a.noise + (enc ? 1 + mag(a.range) * m : 0), approx: m * a.approx, tidy: a.tidy, integer: false })
+          return note(e, { enc, length, range: mulRange(a.range, inv), depth: a.depth + (enc ? 1 : 0), scale: a.scale, exact: a.exact, free: enc ? e : undefined, noise: m * a.noise + (enc ? 1 + mag(a.range) * m : 0), approx: m * a.approx, tidy: a.tidy, integer: false })
         }
         // '*'
         if (a.enc && b.enc) uses.encMul = true
         const range = mulRange(a.range, b.range)
         const tidy = length === 0 ? a.tidy && b.tidy : (a.length > 0 && a.tidy) || (b.length > 0 && b.tidy) || !enc
-        return note(e, { enc, length, range, depth: Math.max(a.depth, b.depth) + (enc ? 1 : 0), noise: mag(a.range) * b.noise + mag(b.range) * a.noise + (enc ? 1 + mag(range) : 0), approx: mag(a.range) * b.approx + mag(b.range) * a.approx + a.approx * b.approx, tidy, integer: a.integer && b.integer })
+        const level = a.enc && b.enc ? product(a, b) : enc ? { depth: (a.enc ? a : b).depth + 1, scale: (a.enc ? a : b).scale, exact: (a.enc ? a : b).exact, free: e } : { depth: 0, scale: BASE_SCALE, exact: true }
+        return note(e, { enc, length, range, ...level, noise: mag(a.range) * b.noise + mag(b.range) * a.noise + (enc ? 1 + mag(range) : 0), approx: mag(a.range) * b.approx + mag(b.range) * a.approx + a.approx * b.approx, tidy, integer: a.integer && b.integer })
       }
       case 'pow': {
         const a = visit(e.a)
@@ -200,7 +248,7 @@ export function checkContract(ast: ContractAst): CheckedContract {
         const range = powRange(a.range, e.n)
         const m = mag(a.range)
         const lip = e.n * Math.max(1, m) ** (e.n - 1)
-        return note(e, { ...a, range, depth: a.depth + (a.enc ? Math.ceil(Math.log2(e.n)) : 0), noise: lip * a.noise + (a.enc ? e.n * (1 + mag(range)) : 0), approx: lip * a.approx * 1.01, tidy: a.tidy })
+        return note(e, { ...a, range, ...(a.enc ? power(a, e.n) : {}), free: a.enc && e.n === 1 ? a.free : undefined, noise: lip * a.noise + (a.enc ? e.n * (1 + mag(range)) : 0), approx: lip * a.approx * 1.01, tidy: a.tidy })
       }
       case 'if': {
         const c = visit(e.cond)
@@ -210,14 +258,14 @@ export function checkContract(ast: ContractAst): CheckedContract {
         const b = visit(e.else)
         if (a.length !== b.length) throw new ContractTypeError({ shortMessage: `"if" branches have different sizes (${a.length} and ${b.length})`, ...at(e.pos) })
         if (a.enc !== b.enc) throw new ContractTypeError({ shortMessage: '"if" branches must both be encrypted or both plain', ...at(e.pos) })
-        return note(e, { enc: a.enc, length: a.length, range: [Math.min(a.range[0], b.range[0]), Math.max(a.range[1], b.range[1])], depth: Math.max(a.depth, b.depth), noise: Math.max(a.noise, b.noise), approx: Math.max(a.approx, b.approx), tidy: a.tidy && b.tidy, integer: a.integer && b.integer })
+        return note(e, { enc: a.enc, length: a.length, range: [Math.min(a.range[0], b.range[0]), Math.max(a.range[1], b.range[1])], depth: Math.max(a.depth, b.depth), ...(a.enc && (!sameScale(a.scale, b.scale) || a.depth !== b.depth || !a.exact || !b.exact) ? { scale: unknownScale(), exact: false } : { scale: a.scale, exact: a.exact }), noise: Math.max(a.noise, b.noise), approx: Math.max(a.approx, b.approx), tidy: a.tidy && b.tidy, integer: a.integer && b.integer })
       }
       case 'cmp': {
         const a = visit(e.a)
         const b = visit(e.b)
         const length = sameShape(a, b, e.pos, e.op)
         if (!a.enc && !b.enc) return note(e, plainV(length, [0, 1], true))
-        const t: ValueInfo = { enc: true, length, range: e.op === '>' ? [a.range[0] - b.range[1], a.range[1] - b.range[0]] : [b.range[0] - a.range[1], b.range[1] - a.range[0]], depth: Math.max(a.depth, b.depth), noise: a.noise + b.noise + 1, approx: a.approx + b.approx, tidy: a.tidy && b.tidy, integer: false }
+        const t: ValueInfo = { enc: true, length, range: e.op === '>' ? [a.range[0] - b.range[1], a.range[1] - b.range[0]] : [b.range[0] - a.range[1], b.range[1] - a.range[0]], ...join(a, b), free: undefined, noise: a.noise + b.noise + 1, approx: a.approx + b.approx, tidy: a.tidy && b.tidy, integer: false }
         return note(e, approxInfo(e, 'step', t, e.range, e.degree, e.pos, `comparison "${e.op}"`))
       }
       case 'call':
@@ -257,7 +305,7 @@ export function checkContract(ast: ContractAst): CheckedContract {
         const masked = a.enc && !a.tidy ? 1 : 0
         const steps = Math.log2(nextPow2(n))
         const range: Range = [a.range[0] * n * k, a.range[1] * n * k]
-        return { enc: a.enc, length: 0, range, depth: a.depth + masked + (a.enc && e.fn === 'mean' ? 1 : 0), noise: (a.noise * n + (steps + 2) * (1 + mag(a.range) * n)) * Math.max(k, k === 1 ? 1 : k) + (a.enc ? 2 : 0), approx: a.approx * n * k, tidy: !a.enc, integer: a.integer && e.fn === 'sum' }
+        return { enc: a.enc, length: 0, range, depth: a.depth + masked + (a.enc && e.fn === 'mean' ? 1 : 0), scale: a.scale, exact: a.exact, free: a.enc && e.fn === 'mean' ? e : undefined, noise: (a.noise * n + (steps + 2) * (1 + mag(a.range) * n)) * Math.max(k, k === 1 ? 1 : k) + (a.enc ? 2 : 0), approx: a.approx * n * k, tidy: !a.enc, integer: a.integer && e.fn === 'sum' }
       }
       case 'dot': {
         arity(2)
@@ -273,7 +321,10 @@ export function checkContract(ast: ContractAst): CheckedContract {
         const p = mulRange(a.range, b.range)
         const steps = Math.log2(nextPow2(n))
         const noise = n * (mag(a.range) * b.noise + mag(b.range) * a.noise + 1 + mag(p)) + (steps + 1) * (1 + n * mag(p))
-        return { enc, length: 0, range: [p[0] * n, p[1] * n], depth: Math.max(a.depth, b.depth) + (enc ? 1 : 0) + (enc && !((a.length > 0 && a.tidy) || (b.length > 0 && b.tidy)) ? 1 : 0), noise, approx: n * (mag(a.range) * b.approx + mag(b.range) * a.approx), tidy: !enc, integer: a.integer && b.integer }
+        const mask = enc && !((a.length > 0 && a.tidy) || (b.length > 0 && b.tidy)) ? 1 : 0
+        const encOne = a.enc ? a : b
+        const level = a.enc && b.enc ? product(a, b) : enc ? { depth: encOne.depth + 1, scale: encOne.scale, exact: encOne.exact, free: mask ? undefined : e } : { depth: 0, scale: BASE_SCALE, exact: true }
+        return { enc, length: 0, range: [p[0] * n, p[1] * n], ...level, depth: level.depth + mask, noise, approx: n * (mag(a.range) * b.approx + mag(b.range) * a.approx), tidy: !enc, integer: a.integer && b.integer }
       }
       case 'poly': {
         arity(2)
@@ -294,7 +345,7 @@ export function checkContract(ast: ContractAst): CheckedContract {
           lip += i * Math.abs(cs.items[i]!) * Math.max(1, m) ** (i - 1)
         }
         const l1 = cs.items.reduce((s, c) => s + Math.abs(c) * Math.max(1, m) ** d, 0)
-        return { enc: a.enc, length: a.length, range, depth: a.depth + (a.enc ? polyvalDepth(d) : 0), noise: lip * a.noise + (a.enc ? (d + 2) * (1 + l1) : 0), approx: lip * a.approx, tidy: a.length ? a.tidy && cs.items[0] === 0 : a.tidy, integer: a.integer && cs.items.every(Number.isInteger) }
+        return { enc: a.enc, length: a.length, range, depth: a.depth + (a.enc ? polyvalLevels(cs.items) : 0), scale: a.enc && polyvalRescales(cs.items) ? BASE_SCALE : a.scale, exact: a.exact, free: undefined, noise: lip * a.noise + (a.enc ? (d + 2) * (1 + l1) : 0), approx: lip * a.approx, tidy: a.length ? a.tidy && cs.items[0] === 0 : a.tidy, integer: a.integer && cs.items.every(Number.isInteger) }
       }
       case '(range)':
         throw new ContractTypeError({ shortMessage: 'a declared range "in [lo, hi]" applies only to a comparison or to sigmoid, tanh, sqrt, inverse', ...at(e.pos) })
@@ -318,7 +369,7 @@ export function checkContract(ast: ContractAst): CheckedContract {
       if (type.base === 'int' && !(Number.isInteger(range[0]) && Number.isInteger(range[1]))) throw new ContractTypeError({ shortMessage: `int input "${s.name}" needs an integer range`, ...at(s.pos) })
       maxLen = Math.max(maxLen, type.length)
       inputs.push({ name: s.name, enc: s.enc, type, range })
-      env.set(s.name, { enc: s.enc, length: type.length, range, depth: 0, noise: s.enc ? 1 + mag(range) : 0, approx: 0, tidy: true, integer: type.base === 'int' })
+      env.set(s.name, { enc: s.enc, length: type.length, range, depth: 0, noise: s.enc ? 1 + mag(range) : 0, approx: 0, tidy: true, integer: type.base === 'int', scale: BASE_SCALE, exact: true })
       if (s.enc) maxMagnitude = Math.max(maxMagnitude, mag(range))
     } else if (s.kind === 'let') {
       bind(s)
@@ -332,7 +383,7 @@ export function checkContract(ast: ContractAst): CheckedContract {
     }
   }
   if (outputs.length === 0) throw new ContractTypeError({ shortMessage: 'a contract needs at least one output statement', line: 1, column: 1 })
-  return { ast, inputs, outputs, info, approximations, depth, maxMagnitude, blockSize: nextPow2(maxLen), uses }
+  return { ast, inputs, outputs, info, approximations, depth, maxMagnitude, blockSize: nextPow2(maxLen), uses, retarget }
 }
 
 function fmt(x: number): string {

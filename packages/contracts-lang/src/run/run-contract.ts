@@ -13,6 +13,7 @@ import type { ValueInfo } from '../check/check-contract.js'
 import type { Expr } from '../syntax/ast.js'
 import { checkInputValue, map, zip, type PlainValue } from './values.js'
 import { targetFunction } from '../check/approximations.js'
+import { BASE_SCALE, scaleValue } from '../check/scale-algebra.js'
 
 /** Parameters of {@link runContract}. */
 export type RunContractParameters = {
@@ -31,6 +32,8 @@ export type RunContractReturnType = {
   outputs: Record<string, Uint8Array>
   /** Values of plain outputs. */
   plain: Record<string, PlainValue>
+  /** Levels the evaluation consumed (equals `compiled.program.depth` for a program without a data-dependent `if`). */
+  depthUsed: number
 }
 
 type Val = { enc: CkksVector; info: ValueInfo } | { plain: PlainValue; info: ValueInfo }
@@ -52,7 +55,40 @@ export function runContract(p: RunContractParameters): RunContractReturnType {
   const slots = evalKeys.ctx.slotCount
   const block = plan.blockSize
   const owned: CkksVector[] = []
-  const own = (v: CkksVector) => (owned.push(v), v)
+  const top = evalKeys.ctx.topLevel
+  let minLevel = top
+  const own = (v: CkksVector) => {
+    owned.push(v)
+    minLevel = Math.min(minLevel, v.level)
+    return v
+  }
+  const { ctx } = evalKeys
+  // a plaintext product that lands on the scale the checker chose for it (see check/scale-algebra)
+  const mulPlain = (v: CkksVector, k: number | number[], e: Expr): CkksVector => {
+    const want = program.retarget.get(e)
+    const target = want && scaleValue(want, ctx)
+    if (target === undefined) return own(v.multiply(k))
+    const ct = v.ciphertext
+    const level = v.level
+    if (level === 0) return own(v.multiply(k)) // @krain/he raises its depth error
+    const arr = new Float64Array(slots)
+    if (typeof k === 'number') arr.fill(k)
+    else arr.set(k)
+    const pt = ctx.seal.PlainText()
+    const out = ctx.seal.CipherText()
+    try {
+      ctx.encoder.encode(arr, (target * ctx.primes[level]!) / ct.scale, pt)
+      if (level < top) ctx.evaluator.plainModSwitchTo(pt, ctx.parmsIds[level]!, pt)
+      ctx.evaluator.multiplyPlain(ct, pt, out)
+      ctx.evaluator.rescaleToNext(out, out)
+    } catch (cause) {
+      out.delete()
+      throw new ContractInputError({ shortMessage: 'a plaintext product failed under these keys', cause })
+    } finally {
+      pt.delete()
+    }
+    return own(new CkksVector(evalKeys, out, v.length))
+  }
   // SEAL refuses a product with an all-zero plaintext (transparent result): use a value that
   // encodes to a few units instead, far below the plan's error bound
   const tiny = 2 ** -(plan.params.scaleBits - 4)
@@ -67,7 +103,7 @@ export function runContract(p: RunContractParameters): RunContractReturnType {
   const env = new Map<string, Val>()
   try {
     for (const i of program.inputs) {
-      const info: ValueInfo = { enc: i.enc, length: i.type.length, range: i.range, depth: 0, noise: 0, approx: 0, tidy: true, integer: false }
+      const info: ValueInfo = { enc: i.enc, length: i.type.length, range: i.range, depth: 0, noise: 0, approx: 0, tidy: true, integer: false, scale: BASE_SCALE, exact: true }
       if (i.enc) {
         const bytes = p.inputs?.[i.name]
         if (bytes === undefined) throw new ContractInputError({ shortMessage: `missing encrypted input "${i.name}"` })
@@ -98,7 +134,8 @@ export function runContract(p: RunContractParameters): RunContractReturnType {
     }
     const approx = (x: CkksVector, e: Expr): CkksVector => {
       const a = program.approximations.get(e)!
-      const u = a.alpha === 1 && a.beta === 0 ? x : own(own(x.multiply(a.alpha)).add(a.beta))
+      const scaled = a.alpha === 1 ? x : own(x.multiply(a.alpha))
+      const u = a.beta === 0 ? scaled : own(scaled.add(a.beta))
       return own(u.polyval(a.coefficients))
     }
     let uid = 0
@@ -120,17 +157,17 @@ export function runContract(p: RunContractParameters): RunContractReturnType {
           const a = ev(e.a)
           const b = ev(e.b)
           if (!('enc' in a) && !('enc' in b)) return mk(zip(a.plain, b.plain, e.op === '+' ? (x, y) => x + y : e.op === '-' ? (x, y) => x - y : e.op === '*' ? (x, y) => x * y : (x, y) => x / y))
-          if (e.op === '/') return mk(own((a as { enc: CkksVector }).enc.multiply(map((b as { plain: PlainValue }).plain, (y) => 1 / y) as number)))
+          if (e.op === '/') return mk(mulPlain((a as { enc: CkksVector }).enc, map((b as { plain: PlainValue }).plain, (y) => 1 / y) as number, e))
           const A = 'enc' in a ? a.enc : slotsOf(a.plain)
           const B = 'enc' in b ? b.enc : slotsOf(b.plain)
           if (A instanceof CkksVector) {
             if (e.op === '+') return mk(own(A.add(B)))
             if (e.op === '-') return mk(own(A.sub(B)))
-            return mk(own(A.multiply(B)))
+            return mk(B instanceof CkksVector ? own(A.multiply(B)) : mulPlain(A, B, e))
           }
           const Bv = B as CkksVector
           if (e.op === '+') return mk(own(Bv.add(A)))
-          if (e.op === '*') return mk(own(Bv.multiply(A)))
+          if (e.op === '*') return mk(mulPlain(Bv, A, e))
           return mk(own(own(Bv.sub(A)).negate()))
         }
         case 'pow': {
@@ -164,12 +201,12 @@ export function runContract(p: RunContractParameters): RunContractReturnType {
                 return mk(e.fn === 'sum' ? s : s / v.length)
               }
               const s = blockSum(a.enc, a.info.tidy, a.info.length)
-              return mk(e.fn === 'sum' ? s : own(s.multiply(1 / a.info.length)))
+              return mk(e.fn === 'sum' ? s : mulPlain(s, 1 / a.info.length, e))
             }
             case 'dot': {
               const b = args[1]!
               if (!('enc' in a) && !('enc' in b)) return mk((a.plain as number[]).reduce((s, x, i) => s + x * (b.plain as number[])[i]!, 0))
-              const prod = 'enc' in a ? own(a.enc.multiply('enc' in b ? b.enc : slotsOf(b.plain))) : own((b as { enc: CkksVector }).enc.multiply(slotsOf(a.plain)))
+              const prod = 'enc' in a ? ('enc' in b ? own(a.enc.multiply(b.enc)) : mulPlain(a.enc, slotsOf(b.plain), e)) : mulPlain((b as { enc: CkksVector }).enc, slotsOf(a.plain), e)
               const tidy = ('enc' in a ? a.info.tidy : true) || ('enc' in b ? b.info.tidy : true)
               return mk(blockSum(prod, tidy, a.info.length))
             }
@@ -197,7 +234,13 @@ export function runContract(p: RunContractParameters): RunContractReturnType {
         else plain[s.name] = v.plain
       }
     }
-    return { outputs, plain }
+    return { outputs, plain, depthUsed: top - minLevel }
+  } catch (e) {
+    const x = e as { code?: unknown; details?: unknown }
+    if (x?.code === 'HE_SEAL' && typeof x.details === 'string' && x.details.includes('transparent')) {
+      throw new ContractUnsupportedError({ shortMessage: 'the program cancels an encrypted value out (e.g. x - x): the result would be a public constant, which CKKS cannot return as a ciphertext', details: 'simplify the expression', cause: e })
+    }
+    throw e
   } finally {
     for (const v of owned.reverse()) v.dispose()
   }
