@@ -1,13 +1,13 @@
 /**
  * @module app
- * The gateway as one Fastify plugin (fastify/demo's layout): external plugins, then our
- * services, then the error handlers, then the routes. `server.ts` only starts it;
+ * The gateway as one Fastify plugin (fastify/demo's layout): the body parsers, external plugins,
+ * then our services, then the error handlers, then the routes. `server.ts` only starts it;
  * {@link buildGateway} builds a ready instance for the CLI, the tests and the benchmark.
  */
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import Fastify, { LogController } from 'fastify'
 import fp from 'fastify-plugin'
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import type { PolicyDocument } from './auth/policy.js'
 import type { ChainAdapter } from './chain/adapter.js'
 import { trustProxyOption, type Config } from './config.js'
@@ -23,6 +23,7 @@ import { jobsPlugin } from './plugins/app/jobs.js'
 import { metricsPlugin } from './plugins/app/metrics.js'
 import { mpcPlugin } from './plugins/app/mpc.js'
 import { storePlugin } from './plugins/app/store.js'
+import { rawBodyPlugin } from './plugins/app/raw-body.js'
 import { uiPlugin } from './plugins/app/ui.js'
 import { workerPoolPlugin } from './plugins/app/worker-pool.js'
 import { authRoutes } from './routes/auth/index.js'
@@ -49,18 +50,7 @@ export type AppOptions = {
 export const app = fp<AppOptions>(
   async (fastify, opts) => {
     fastify.addSchema(ErrorResponse)
-    // Keep the raw JSON body: request signatures cover its exact bytes.
-    const parseJson = fastify.getDefaultJsonParser('error', 'error')
-    fastify.removeContentTypeParser('text/plain') // JSON or bytes only: anything else is 415
-    fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
-      req.rawBody = body as Buffer
-      if ((body as Buffer).length === 0) return done(null, undefined)
-      parseJson(req, (body as Buffer).toString('utf8'), done)
-    })
-    fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (req, body, done) => {
-      req.rawBody = body as Buffer
-      done(null, body)
-    })
+    await fastify.register(rawBodyPlugin)
 
     await fastify.register(envPlugin, { config: opts.config })
     await fastify.register(helmetPlugin)
@@ -109,8 +99,9 @@ export function serverOptions(config: Config): FastifyServerOptions {
     // MAX_PARAM_LENGTH) get the same `{ code, message }` body as every other error.
     frameworkErrors: (error, _req, reply) => {
       const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400
-      const plain = reply as unknown as { code(n: number): { send(b: unknown): unknown } }
-      void plain.code(status).send({ code: typeof error.code === 'string' ? error.code : 'BAD_REQUEST', message: error.message.slice(0, 300) })
+      // Written on the raw response: the reply's types here are generic over every route's schema.
+      reply.hijack()
+      reply.raw.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ code: typeof error.code === 'string' ? error.code : 'BAD_REQUEST', message: error.message.slice(0, 300) }))
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }
@@ -127,8 +118,9 @@ export function serverOptions(config: Config): FastifyServerOptions {
  * ```
  */
 export async function buildGateway(options: AppOptions): Promise<FastifyInstance> {
-  const fastify = Fastify(serverOptions(options.config)).withTypeProvider<TypeBoxTypeProvider>().setValidatorCompiler(TypeBoxValidatorCompiler)
+  // Routes declare their own type provider (FastifyPluginAsyncTypebox); the instance only needs the compiler.
+  const fastify = Fastify(serverOptions(options.config)).setValidatorCompiler(TypeBoxValidatorCompiler)
   await fastify.register(app, options)
   await fastify.ready()
-  return fastify as unknown as FastifyInstance
+  return fastify
 }

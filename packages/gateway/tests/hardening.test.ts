@@ -12,7 +12,7 @@ import { InvalidArgumentRangeError, KrainError, aPositiveInt, isInvalidArgument 
 import { addressOf } from '@krain/mpc'
 import { bodyHashOf, requestSigningPayload } from '../src/auth/request-signature.js'
 import { coordinatorKeyOf, loadConfig } from '../src/config.js'
-import { OUTBOX_LEASE_MS } from '../src/jobs/job-service.js'
+import { OUTBOX_LEASE_MS } from '../src/jobs/outbox-relay.js'
 import { statusOfCode, toHttpError } from '../src/plugins/app/error-handler.js'
 import { reviveWorkerError } from '../src/plugins/app/worker-pool.js'
 import { openStore } from '../src/store/sql-store.js'

@@ -5,6 +5,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { startEmbeddedChain, type EmbeddedChain } from '../src/chain/embedded.js'
 import { connectChain } from '../src/chain/krain-chain.js'
 import { KrainClient, verifyReceipt } from '@krain/client'
+import { waitUntil } from '../src/jobs/wait-until.js'
 import { testGateway, wallet } from './helpers/app.js'
 import { startRpcProxy, type RpcProxy } from './helpers/rpc-proxy.js'
 
@@ -65,8 +66,17 @@ describe('proven inference confirmed on anvil', () => {
     const job2 = await agent.prove({ modelId: model.id, input: task.test.x[4]! })
     const proved = await agent.waitForJob(job2.id, { until: 'proved' })
     expect(proved.state).toBe('proved')
-    const retried = await app.jobs.waitForOutboxAttempts(`submit:${job2.id}`, 2)
-    expect(retried.lastError).toBeTruthy()
+    const entry = `submit:${job2.id}`
+    const retried = await waitUntil({
+      events: app.outbox.events,
+      event: 'outbox',
+      id: entry,
+      read: () => app.store.getOutbox(entry),
+      ready: (e) => e !== null && e.attempts >= 2 && e.lastError !== null && e.lockedUntil === null,
+      timeoutMs: 120_000,
+      onTimeout: () => new Error(`outbox entry ${entry} did not fail twice`),
+    })
+    expect(retried?.lastError).toBeTruthy()
     expect((await agent.job(job2.id)).state).toBe('proved')
     await proxy.up()
     const landed = await agent.waitForJob(job2.id)

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { migrate, migrations } from '../src/store/migrations.js'
-import { openStore } from '../src/store/sql-store.js'
+import { openStore, SqlStore } from '../src/store/sql-store.js'
+import { openSqlite } from '../src/store/sqlite-driver.js'
+import { StoreRowError } from '../src/store/rows.js'
 import type { JobRecord, OutboxRecord } from '../src/store/types.js'
 import { backends, pgUrl } from './helpers/stores.js'
 
@@ -66,9 +68,11 @@ describe.each(backends)('store on $name', (backend) => {
       const k = await store.getKey('k1')
       expect(k?.bundle.equals(bundle)).toBe(true)
       expect(await store.getKey('nope')).toBeNull()
-      await store.putModel({ id: 'm1', owner: '0xabc', name: 'bc', kind: 'logistic', spec: '{}', commitment: '123', createdAt: 1 })
-      await expect(store.putModel({ id: 'm1', owner: '0xabc', name: 'bc', kind: 'logistic', spec: '{}', commitment: null, createdAt: 2 })).rejects.toThrow()
+      const spec = { kind: 'logistic' as const, weights: [0.5, -1], bias: 0.25 }
+      await store.putModel({ id: 'm1', owner: '0xabc', name: 'bc', kind: 'logistic', spec, commitment: '123', createdAt: 1 })
+      await expect(store.putModel({ id: 'm1', owner: '0xabc', name: 'bc', kind: 'logistic', spec, commitment: null, createdAt: 2 })).rejects.toThrow()
       expect((await store.listModels()).map((m) => m.id)).toEqual(['m1'])
+      expect((await store.getModel('m1'))?.spec).toEqual(spec) // decoded once, in the row mapper
     } finally {
       await store.close()
       await drop()
@@ -133,5 +137,23 @@ describe('migrations', () => {
   })
   it.skipIf(!pgUrl)('reject a bad PostgreSQL URL with an error, not a hang', async () => {
     await expect(openStore('postgres://nobody@127.0.0.1:1/none')).rejects.toThrow()
+  })
+})
+
+describe('row decoding', () => {
+  it('turns a stored model that is not a model into a typed STORE_ROW_INVALID error naming the row', async () => {
+    const db = openSqlite(':memory:')
+    await migrate(db)
+    await db.run('INSERT INTO models (id, owner, name, kind, spec, commitment, created_at, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', ['bad', '0xabc', 'x', 'logistic', '{"kind":"logistic"}', null, 1, null])
+    await db.run('INSERT INTO models (id, owner, name, kind, spec, commitment, created_at, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', ['torn', '0xabc', 'y', 'logistic', '{"kind":', null, 2, null])
+    const store = new SqlStore(db)
+    try {
+      const bad = await store.getModel('bad').catch((e: unknown) => e)
+      expect(bad).toBeInstanceOf(StoreRowError)
+      expect(bad).toMatchObject({ code: 'STORE_ROW_INVALID', shortMessage: 'stored models "bad" has an invalid "spec"' })
+      await expect(store.getModel('torn')).rejects.toMatchObject({ code: 'STORE_ROW_INVALID', details: expect.stringContaining('not JSON') })
+    } finally {
+      await store.close()
+    }
   })
 })

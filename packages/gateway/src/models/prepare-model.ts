@@ -13,6 +13,7 @@ import { BadRequestError } from '../errors.js'
 import { planFor } from '../he/plan.js'
 import { commitModelSpec } from '../zk/prover.js'
 import { checkModelShape } from './model-shape.js'
+import type { ModelMeta } from '../store/rows.js'
 
 /** What registration reports about encrypted inference. */
 export type HeSummary =
@@ -34,15 +35,8 @@ export type ProvingSummary = {
   reason: string | null
 }
 
-/** The stored `meta` of a model record. */
-export type ModelMeta = {
-  source: 'json' | 'onnx'
-  /** Per-feature calibrated ranges (raw inputs), for the CKKS plan's approximations. */
-  calibration: { lo: number[]; hi: number[] } | null
-  proving: ProvingSummary
-  /** The quantised network of a generated circuit (bigints as `{ $n }`). */
-  quantized: unknown
-}
+/** The stored `meta` of a model record (its schema is in `store/rows.ts`). */
+export type { ModelMeta }
 
 /** Result of {@link prepareModel}. */
 export type PreparedModel = { model: Model; shape: ModelShape; onnx: { producer: string; opset: number; operators: Record<string, number> } | null; he: HeSummary; proving: ProvingSummary; commitment: string | null; meta: ModelMeta; quantized: QuantizedNetwork | null }
@@ -110,7 +104,7 @@ export async function prepareModel(p: { model?: unknown; onnx?: Uint8Array; cali
   let proving: ProvingSummary
   let commitment: string | null = null
   let quantized: QuantizedNetwork | null = null
-  const shipped = p.mode === undefined ? await commitModelSpec(JSON.stringify(model)) : { commitment: null }
+  const shipped = p.mode === undefined ? await commitModelSpec(model) : { commitment: null }
   if (shipped.commitment) {
     commitment = shipped.commitment
     proving = { provable: true, circuit: 'shipped', circuitId: null, mode: 'committed', constraints: null, limit: null, agreement: null, reason: null }

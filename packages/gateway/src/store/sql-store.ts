@@ -5,6 +5,7 @@
  */
 import type { SqlDriver, SqlRow } from './driver.js'
 import { migrate } from './migrations.js'
+import { decodeJson, decodeModel, ModelMeta } from './rows.js'
 import { openPostgres } from './postgres-driver.js'
 import { openSqlite } from './sqlite-driver.js'
 import type {
@@ -58,10 +59,10 @@ const toModel = (r: SqlRow): ModelRecord => ({
   owner: str(r.owner),
   name: str(r.name),
   kind: str(r.kind),
-  spec: str(r.spec),
+  spec: decodeModel(r.spec, { table: 'models', id: str(r.id), column: 'spec' }),
   commitment: optStr(r.commitment),
   createdAt: num(r.created_at),
-  meta: optStr(r.meta),
+  meta: r.meta === null || r.meta === undefined ? null : decodeJson(ModelMeta, r.meta, { table: 'models', id: str(r.id), column: 'meta' }),
 })
 const toMpcSession = (r: SqlRow): MpcSessionRecord => ({ id: str(r.id), creator: str(r.creator), state: str(r.state), version: num(r.version), createdAt: num(r.created_at), updatedAt: num(r.updated_at) })
 const toMpcMessage = (r: SqlRow): MpcMessageRecord => ({
@@ -134,7 +135,7 @@ export class SqlStore implements Store {
   }
 
   async putModel(m: ModelRecord): Promise<void> {
-    await this.db.run('INSERT INTO models (id, owner, name, kind, spec, commitment, created_at, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [m.id, m.owner, m.name, m.kind, m.spec, m.commitment, m.createdAt, m.meta ?? null])
+    await this.db.run('INSERT INTO models (id, owner, name, kind, spec, commitment, created_at, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [m.id, m.owner, m.name, m.kind, JSON.stringify(m.spec), m.commitment, m.createdAt, m.meta ? JSON.stringify(m.meta) : null])
   }
   async getModel(id: string): Promise<ModelRecord | null> {
     const [r] = await this.db.all('SELECT * FROM models WHERE id = ?', [id])

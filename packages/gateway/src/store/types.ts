@@ -1,8 +1,11 @@
 /**
  * @module store/types
  * The repository interface the gateway's routes and services use. One implementation
- * ({@link SqlStore}) runs on SQLite and PostgreSQL; nothing above it knows which.
+ * ({@link SqlStore}) runs on SQLite and PostgreSQL; nothing above it knows which. JSON columns
+ * arrive decoded and checked (see `rows.ts`).
  */
+import type { Model } from '@krain/models'
+import type { ModelMeta } from './rows.js'
 
 /** States of a proven-inference job, in order; `failed` may follow any non-final state. */
 export type JobState = 'queued' | 'proving' | 'proved' | 'submitted' | 'confirmed' | 'failed'
@@ -16,17 +19,17 @@ export type SessionRecord = { tokenHash: string; address: string; createdAt: num
 /** An uploaded evaluation-key bundle (public material only). */
 export type KeyRecord = { id: string; owner: string; scheme: string; params: string; bundle: Buffer; size: number; createdAt: number }
 
-/** A registered model: `spec` is its JSON (weights stay with the gateway), `commitment` its Poseidon commitment. */
+/** A registered model: `spec` is its network (weights stay with the gateway), `commitment` its Poseidon commitment. */
 export type ModelRecord = {
   id: string
   owner: string
   name: string
   kind: string
-  spec: string
+  spec: Model
   commitment: string | null
   createdAt: number
-  /** JSON: what registration derived (calibrated input ranges, weight mode, quantisation, circuit id); null for older rows. */
-  meta?: string | null
+  /** What registration derived (calibrated input ranges, weight mode, quantisation, circuit id); null for older rows. */
+  meta?: ModelMeta | null
 }
 
 /** A job (proven inference). `input` and `result` are JSON. */

@@ -5,7 +5,6 @@
  * ciphertexts, return ciphertexts. No secret key is ever here.
  */
 import { checkPlan, evaluateModel, loadEvaluationKeys, type EvaluationKeys } from '@krain/he'
-import type { Model } from '@krain/models'
 import type { WorkerTask } from './types.js'
 
 const MAX_CACHED_KEYS = 4
@@ -32,7 +31,7 @@ export async function inspectKeys({ bundle }: Extract<WorkerTask, { kind: 'he-in
 
 /** Evaluate a model on a ciphertext batch under the uploaded evaluation keys. */
 export async function evaluateEncrypted(task: Extract<WorkerTask, { kind: 'he-infer' }>): Promise<{ ciphertexts: string[] } | { needBundle: true }> {
-  const plan = checkPlan(JSON.parse(task.plan))
+  const plan = checkPlan(task.plan) // structured-cloned: checked again on this side
   let keys = cache.get(task.keyId)
   if (!keys || keys.disposed) {
     if (!task.bundle) return { needBundle: true }
@@ -42,7 +41,6 @@ export async function evaluateEncrypted(task: Extract<WorkerTask, { kind: 'he-in
     cache.delete(task.keyId) // refresh LRU position
     cache.set(task.keyId, keys)
   }
-  const model = JSON.parse(task.model) as Model
-  const out = evaluateModel({ keys, model, ciphertexts: task.ciphertexts, plan })
+  const out = evaluateModel({ keys, model: task.model, ciphertexts: task.ciphertexts, plan })
   return { ciphertexts: out.ciphertexts.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('base64')) }
 }

@@ -3,6 +3,8 @@
  * Tasks the worker pool runs. Each is plain structured-clone data in and out; the worker imports
  * the cryptography package it needs on first use.
  */
+import type { InferencePlan } from '@krain/he'
+import type { Model } from '@krain/models'
 import type { ParsedInferenceBody } from './he-request.js'
 
 /** A task for the worker pool. */
@@ -15,7 +17,7 @@ export type WorkerTask =
   /** Parse and validate a raw encrypted-inference request body (JSON); ciphertexts come back as bytes. */
   | { kind: 'he-parse-infer-body'; body: Uint8Array }
   /** Evaluate a model on ciphertexts. `bundle` may be omitted when the worker has `keyId` cached. */
-  | { kind: 'he-infer'; keyId: string; bundle?: Uint8Array; model: string; plan: string; ciphertexts: (string | Uint8Array)[] }
+  | { kind: 'he-infer'; keyId: string; bundle?: Uint8Array; model: Model; plan: InferencePlan; ciphertexts: (string | Uint8Array)[] }
 
 /** What each task returns. */
 export type WorkerResult<K extends WorkerTask['kind']> = K extends 'ping'

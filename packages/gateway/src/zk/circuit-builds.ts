@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs'
 import type { FastifyBaseLogger } from 'fastify'
 import { buildCircuit, loadCircuit, type BuildProgress, type QuantizedNetwork } from '@krain/zk'
 import type { ChainAdapter } from '../chain/adapter.js'
-import { bigJson, type ModelMeta } from '../models/prepare-model.js'
+import { bigJson } from '../models/prepare-model.js'
 import type { JobRecord, ModelRecord, Store } from '../store/types.js'
 import { circuitOfModel, rememberCircuit } from './generated-circuits.js'
 
@@ -37,9 +37,8 @@ export type CircuitStatus = {
 export const buildJobId = (modelId: string): string => `build-${modelId}`
 
 const quantizedOf = (m: ModelRecord): QuantizedNetwork | null => {
-  if (!m.meta) return null
-  const meta = JSON.parse(m.meta) as ModelMeta
-  return meta.quantized ? bigJson.parse<QuantizedNetwork>(JSON.stringify(meta.quantized)) : null
+  const quantized = m.meta?.quantized
+  return quantized ? bigJson.parse<QuantizedNetwork>(JSON.stringify(quantized)) : null
 }
 
 /** Circuit builds of one gateway instance. */

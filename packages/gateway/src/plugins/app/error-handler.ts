@@ -43,6 +43,7 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   CHAIN_UNAVAILABLE: 503,
   POOL_BUSY: 503,
   CONFIG_INVALID: 500,
+  STORE_ROW_INVALID: 500,
   // @krain/mpc
   MPC_WRONG_SESSION: 404,
   MPC_UNKNOWN_PARTY: 403,

@@ -1,0 +1,138 @@
+/**
+ * @module jobs/outbox-relay
+ * Submits proved inferences to the chain from the stored outbox (the transactional outbox
+ * pattern): entries are leased (so instances sharing a store never submit one twice at once),
+ * retried with a capped exponential backoff while the chain is down, and a retry after a lost
+ * response finds the record already on chain instead of submitting it again. A submission's
+ * outcome moves its job through the {@link JobRunner} (`submitted`, `confirmed`, `failed`).
+ */
+import { EventEmitter } from 'node:events'
+import type { FastifyBaseLogger } from 'fastify'
+import type { ChainAdapter, ChainReceipt, InferenceSubmission } from '../chain/adapter.js'
+import type { OutboxRecord, Store } from '../store/types.js'
+import type { JobRunner } from './job-runner.js'
+
+/** Parameters of {@link OutboxRelay}. */
+export type OutboxRelayParameters = {
+  store: Store
+  chain: () => ChainAdapter | null
+  /** Moves the jobs of submitted entries. */
+  jobs: Pick<JobRunner, 'move'>
+  log: FastifyBaseLogger
+  /** Milliseconds between passes; retries back off from it. */
+  intervalMs: number
+}
+
+const MAX_BACKOFF_MS = 60_000
+/**
+ * Lease of a claimed outbox entry. Short, and renewed every {@link OUTBOX_HEARTBEAT_MS} while the
+ * submission runs, so after a crash (kill -9) another runner takes the entry over within one lease
+ * instead of waiting out a long one.
+ */
+export const OUTBOX_LEASE_MS = 15_000
+/** How often a running submission renews its lease. */
+export const OUTBOX_HEARTBEAT_MS = 5_000
+/** Chain error codes after which retrying cannot help. */
+const PERMANENT = new Set(['CHAIN_INVALID_PROOF', 'CHAIN_PUBLIC_INPUT_NOT_IN_FIELD', 'CHAIN_BATCH_NOT_SUPPORTED', 'CHAIN_INVALID_BATCH_SIZE'])
+
+/** The outbox relay of one gateway instance. */
+export class OutboxRelay {
+  /** Emits `('outbox', id)` after every stored change of an entry. */
+  readonly events = new EventEmitter().setMaxListeners(0)
+  private timer: NodeJS.Timeout | undefined
+  private pumping: Promise<void> | undefined
+  private stopped = false
+
+  constructor(private readonly p: OutboxRelayParameters) {}
+
+  /** Start the periodic passes (the first one now). */
+  start(): void {
+    this.schedule(0)
+  }
+
+  /** Stop the passes and wait for the one in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.timer) clearTimeout(this.timer)
+    await this.pumping
+  }
+
+  /** Run one pass now (also called by the timer); resolves when it is done. */
+  pump(): Promise<void> {
+    this.pumping ??= this.pass().finally(() => (this.pumping = undefined))
+    return this.pumping
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = setTimeout(() => {
+      void this.pump().finally(() => this.schedule(this.p.intervalMs))
+    }, ms)
+    this.timer.unref()
+  }
+
+  private async pass(): Promise<void> {
+    if (this.stopped) return
+    const entries = await this.p.store.claimOutbox(Date.now(), 16, OUTBOX_LEASE_MS)
+    await Promise.all(entries.map((e) => this.withHeartbeat(e, () => this.submit(e))))
+  }
+
+  /** Renew `entry`'s lease while `work` runs. */
+  private async withHeartbeat(entry: OutboxRecord, work: () => Promise<void>): Promise<void> {
+    const beat = setInterval(() => {
+      const now = Date.now()
+      void this.p.store.extendOutboxLease(entry.id, now + OUTBOX_LEASE_MS, now).catch((e: unknown) => this.p.log.warn({ err: e, entry: entry.id }, 'outbox lease renewal failed'))
+    }, OUTBOX_HEARTBEAT_MS)
+    beat.unref()
+    try {
+      await work()
+    } finally {
+      clearInterval(beat)
+    }
+  }
+
+  private async submit(entry: OutboxRecord): Promise<void> {
+    const chain = this.p.chain()
+    const retry = async (error: string): Promise<void> => {
+      const backoff = Math.min(MAX_BACKOFF_MS, this.p.intervalMs * 2 ** Math.min(entry.attempts - 1, 16))
+      await this.p.store.retryOutbox(entry.id, error, Date.now() + backoff, Date.now())
+      this.events.emit('outbox', entry.id)
+    }
+    if (!chain) return retry('no chain configured')
+    const submission = JSON.parse(entry.payload) as InferenceSubmission
+    try {
+      const job = await this.p.store.getJob(entry.jobId)
+      let txHash = job?.txHash as `0x${string}` | null
+      if (!txHash) {
+        const already = await chain.findRecorded(submission)
+        if (already) return this.confirmed(entry, already)
+        txHash = (await chain.submit(submission)).txHash
+        await this.p.jobs.move(entry.jobId, 'submitted', { txHash })
+      }
+      await this.confirmed(entry, await chain.confirm(txHash))
+    } catch (e) {
+      const code = (e as { code?: string }).code
+      if (code === 'CHAIN_PROOF_ALREADY_USED') {
+        const rec = await chain.findRecorded(submission).catch(() => null)
+        if (rec) return this.confirmed(entry, rec)
+      }
+      if (code && PERMANENT.has(code)) {
+        await this.p.store.finishOutbox(entry.id, JSON.stringify({ error: code }), Date.now())
+        this.events.emit('outbox', entry.id)
+        await this.p.jobs.move(entry.jobId, 'failed', { error: JSON.stringify({ code, message: (e as { shortMessage?: string }).shortMessage ?? code }) })
+        return
+      }
+      this.p.log.warn({ code, job: entry.jobId, attempts: entry.attempts, error: ((e as { shortMessage?: string }).shortMessage ?? String(e)).slice(0, 200) }, 'chain submission failed; will retry')
+      await retry((e as { shortMessage?: string }).shortMessage ?? (e as Error).message ?? String(e))
+    }
+  }
+
+  private async confirmed(entry: OutboxRecord, receipt: ChainReceipt): Promise<void> {
+    const job = await this.p.store.getJob(entry.jobId)
+    const result = { ...(job?.result ? (JSON.parse(job.result) as object) : {}), receipt }
+    await this.p.store.finishOutbox(entry.id, JSON.stringify(receipt), Date.now())
+    this.events.emit('outbox', entry.id)
+    await this.p.jobs.move(entry.jobId, 'confirmed', { result: JSON.stringify(result), txHash: receipt.txHash })
+  }
+}
