@@ -13,6 +13,8 @@ export type FederatedErrorCode =
   | 'FED_ROUND_FAILED'
   | 'FED_BAD_STATE'
   | 'FED_TRAINING_DIVERGED'
+  | 'FED_REPLAYED_MESSAGE'
+  | 'FED_BAD_SIGNATURE'
 
 /** Parameters of {@link FederatedError}. */
 export type FederatedErrorParameters = { shortMessage: string; details?: string; cause?: unknown }

@@ -16,7 +16,7 @@ import { FederatedBudgetError, FederatedError } from '../errors.js'
 import { epsilonOf } from '../dp/accountant.js'
 import { flattenParameters, parameterCount, withParameters } from '../train/params.js'
 import type { Hospital } from './hospital.js'
-import { runSecAggRound } from '../secagg/run-round.js'
+import { SecAggSession } from '../secagg/run-round.js'
 
 /** Differential-privacy settings of a federation. */
 export type FederatedDpConfig = { epsilon: number; delta: number; noiseMultiplier: number }
@@ -87,6 +87,10 @@ const SCALE = 2 ** 16
 export class FederatedCoordinator {
   #state: FederatedState
   readonly #key: Hex
+  /** The secagg transport's session (long-term keys agreed once; re-made after a restart). */
+  #secagg: SecAggSession | null = null
+  /** SecAgg round counter: one per attempt, so a failed attempt's messages stay refused on the retry. */
+  #secaggAttempt = 0
 
   private constructor(state: FederatedState, coordinatorKey: Hex) {
     this.#state = state
@@ -274,16 +278,24 @@ export class FederatedCoordinator {
       return v
     })
     const sessionId = this.nonceOf(round)
+    const n = c.hospitals.length
+    if (!this.#secagg || this.#secagg.config.length !== length || this.#secagg.config.bound !== bound) {
+      this.#secagg = new SecAggSession({ session: `${c.federationId}|${this.nonceOf(round)}`, n, threshold: c.threshold, length, scale: SCALE, bound })
+    }
+    const byIndex: (Float64Array | null)[] = c.hospitals.map((a) => {
+      const k = here.findIndex((h) => h.address === a)
+      return k < 0 ? null : inputs[k]!
+    })
     let res
     try {
-      res = runSecAggRound({ session: `${c.federationId}|${sessionId}`, round, threshold: Math.min(c.threshold, here.length), scale: SCALE, bound, inputs })
+      res = this.#secagg.runRound(++this.#secaggAttempt, byIndex)
     } catch (e) {
       if (e instanceof RangeError) throw new FederatedError('FED_NORM_EXCEEDED', { shortMessage: `a hospital's update is outside the declared bound ${bound}`, cause: e })
       throw e
     }
-    const bytes = Object.fromEntries(here.map((h, k) => [h.address, res.bytes.get(k + 1)!])) as RoundReport['bytes']
+    const bytes = Object.fromEntries(here.map((h) => [h.address, res.bytes.get(c.hospitals.indexOf(h.address) + 1)!])) as RoundReport['bytes']
     for (const h of here) bytes[h.address]!.received += 8 * s.parameters.length
-    const contributors = res.contributors.map((k) => here[k - 1]!.address)
+    const contributors = res.contributors.map((k) => c.hospitals[k - 1]!)
     return this.#apply(round, sessionId, contributors, false, Array.from(res.sum), rosterSize, sigma, [], bytes)
   }
 
