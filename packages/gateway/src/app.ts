@@ -26,6 +26,7 @@ import { storePlugin } from './plugins/app/store.js'
 import { rawBodyPlugin } from './plugins/app/raw-body.js'
 import { uiPlugin } from './plugins/app/ui.js'
 import { workerPoolPlugin } from './plugins/app/worker-pool.js'
+import { identityPlugin } from './identity/plugin.js'
 import { authRoutes } from './routes/auth/index.js'
 import { healthRoutes } from './routes/health/index.js'
 import { mpcRoutes } from './routes/mpc/index.js'
@@ -64,6 +65,7 @@ export const app = fp<AppOptions>(
     await fastify.register(chainPlugin, { chain: opts.chain })
     await fastify.register(jobsPlugin)
     await fastify.register(mpcPlugin)
+    await fastify.register(identityPlugin) // issue 16: anonymous requests, on-chain policy, credentials
 
     await fastify.register(errorHandlerPlugin)
 

@@ -41,6 +41,37 @@ CREATE INDEX request_digests_expires ON request_digests (expires_at);
 ALTER TABLE models ADD COLUMN meta TEXT;
 `,
   },
+  {
+    version: 15,
+    name: 'identity-nullifiers',
+    sql: `
+CREATE TABLE identity_nullifiers (group_id TEXT NOT NULL, scope TEXT NOT NULL, nullifier TEXT NOT NULL, use_index INTEGER NOT NULL, used_at BIGINT NOT NULL, PRIMARY KEY (group_id, scope, nullifier, use_index));
+`,
+  },
+  {
+    version: 11,
+    name: 'secret-contracts',
+    sql: `
+CREATE TABLE contracts (id TEXT PRIMARY KEY, owner TEXT NOT NULL, source TEXT NOT NULL, plan TEXT NOT NULL, hash TEXT NOT NULL, scheme TEXT NOT NULL, callers TEXT NOT NULL, rate_limit TEXT, tx_hash TEXT, created_at BIGINT NOT NULL);
+CREATE TABLE contract_calls (contract_id TEXT NOT NULL, caller TEXT NOT NULL, called_at BIGINT NOT NULL);
+CREATE INDEX contract_calls_window ON contract_calls (contract_id, caller, called_at);
+`,
+  },
+  {
+    version: 12,
+    name: 'federated-sessions',
+    sql: `
+CREATE TABLE federated_sessions (id TEXT PRIMARY KEY, creator TEXT NOT NULL, config TEXT NOT NULL, created_at BIGINT NOT NULL);
+CREATE TABLE federated_events (session_id TEXT NOT NULL, seq BIGINT NOT NULL, payload TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (session_id, seq));
+`,
+  },
+  {
+    version: 13,
+    name: 'audit-logs',
+    sql: `
+CREATE TABLE audit_logs (session_id TEXT PRIMARY KEY, log TEXT NOT NULL, updated_at BIGINT NOT NULL);
+`,
+  },
 ]
 
 /**

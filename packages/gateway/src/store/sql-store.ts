@@ -121,6 +121,20 @@ export class SqlStore implements Store {
     for (const t of ['challenges', 'sessions', 'request_digests']) n += await this.db.run(`DELETE FROM ${t} WHERE expires_at <= ?`, [now])
     return n
   }
+  async consumeNullifier(key: { groupId: string; scope: string; nullifier: string }, limit: number, now: number): Promise<number | undefined> {
+    // The unique key (group_id, scope, nullifier, use_index) decides between racing instances:
+    // each tries the next free use number; a number someone else took is skipped, never reused.
+    const used = await this.countNullifier(key)
+    for (let i = used + 1; i <= limit; i++) {
+      const n = await this.db.run('INSERT INTO identity_nullifiers (group_id, scope, nullifier, use_index, used_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [key.groupId, key.scope, key.nullifier, i, now])
+      if (n === 1) return i
+    }
+    return undefined
+  }
+  async countNullifier(key: { groupId: string; scope: string; nullifier: string }): Promise<number> {
+    const [r] = await this.db.all('SELECT COUNT(*) AS n FROM identity_nullifiers WHERE group_id = ? AND scope = ? AND nullifier = ?', [key.groupId, key.scope, key.nullifier])
+    return num(r!.n)
+  }
   async countActiveSessions(now: number): Promise<number> {
     const [r] = await this.db.all('SELECT COUNT(*) AS n FROM sessions WHERE expires_at > ?', [now])
     return num(r!.n)

@@ -90,6 +90,14 @@ export interface Store {
   /** Delete expired challenges, sessions and request digests; returns how many rows went. */
   purgeExpired(now: number): Promise<number>
   countActiveSessions(now: number): Promise<number>
+  /**
+   * Record one use of an anonymous nullifier in `(groupId, scope)` if fewer than `limit` are
+   * recorded: returns the use number (1..limit), or `undefined` when the limit is reached. A unique
+   * key `(group_id, scope, nullifier, use_index)` makes it atomic across instances (issue 16).
+   */
+  consumeNullifier(key: { groupId: string; scope: string; nullifier: string }, limit: number, now: number): Promise<number | undefined>
+  /** Uses of an anonymous nullifier recorded so far. */
+  countNullifier(key: { groupId: string; scope: string; nullifier: string }): Promise<number>
 
   putKey(k: KeyRecord): Promise<void>
   getKey(id: string): Promise<KeyRecord | null>

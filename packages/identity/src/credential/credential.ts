@@ -86,7 +86,8 @@ export type VerifyCredentialParameters = {
  * @throws IdentityError `IDENTITY_UNTRUSTED_ISSUER`, `IDENTITY_BAD_CREDENTIAL`, `IDENTITY_CREDENTIAL_EXPIRED`
  */
 export async function verifyCredential({ credential, trustedIssuers, subject, now = Math.floor(Date.now() / 1000) }: VerifyCredentialParameters): Promise<Attributes> {
-  const c = anObject(credential, 'credential') as unknown as Credential
+  anObject(credential, 'credential')
+  const c = credential
   const badCred = (why: string): never => { throw new IdentityError({ code: 'IDENTITY_BAD_CREDENTIAL', shortMessage: `credential refused: ${why}` }) }
   if (typeof c.issuer !== 'string' || !isAddress(c.issuer, { strict: false })) badCred('issuer')
   parseDid(c.subject)

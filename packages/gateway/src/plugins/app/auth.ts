@@ -20,6 +20,7 @@ import { getAddress } from 'viem'
 import { developmentPolicy, loadPolicyFile, Policy, type Action, type Identity, type PolicyDocument, type Resource } from '../../auth/policy.js'
 import { bodyHashOf, readSignatureHeaders, verifySignedRequest, type ReplayGuard, type SignatureHeaders } from '../../auth/request-signature.js'
 import { hashToken } from '../../auth/siwe.js'
+import { beginAnonymous, finishAnonymous, hasMembershipProof } from '../../auth/anonymous.js'
 import { AuthError, GatewayError } from '../../errors.js'
 
 /** How long a verified session token is trusted without asking the store again. */
@@ -74,6 +75,7 @@ export const authPlugin = fp<{ policy?: PolicyDocument }>(
     fastify.decorateRequest('identity', null)
     fastify.decorateRequest('rawBody', undefined)
     fastify.decorateRequest('pendingSignature', null)
+    fastify.decorateRequest('pendingAnonymous', null) // issue 16: a membership proof instead of a wallet (auth/anonymous.ts)
     fastify.decorateRequest('caller', function (this: FastifyRequest): Identity {
       if (!this.identity) throw new AuthError('AUTH_REQUIRED', 'sign in first (POST /v1/auth/challenge, then /v1/auth/session) or sign the request')
       return this.identity
@@ -143,14 +145,14 @@ export const authPlugin = fp<{ policy?: PolicyDocument }>(
           } else if (announcedBody(req) > fastify.config.bodyLimit) {
             throw new AuthError('AUTH_INVALID_SIGNATURE', `a signed body above ${fastify.config.bodyLimit} bytes must name its sha256 in x-krain-content-sha256`)
           } else req.pendingSignature = { ...signed, verified: false }
-        }
+        } else if (hasMembershipProof(req)) req.pendingAnonymous = await beginAnonymous(req, announcedBody(req), fastify.config.bodyLimit)
       } catch (e) {
         failure = e
       }
       try {
         await fastify.limitRequest(req, reply)
         if (failure) throw failure
-        if (req.identity || req.pendingSignature) return
+        if (req.identity || req.pendingSignature || req.pendingAnonymous) return
         if (!isPublicRoute(req)) throw new AuthError('AUTH_REQUIRED', 'sign in first (POST /v1/auth/challenge, then /v1/auth/session) or sign the request')
         if (announcedBody(req) > fastify.config.anonymousBodyLimit) throw new GatewayError('BODY_TOO_LARGE', { shortMessage: `anonymous request bodies are limited to ${fastify.config.anonymousBodyLimit} bytes` })
       } catch (e) {
@@ -165,6 +167,7 @@ export const authPlugin = fp<{ policy?: PolicyDocument }>(
     })
 
     fastify.addHook('preValidation', async (req) => {
+      if (req.pendingAnonymous) return void (req.identity = await finishAnonymous(req, bodyHashOf(req.rawBody)))
       const signed = req.pendingSignature
       if (!signed) return
       const bodyHash = bodyHashOf(req.rawBody)

@@ -32,6 +32,7 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   BODY_TOO_LARGE: 413,
   // gateway: state
   JOB_NOT_CONFIRMED: 409,
+  JOB_NOT_PROVED: 409,
   MPC_CONCURRENT_UPDATE: 409,
   MPC_REPLAY_DIVERGED: 409,
   MODEL_CIRCUIT_NOT_BUILT: 409,
@@ -77,6 +78,16 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   HE_DEPTH_EXCEEDED: 400,
   HE_HEADROOM_EXCEEDED: 400,
   HE_INPUT_OUT_OF_RANGE: 400,
+  // @krain/contracts-lang (secret contracts) and the gateway's contract routes
+  CONTRACT_SYNTAX: 400,
+  CONTRACT_TYPE: 400,
+  CONTRACT_INPUT: 400,
+  CONTRACT_LEAK: 422,
+  CONTRACT_RANGE: 422,
+  CONTRACT_DEPTH: 422,
+  CONTRACT_OUTPUT_BOUND: 422,
+  CONTRACT_UNSUPPORTED: 422,
+  CONTRACT_RATE_LIMITED: 429,
   // @krain/chain
   CHAIN_NOT_OWNER: 403,
   CHAIN_NOT_AUTHORIZED: 403,
@@ -88,6 +99,24 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   CHAIN_NO_ACCOUNT: 500,
   CHAIN_VERIFIER_INVALID: 400,
   CHAIN_COMPILE_FAILED: 400,
+  // issue 16: anonymous membership requests, on-chain policy, credentials (gateway + @krain/identity)
+  ANONYMOUS_PROOF_MALFORMED: 400,
+  ANONYMOUS_NOT_ALLOWED: 403,
+  ANONYMOUS_UNAVAILABLE: 501,
+  POLICY_MISMATCH: 503,
+  POLICY_UNVERIFIED: 503,
+  IDENTITY_BAD_PROOF: 401,
+  IDENTITY_MESSAGE_MISMATCH: 401,
+  IDENTITY_SCOPE_MISMATCH: 401,
+  IDENTITY_UNKNOWN_ROOT: 401,
+  IDENTITY_ROOT_EXPIRED: 401,
+  IDENTITY_NULLIFIER_EXHAUSTED: 429,
+  IDENTITY_NOT_MEMBER: 403,
+  IDENTITY_TREE_TOO_DEEP: 400,
+  IDENTITY_BAD_DID: 400,
+  IDENTITY_BAD_CREDENTIAL: 401,
+  IDENTITY_CREDENTIAL_EXPIRED: 401,
+  IDENTITY_UNTRUSTED_ISSUER: 403,
 })
 
 /** Statuses ≥ 500 whose code and short message are shown (the rest are hidden as `INTERNAL`). */

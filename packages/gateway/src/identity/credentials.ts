@@ -1,0 +1,48 @@
+/**
+ * @module identity/credentials
+ * ABAC attributes from EIP-712 credentials (issue 16): a signed-in caller may present
+ * `x-krain-credential` (base64url JSON of a `@krain/identity` credential). It counts only when its
+ * issuer is named in the policy's `credentials.issuers`, its signature verifies, it has not
+ * expired, and its subject DID is the caller's own `did:pkh`; its attributes then add the grants
+ * of every matching `credentials.rules` entry. A forged, foreign, expired or untrusted credential
+ * refuses the request (it is never silently ignored); attributes are never read from the request.
+ */
+import { getAddress } from 'viem'
+import { IdentityError, parseDid, verifyCredential, type Credential } from '@krain/identity'
+import type { Grant, Identity, Policy } from '../auth/policy.js'
+import { IdentityGatewayError } from './errors.js'
+
+/** The header carrying a credential. */
+export const CREDENTIAL_HEADER = 'x-krain-credential'
+
+const union = <T>(a: T[] | undefined, b: T[] | undefined): T[] | undefined => (a || b ? [...new Set([...(a ?? []), ...(b ?? [])])] : undefined)
+
+/**
+ * Verify a presented credential and return the caller with its grants widened by the policy's rules.
+ * @throws IdentityError `IDENTITY_UNTRUSTED_ISSUER`, `IDENTITY_BAD_CREDENTIAL`, `IDENTITY_CREDENTIAL_EXPIRED`
+ */
+export async function applyCredential(who: Identity, header: string, policy: Policy, now = Math.floor(Date.now() / 1000)): Promise<Identity> {
+  if (who.via === 'anonymous') throw new IdentityGatewayError('ANONYMOUS_NOT_ALLOWED', 'an anonymous request cannot present a credential (it would identify the member)')
+  let credential: Credential
+  try {
+    if (header.length > 8192 || !/^[A-Za-z0-9_-]+$/.test(header)) throw new Error('not base64url')
+    credential = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Credential
+  } catch {
+    throw new IdentityError({ code: 'IDENTITY_BAD_CREDENTIAL', shortMessage: `"${CREDENTIAL_HEADER}" expected base64url JSON of a credential` })
+  }
+  const section = policy.document.credentials
+  const trustedIssuers = (section?.issuers ?? []).map((i) => i.slice(i.lastIndexOf(':') + 1))
+  const attrs = await verifyCredential({ credential, trustedIssuers, now })
+  const subject = parseDid(credential.subject)
+  if (subject.method !== 'pkh' || getAddress(subject.address) !== getAddress(who.address)) throw new IdentityError({ code: 'IDENTITY_BAD_CREDENTIAL', shortMessage: 'the credential was issued to another subject than the caller' })
+  let grant: Grant = who.grant
+  for (const r of section?.rules ?? []) {
+    const m = r.match
+    if ((m.role === undefined || m.role === attrs.role) && (m.region === undefined || m.region === attrs.region) && (m.organisation === undefined || m.organisation === attrs.organisation)) {
+      grant = { roles: union(grant.roles, r.grant.roles)!, models: union(grant.models, r.grant.models), sessions: union(grant.sessions, r.grant.sessions) }
+      if (grant.models === undefined) delete grant.models
+      if (grant.sessions === undefined) delete grant.sessions
+    }
+  }
+  return { ...who, roles: grant.roles, grant, attributes: { ...attrs, issuer: getAddress(credential.issuer) } }
+}
