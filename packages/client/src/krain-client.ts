@@ -9,6 +9,7 @@ import type { Model } from '@krain/models'
 import type { LocalAccount } from 'viem/accounts'
 import type { CircuitStatusSchema, ModelInfo as ModelInfoSchema } from './schemas/models.js'
 import { GatewayHttp } from './http.js'
+import { InvalidArgumentRangeError } from '@krain/core'
 
 /** A model as the gateway describes it (never its weights): shapes, HE plan summary, provability. */
 export type ModelInfo = ModelInfoSchema
@@ -25,10 +26,17 @@ export type ProvenInferenceReceipt = {
   inputCommitment: string
   publicSignals: string[]
   proof: unknown
-  receipt: { txHash: `0x${string}`; blockNumber: string; chainId: number; registry: `0x${string}` }
+  /** The chain that holds the record (`rpcUrl`: the gateway's hint of where to read it). */
+  receipt: { txHash: `0x${string}`; blockNumber: string; chainId: number; registry: `0x${string}`; rpcUrl?: string }
 }
 /** A job as returned by the gateway. */
 export type JobInfo = { id: string; state: string; modelId: string | null; txHash: string | null; error: { code: string; message: string } | null; result: (Omit<ProvenInferenceReceipt, 'jobId' | 'receipt'> & { receipt?: ProvenInferenceReceipt['receipt']; salt?: string }) | null }
+
+/** Every row must have the model's input width (checked before any key is made or uploaded). */
+function assertRowWidth(rows: number[][], inputs: number): void {
+  const bad = rows.findIndex((r) => !Array.isArray(r) || r.length !== inputs)
+  if (bad >= 0) throw new InvalidArgumentRangeError('rows', `"rows[${bad}]" expected ${inputs} features (the model's input width), got ${Array.isArray(rows[bad]) ? rows[bad]!.length : typeof rows[bad]}`)
+}
 
 /** Parameters of {@link KrainClient}. */
 export type KrainClientParameters = { url: string; account: LocalAccount; fetch?: typeof fetch }
@@ -52,7 +60,7 @@ export class KrainClient implements Disposable {
   }
 
   /** Gateway health. */
-  health(): Promise<{ status: string; store: string; chain: { chainId: number; registry: string } | null }> {
+  health(): Promise<{ status: string; store: string; chain: { chainId: number; registry: string; rpcUrl?: string } | null }> {
     return this.http.request('GET', '/healthz', { auth: false })
   }
 
@@ -113,6 +121,7 @@ export class KrainClient implements Disposable {
       pending = (async () => {
         onProgress?.('planning')
         const plan = await this.http.request<InferencePlan>('POST', `/v1/models/${encodeURIComponent(modelId)}/he/plan`, { body: planParams })
+        assertRowWidth(rows, plan.inputs) // before key generation and upload: a wrong width costs nothing
         onProgress?.('generating keys')
         const client = await createCkksClient({ params: plan.params, galoisSteps: plan.galoisSteps, relin: plan.relin })
         onProgress?.('uploading evaluation keys')
@@ -123,6 +132,7 @@ export class KrainClient implements Disposable {
       pending.catch(() => this.sessions.delete(cacheKey))
     }
     const s = await pending
+    assertRowWidth(rows, s.plan.inputs)
     onProgress?.('encrypting')
     const ciphertexts = encryptBatch({ client: s.client, plan: s.plan, rows }).map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('base64'))
     onProgress?.('evaluating on the gateway')

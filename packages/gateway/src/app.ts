@@ -11,6 +11,7 @@ import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import type { PolicyDocument } from './auth/policy.js'
 import type { ChainAdapter } from './chain/adapter.js'
 import { trustProxyOption, type Config } from './config.js'
+import { loggerOptions } from './log/log-format.js'
 import { corsPlugin } from './plugins/external/cors.js'
 import { envPlugin } from './plugins/external/env.js'
 import { helmetPlugin } from './plugins/external/helmet.js'
@@ -31,6 +32,7 @@ import { authRoutes } from './routes/auth/index.js'
 import { healthRoutes } from './routes/health/index.js'
 import { mpcRoutes } from './routes/mpc/index.js'
 import { heRoutes } from './routes/he/index.js'
+import { keyBundleRoutes } from './routes/he/bundles.js'
 import { jobRoutes } from './routes/jobs/index.js'
 import { modelRoutes } from './routes/models/index.js'
 import { ErrorResponse } from '@krain/client/schemas/common'
@@ -75,6 +77,7 @@ export const app = fp<AppOptions>(
     await fastify.register(authRoutes, { prefix: '/v1/auth' })
     await fastify.register(mpcRoutes, { prefix: '/v1/mpc' })
     await fastify.register(heRoutes, { prefix: '/v1/he' })
+    await fastify.register(keyBundleRoutes, { prefix: '/v1/he' })
     await fastify.register(modelRoutes, { prefix: '/v1/models' })
     await fastify.register(jobRoutes, { prefix: '/v1' })
   },
@@ -93,7 +96,7 @@ export function serverOptions(config: Config): FastifyServerOptions {
     bodyLimit: config.bodyLimit,
     trustProxy: trustProxyOption(config.trustProxy),
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    logger: loggerOptions(config),
     // probes (health checks, scrapes) are not logged per request
     logController: new LogController({ disableRequestLogging: (req) => req.url === '/healthz' || req.url === '/metrics' }),
     requestIdHeader: 'x-request-id',

@@ -54,6 +54,12 @@ export const ConfigSchema = Type.Object({
   trustProxy: Type.String({ pattern: '^(true|false|[0-9]{1,2}|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$', maxLength: 2000 }),
   /** Body limit of anonymous requests, checked on `Content-Length` before the body is read. */
   anonymousBodyLimit: Type.Integer({ minimum: 256, maximum: 1 << 30 }),
+  /** Log lines: `pretty` (short human lines), `json` (one JSON object per line), `auto` (pretty on a TTY, JSON when piped). */
+  logFormat: Type.Union([Type.Literal('auto'), Type.Literal('pretty'), Type.Literal('json')]),
+  /** JSON-RPC URL receipts and `GET /v1/chain` name as where to check them (never the signing RPC unless set; the embedded anvil's own). */
+  publicRpcUrl: Type.Optional(Type.String({ pattern: '^(https?|wss?)://' })),
+  /** Seconds an uploaded evaluation-key bundle is kept; expired bundles are deleted. */
+  keyBundleTtlSeconds: Type.Integer({ minimum: 60, maximum: 365 * 24 * 3600 }),
 })
 
 /** Configuration of one gateway process. */
@@ -82,9 +88,12 @@ export const envVariables = {
   KRAIN_OUTBOX_INTERVAL_MS: ['outboxIntervalMs', '1000'],
   KRAIN_TRUST_PROXY: ['trustProxy', 'false'],
   KRAIN_ANONYMOUS_BODY_LIMIT: ['anonymousBodyLimit', String(64 << 10)],
+  KRAIN_LOG_FORMAT: ['logFormat', 'auto'],
+  KRAIN_PUBLIC_RPC_URL: ['publicRpcUrl', undefined],
+  KRAIN_KEY_BUNDLE_TTL: ['keyBundleTtlSeconds', String(24 * 3600)],
 } as const satisfies Record<string, readonly [keyof Config, string | undefined]>
 
-const numeric = new Set<keyof Config>(['port', 'sessionTtlSeconds', 'bodyLimit', 'bulkBodyLimit', 'rateLimitPerMinute', 'workers', 'outboxIntervalMs', 'anonymousBodyLimit'])
+const numeric = new Set<keyof Config>(['port', 'sessionTtlSeconds', 'bodyLimit', 'bulkBodyLimit', 'rateLimitPerMinute', 'workers', 'outboxIntervalMs', 'anonymousBodyLimit', 'keyBundleTtlSeconds'])
 
 /**
  * Read and validate the configuration from environment variables, then apply `overrides`.

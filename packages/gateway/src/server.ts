@@ -89,7 +89,8 @@ async function startLocked(config: Config, env: Record<string, string | undefine
     const chain = await startEmbeddedChain()
     stopChain = chain.stop
     onChain(chain.stop)
-    config = { ...config, rpcUrl: chain.rpcUrl, privateKey: chain.privateKey, registryAddress: chain.registryAddress, verifiers: JSON.stringify(chain.verifiers) }
+    // the embedded anvil's URL is local and public: receipts and /healthz name it, so `krain verify` needs no --rpc
+    config = { ...config, rpcUrl: chain.rpcUrl, publicRpcUrl: config.publicRpcUrl ?? chain.rpcUrl, privateKey: chain.privateKey, registryAddress: chain.registryAddress, verifiers: JSON.stringify(chain.verifiers) }
     log(`anvil at ${chain.rpcUrl}, registry ${chain.registryAddress}`)
   }
   const app = await buildGateway({ config })

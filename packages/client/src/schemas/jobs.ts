@@ -4,7 +4,8 @@
  */
 import { Type } from 'typebox'
 
-export const Receipt = Type.Object({ txHash: Type.String(), blockNumber: Type.String(), chainId: Type.Integer(), registry: Type.String() })
+/** Where a proof was recorded: the chain (`chainId`), the registry, the transaction; `rpcUrl` is a hint of where to read that chain (the gateway's public RPC). */
+export const Receipt = Type.Object({ txHash: Type.String(), blockNumber: Type.String(), chainId: Type.Integer(), registry: Type.String(), rpcUrl: Type.Optional(Type.String()) })
 
 /** What a proved job and its receipt both carry. */
 const ProofFields = {

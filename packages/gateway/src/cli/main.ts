@@ -1,56 +1,75 @@
 /**
  * @module cli/main
- * The `krain` command line: `serve`, `keys`, `models register|list|circuit`, `infer --encrypted`, `prove`,
- * `verify`, `zk ptau prepare|import|list`, `mpc create|join|status`. Errors are printed as `krain: CODE: message` (exit 1).
+ * The `krain` command line: `serve`, `keys new|show|bundles`, `auth token`, `models
+ * register|list|circuit`, `infer`, `prove`, `jobs list|show|receipt`, `verify`, `zk ptau
+ * prepare|import|list`, `mpc create|join|status|close`. Every error is printed as
+ * `krain: CODE: message` (exit 1; a receipt that is not valid exits 2). Heavy modules (the SDK, viem,
+ * the cryptography) are imported inside the actions that use them, so `--help` starts fast.
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import type { Hex } from 'viem'
-import { KrainHttpError, GatewayHttp, KrainClient, type ProvenInferenceReceipt, MpcParticipant } from '@krain/client'
+import type { KrainClient, ProvenInferenceReceipt } from '@krain/client'
+import { GatewayError } from '../errors.js'
 import type { SessionStatusView } from './mpc-output.js'
 import { progress } from './progress.js'
-
-const out = (v: unknown): void => void process.stdout.write(`${typeof v === 'string' ? v : JSON.stringify(v, null, 2)}\n`)
-
-type Globals = { url: string; key?: string; keyFile?: string }
-
-function keyOf(g: Globals): Hex {
-  const raw = g.key ?? (g.keyFile ? readFileSync(g.keyFile, 'utf8').trim() : undefined) ?? (existsSync('.krain/wallet.key') ? readFileSync('.krain/wallet.key', 'utf8').trim() : undefined)
-  if (!raw) throw new TypeError('no wallet key: pass --key, --key-file, set KRAIN_KEY, or run `krain keys new`')
-  if (!/^0x[0-9a-fA-F]{64}$/.test(raw)) throw new TypeError('the wallet key must be 0x followed by 64 hex digits')
-  return raw as Hex
-}
+import { contextOf, inputError, inputRow, inputRows, keyOf, out, readInput, readJson, usageError } from './context.js'
+import { registerAuthCommands } from './commands/auth.js'
+import { registerJobsCommands } from './commands/jobs.js'
+import { registerKeysCommands } from './commands/keys.js'
 
 async function taskRows(task: string): Promise<{ model: unknown; x: number[][]; y: number[] }> {
+  if (task !== 'breast_cancer' && task !== 'digits') throw usageError(`--task: expected breast_cancer or digits, got ${JSON.stringify(task)}`)
   const models = await import('@krain/models')
-  if (task === 'breast_cancer') {
-    const t = models.breastCancerTask()
-    return { model: t.model, x: t.test.x, y: t.test.y }
-  }
-  if (task === 'digits') {
-    const t = models.digitsTask()
-    return { model: t.model, x: t.test.x, y: t.test.y }
-  }
-  throw new RangeError(`"--task" expected breast_cancer or digits, got ${JSON.stringify(task)}`)
+  const t = task === 'breast_cancer' ? models.breastCancerTask() : models.digitsTask()
+  return { model: t.model, x: t.test.x, y: t.test.y }
 }
 
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'))
-  } catch (e) {
-    throw new TypeError(`cannot read JSON from ${file}: ${(e as Error).message}`)
+/** The states of a proven-inference job, in the order they happen. */
+export const JOB_STATES = ['queued', 'proving', 'proved', 'submitted', 'confirmed'] as const
+
+/**
+ * Follow a job, reporting every state it passes through in order (a state passed between two polls
+ * is reported too: the order is fixed), until it is confirmed or failed.
+ */
+async function followJob(c: KrainClient, id: string, onState: (state: string) => void): Promise<Awaited<ReturnType<KrainClient['job']>>> {
+  let seen = -1
+  for (;;) {
+    const job = await c.job(id)
+    const i = JOB_STATES.indexOf(job.state as (typeof JOB_STATES)[number])
+    for (let k = seen + 1; k <= i; k++) onState(JOB_STATES[k]!)
+    if (i > seen) seen = i
+    if (job.state === 'failed' || job.state === 'confirmed') return job
+    await new Promise((r) => setTimeout(r, 200))
   }
+}
+
+/** The chain JSON-RPC to verify against: `--rpc`, `KRAIN_RPC_URL`, the gateway's public RPC, the receipt's hint. */
+async function rpcFor(explicit: string | undefined, url: string, receipt: ProvenInferenceReceipt): Promise<{ rpcUrl: string; from: string }> {
+  if (explicit) return { rpcUrl: explicit, from: '--rpc' }
+  if (process.env.KRAIN_RPC_URL) return { rpcUrl: process.env.KRAIN_RPC_URL, from: 'KRAIN_RPC_URL' }
+  const health = await fetch(`${url}/healthz`).then(
+    (r) => (r.ok ? (r.json() as Promise<{ chain: { chainId: number; rpcUrl?: string } | null }>) : null),
+    () => null,
+  )
+  if (health?.chain?.rpcUrl) return { rpcUrl: health.chain.rpcUrl, from: `the gateway at ${url} (chain ${health.chain.chainId})` }
+  if (receipt.receipt.rpcUrl) return { rpcUrl: receipt.receipt.rpcUrl, from: "the receipt's hint" }
+  throw new GatewayError('CLI_NO_RPC', {
+    shortMessage: `no chain RPC to verify against: ${health ? `the gateway at ${url} names none` : `the gateway at ${url} is not reachable`} and the receipt has no hint`,
+    details: 'pass --rpc <url> (or KRAIN_RPC_URL); a gateway names its chain when started with the embedded anvil or KRAIN_PUBLIC_RPC_URL',
+  })
 }
 
 /** Build the CLI program. */
 export function program(): Command {
   const p = new Command('krain').description('Krain: encrypted inference, proven inference and MPC sessions').showHelpAfterError()
+  // commander's own errors (unknown option, missing argument) as `krain: CLI_USAGE: …` like every other error
+  p.configureOutput({ outputError: (s, write) => write(`krain: CLI_USAGE: ${s.replace(/^error: /, '')}`) })
   p.addOption(new Option('--url <url>', 'gateway URL').env('KRAIN_URL').default('http://127.0.0.1:8787'))
   p.addOption(new Option('--key <hex>', 'wallet private key (stays local: only signatures are sent)').env('KRAIN_KEY'))
   p.addOption(new Option('--key-file <file>', 'file holding the wallet private key (default .krain/wallet.key)'))
-  const g = (): Globals => p.opts<Globals>()
-  const client = (): KrainClient => new KrainClient({ url: g().url, account: privateKeyToAccount(keyOf(g())) })
+  const ctx = contextOf(p)
+  const g = ctx.g
 
   p.command('serve')
     .description('start the gateway (SQLite + embedded anvil unless DATABASE_URL / KRAIN_RPC_URL are set)')
@@ -68,31 +87,13 @@ export function program(): Command {
       process.once('SIGTERM', stop)
     })
 
-  const keys = p.command('keys').description('wallet keys')
-  keys
-    .command('new')
-    .description('create a wallet key (written with mode 0600)')
-    .option('--out <file>', 'where to write it', '.krain/wallet.key')
-    .option('--force', 'overwrite an existing key file')
-    .action(async (o: { out: string; force?: boolean }) => {
-      if (existsSync(o.out) && !o.force) throw new TypeError(`${o.out} exists; pass --force to overwrite`)
-      const { mkdirSync } = await import('node:fs')
-      const { dirname } = await import('node:path')
-      mkdirSync(dirname(o.out), { recursive: true })
-      const key = generatePrivateKey()
-      writeFileSync(o.out, `${key}\n`, { mode: 0o600 })
-      chmodSync(o.out, 0o600)
-      out({ address: privateKeyToAccount(key).address, file: o.out })
-    })
-  keys
-    .command('show')
-    .description('print the address of the configured key')
-    .action(() => out({ address: privateKeyToAccount(keyOf(g())).address }))
+  registerKeysCommands(p)
+  registerAuthCommands(p)
 
   const models = p.command('models').description('models')
   models
     .command('register <name>')
-    .description('register a model: an .onnx file, a JSON file of a @krain/models Model, or a built-in task; prints its layers, parameter count, HE plan and provability, and follows its circuit build')
+    .description('register a model: an .onnx file, a JSON file of a @krain/models Model, or a built-in task; prints its layers, parameter count, HE plan and whether (and why not) it can be proven, and follows its circuit build')
     .option('--onnx <file>', 'an .onnx file (PyTorch or skl2onnx export)')
     .option('--file <file>', 'model JSON')
     .option('--task <task>', 'breast_cancer or digits (trained on the real data)')
@@ -102,10 +103,10 @@ export function program(): Command {
     .action(async (name: string, o: { onnx?: string; file?: string; task?: string; calibration?: string; mode?: 'committed' | 'public'; follow: boolean }) => {
       const { readCalibrationCsv, describeModel } = await import('./models-output.js')
       const onnx = o.onnx ? new Uint8Array(readFileSync(o.onnx)) : undefined
-      const model = onnx ? undefined : o.file ? readJson(o.file) : o.task ? (await taskRows(o.task)).model : undefined
-      if (!onnx && !model) throw new TypeError('pass --onnx, --file or --task')
+      const model = onnx ? undefined : o.file ? readJson(o.file, '--file') : o.task ? (await taskRows(o.task)).model : undefined
+      if (!onnx && !model) throw usageError('pass --onnx, --file or --task')
       const calibration = o.calibration ? readCalibrationCsv(readFileSync(o.calibration, 'utf8')) : undefined
-      const c = client()
+      const c = await ctx.client()
       const bar = progress(`register ${name}`)
       bar.step(onnx ? 'importing ONNX, planning, checking provability' : 'planning, checking provability')
       let info: Awaited<ReturnType<KrainClient['registerModel']>>
@@ -122,7 +123,7 @@ export function program(): Command {
         const s = await c.waitForCircuit(info.id, { onProgress: (st) => build.step(`${st.state}${st.phase ? ` · ${st.phase}` : ''}${st.message ? `: ${st.message}` : ''}`) })
         if (s.state === 'failed') {
           build.fail()
-          throw new KrainHttpError({ status: 409, code: s.error?.code ?? 'ZK_CIRCUIT_BUILD_FAILED', message: s.error?.message ?? 'the circuit build failed' })
+          throw new GatewayError(s.error?.code ?? 'ZK_CIRCUIT_BUILD_FAILED', { shortMessage: s.error?.message ?? 'the circuit build failed' })
         }
         build.done(`${s.state}: ${s.constraints} constraints${s.seconds ? `, compile ${s.seconds.compile} s, setup ${s.seconds.setup} s` : ''}${s.verifier ? `, verifier ${s.verifier}` : ''}`)
         out({ ...info, circuit: { ...s, vkey: undefined } })
@@ -135,28 +136,28 @@ export function program(): Command {
     .description("a model's circuit build: progress, constraints, verifier; --vkey writes its verification key")
     .option('--vkey <file>', 'write the verification key (JSON) here')
     .action(async (modelId: string, o: { vkey?: string }) => {
-      const s = await client().circuit(modelId)
+      const s = await (await ctx.client()).circuit(modelId)
       if (o.vkey && s.vkey) writeFileSync(o.vkey, `${JSON.stringify(s.vkey, null, 2)}\n`)
       out({ ...s, vkey: s.vkey ? (o.vkey ?? 'present (pass --vkey FILE to write it)') : null })
     })
   models
     .command('list')
     .description('list models')
-    .action(async () => out(await client().models()))
+    .action(async () => out(await (await ctx.client()).models()))
 
   p.command('infer <modelId>')
-    .description('run an inference; with --encrypted the rows are encrypted here and only ciphertexts are sent')
-    .option('--encrypted', 'CKKS: keys stay local', false)
-    .option('--input <file>', 'JSON array of feature rows')
+    .description('encrypted inference (CKKS, the only kind offered): rows are encrypted here, the gateway computes on ciphertexts, results are decrypted here; the secret key never leaves')
+    .option('--encrypted', 'encrypted inference (the default and only mode; accepted for clarity)')
+    .option('--input <json|file>', 'feature rows: inline JSON (\'[[1,2],[3,4]]\' or one row \'[1,2]\') or a JSON file of the same')
     .option('--task <task>', 'use held-out rows of breast_cancer or digits')
     .option('--rows <n>', 'how many task rows', '8')
-    .action(async (modelId: string, o: { encrypted: boolean; input?: string; task?: string; rows: string }) => {
-      if (!o.encrypted) throw new TypeError('only encrypted inference is offered: pass --encrypted')
-      const rows = o.input ? (readJson(o.input) as number[][]) : o.task ? (await taskRows(o.task)).x.slice(0, Number(o.rows)) : undefined
-      if (!rows) throw new TypeError('pass --input or --task')
-      const c = client()
+    .action(async (modelId: string, o: { input?: string; task?: string; rows: string }) => {
+      const rows = o.input ? inputRows(readInput(o.input)) : o.task ? (await taskRows(o.task)).x.slice(0, Number(o.rows)) : undefined
+      if (!rows) throw usageError('pass --input or --task')
+      const c = await ctx.client()
       const bar = progress(`encrypted inference (${rows.length} rows)`)
       try {
+        // the rows' width is checked against the model's plan before any key is made or uploaded
         const r = await c.inferEncrypted({ modelId, rows, inputBound: 10, onProgress: (s) => bar.step(s) })
         bar.done()
         out({ scores: r.scores, labels: r.scores.map((s) => (s.length === 1 ? (s[0]! >= 0 ? 1 : 0) : s.indexOf(Math.max(...s)))), errorBound: r.errorBound })
@@ -169,38 +170,45 @@ export function program(): Command {
     })
 
   p.command('prove <modelId>')
-    .description('prove an inference and post it to InferenceRegistry; prints the receipt')
-    .option('--input <json>', 'feature row as a JSON array')
+    .description('prove an inference and post it to InferenceRegistry; shows each job state (queued → proving → proved → submitted → confirmed), prints the receipt')
+    .option('--input <json|file>', 'the feature row: inline JSON (\'[1.5, 2, …]\') or a JSON file of it')
     .option('--task <task>', 'use a held-out row of breast_cancer or digits')
     .option('--row <i>', 'which task row', '0')
     .option('--no-wait', 'print the job and return')
     .action(async (modelId: string, o: { input?: string; task?: string; row: string; wait: boolean }) => {
-      const input = o.input ? (JSON.parse(o.input) as number[]) : o.task ? (await taskRows(o.task)).x[Number(o.row)] : undefined
-      if (!input) throw new TypeError('pass --input or --task')
-      const c = client()
+      const input = o.input ? inputRow(readInput(o.input)) : o.task ? (await taskRows(o.task)).x[Number(o.row)] : undefined
+      if (!input) throw o.task ? inputError(`--row ${o.row}: no such held-out row`) : usageError('pass --input or --task')
+      const c = await ctx.client()
       const job = await c.prove({ modelId, input })
       if (!o.wait) return out(job)
       const bar = progress(`job ${job.id}`)
-      const done = await c.waitForJob(job.id, { onProgress: (s) => s !== 'failed' && s !== 'confirmed' && bar.step(s) })
+      const done = await followJob(c, job.id, (s) => (s === 'confirmed' ? undefined : bar.step(s)))
       if (done.state !== 'confirmed') {
         bar.fail()
-        throw new KrainHttpError({ status: 409, code: done.error?.code ?? 'JOB_NOT_CONFIRMED', message: done.error?.message ?? `job is ${done.state}` })
+        throw new GatewayError(done.error?.code ?? 'JOB_NOT_CONFIRMED', { shortMessage: done.error?.message ?? `job ${job.id} is ${done.state}` })
       }
-      bar.done('confirmed')
+      bar.done(`confirmed in block ${done.result?.receipt?.blockNumber ?? '?'} (tx ${done.txHash})`)
       out(await c.receipt(job.id))
     })
 
+  registerJobsCommands(p)
+
   p.command('verify <receipt>')
-    .description('verify a receipt (file, or a job id fetched from the gateway) on-chain and off-chain')
-    .requiredOption('--rpc <url>', 'chain JSON-RPC URL', process.env.KRAIN_RPC_URL)
-    .option('--vkey <file>', "verification key of a generated circuit (krain models circuit ID --vkey FILE)")
-    .action(async (ref: string, o: { rpc: string; vkey?: string }) => {
-      const receipt = existsSync(ref) ? (readJson(ref) as ProvenInferenceReceipt) : await client().receipt(ref)
+    .description("verify a receipt (a file, or a job id fetched from the gateway) off-chain and on-chain; without --rpc, the gateway's chain; a receipt that is not valid says why (exit 2)")
+    .option('--rpc <url>', "chain JSON-RPC URL (default: KRAIN_RPC_URL, else the chain the gateway names in /healthz, else the receipt's hint)")
+    .option('--vkey <file>', 'verification key of a generated circuit (krain models circuit ID --vkey FILE)')
+    .action(async (ref: string, o: { rpc?: string; vkey?: string }) => {
+      const receipt = existsSync(ref) ? (readJson(ref, 'receipt') as ProvenInferenceReceipt) : await (await ctx.client()).receipt(ref)
+      if (!receipt?.receipt || !Array.isArray(receipt.publicSignals)) throw inputError(`${ref} is not a receipt (krain jobs receipt ID --out FILE writes one)`)
+      const { rpcUrl, from } = await rpcFor(o.rpc, g().url, receipt)
       const { verifyReceipt } = await import('@krain/client')
-      const bar = progress('verify')
-      const r = await verifyReceipt({ receipt, rpcUrl: o.rpc, ...(o.vkey ? { verificationKey: readJson(o.vkey) as Record<string, unknown> } : {}) })
+      const bar = progress(`verify on ${new URL(rpcUrl).origin} (from ${from})`)
+      const r = await verifyReceipt({ receipt, rpcUrl, ...(o.vkey ? { verificationKey: readJson(o.vkey, '--vkey') as Record<string, unknown> } : {}) })
       if (r.valid) bar.done('valid')
-      else bar.fail()
+      else {
+        bar.fail()
+        for (const reason of r.reasons) process.stderr.write(`krain: not valid: ${reason}\n`)
+      }
       out(r)
       if (!r.valid) process.exitCode = 2
     })
@@ -223,8 +231,8 @@ export function program(): Command {
         bar.fail()
         throw e
       } finally {
-        const g = globalThis as { curve_bn128?: { terminate(): Promise<void> } | null }
-        await g.curve_bn128?.terminate()
+        const gl = globalThis as { curve_bn128?: { terminate(): Promise<void> } | null }
+        await gl.curve_bn128?.terminate()
       }
     })
   ptau
@@ -256,7 +264,7 @@ export function program(): Command {
     .option('--allow-unverified', 'release a sum that no extra sum-share cross-checked (exactly t sum-shares), marked verified: false')
     .action(async (o: { parties: string; length: string; bound: string; threshold?: string; timeout: string; allowUnverified?: boolean }) => {
       const ms = Number(o.timeout) * 60_000
-      const http = new GatewayHttp({ url: g().url, account: privateKeyToAccount(keyOf(g())) })
+      const http = await ctx.http()
       out(
         await http.request('POST', '/v1/mpc/sessions', {
           body: { parties: o.parties.split(',').map((s) => s.trim()), length: Number(o.length), bound: Number(o.bound), ...(o.threshold ? { threshold: Number(o.threshold) } : {}), ...(o.allowUnverified ? { allowUnverified: true } : {}), timeoutsMs: { join: ms, share: ms, sum: ms } },
@@ -266,20 +274,22 @@ export function program(): Command {
   mpc
     .command('join <sessionId>')
     .description('join and run every round with your vector (shares are encrypted here)')
-    .requiredOption('--values <file>', 'JSON array of numbers')
+    .requiredOption('--values <json|file>', "your vector: inline JSON ('[1, 2.5, -3]') or a JSON file of it")
     .option('--state <file>', 'save the party state here (holds secrets: keep it private) to resume after a crash')
     .option('--allow-unverified', 'accept a sum that no extra sum-share cross-checked (printed as UNVERIFIED)')
     .action(async (sessionId: string, o: { values: string; state?: string; allowUnverified?: boolean }) => {
-      const state = o.state && existsSync(o.state) ? (readJson(o.state) as never) : undefined
+      const values = inputRow(readInput(o.values, '--values'), '--values')
+      const state = o.state && existsSync(o.state) ? (readJson(o.state, '--state') as never) : undefined
+      const { MpcParticipant } = await import('@krain/client')
       const party = new MpcParticipant({ url: g().url, privateKey: keyOf(g()), sessionId: sessionId as Hex, state })
-      const me = privateKeyToAccount(keyOf(g())).address
+      const me = await ctx.address()
       // the party's label: parallel `mpc join`s in one terminal are told apart by address
       const bar = progress(`mpc ${sessionId.slice(0, 10)}… party ${me.slice(0, 8)}…`)
       const save = (): void => {
         if (o.state) writeFileSync(o.state, JSON.stringify(party.toJSON()), { mode: 0o600 })
       }
       const { describeWait, explainAggregate } = await import('./mpc-output.js')
-      const http = new GatewayHttp({ url: g().url, account: privateKeyToAccount(keyOf(g())) })
+      const http = await ctx.http()
       let step = 'joining'
       let threshold: number | undefined
       let lastWait = ''
@@ -296,7 +306,7 @@ export function program(): Command {
       }, 2_000)
       try {
         const r = await party.run(
-          readJson(o.values) as number[],
+          values,
           (s) => {
             save()
             step = s.step
@@ -318,25 +328,43 @@ export function program(): Command {
     })
   mpc
     .command('status <sessionId>')
-    .description('session configuration and progress')
+    .description('session configuration and progress (deadlines as local times, whom the round waits for)')
     .action(async (sessionId: string) => {
       const { withLocalTimes } = await import('./mpc-output.js')
-      out(withLocalTimes(await new GatewayHttp({ url: g().url, account: privateKeyToAccount(keyOf(g())) }).request<SessionStatusView>('GET', `/v1/mpc/sessions/${sessionId}`)))
+      out(withLocalTimes(await (await ctx.http()).request<SessionStatusView>('GET', `/v1/mpc/sessions/${sessionId}`)))
+    })
+  mpc
+    .command('close <sessionId>')
+    .description('close the current round now (creator or admin): the session goes on with the parties that made it, or fails if too few did')
+    .action(async (sessionId: string) => {
+      const http = await ctx.http()
+      const r = await http.request<{ phase: string }>('POST', `/v1/mpc/sessions/${sessionId}/close`)
+      const { withLocalTimes } = await import('./mpc-output.js')
+      out({ closed: true, ...r, session: withLocalTimes(await http.request<SessionStatusView>('GET', `/v1/mpc/sessions/${sessionId}`)) })
     })
 
   return p
 }
 
-/** Run the CLI with `argv`; prints readable errors. */
+/** `CODE: message` (and details) of any error a command can end with. */
+export function describeError(e: unknown, url?: string): string {
+  const x = e as { code?: unknown; shortMessage?: string; details?: string; message?: string; cause?: { code?: string; message?: string } }
+  const details = x?.details ? `\n  ${x.details}` : ''
+  if (typeof x?.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(x.code)) return `${x.code}: ${x.shortMessage ?? x.message}${details}`
+  const net = x?.code === 'ECONNREFUSED' ? 'ECONNREFUSED' : /fetch failed/.test(x?.message ?? '') ? (x.cause?.code ?? x.cause?.message ?? 'fetch failed') : null
+  if (net) return `GATEWAY_UNREACHABLE: cannot reach the gateway${url ? ` at ${url}` : ''} (${net}); is it running? (npm start, or npx krain serve; --url / KRAIN_URL choose another)`
+  if (x?.shortMessage) return `CHAIN_ERROR: ${x.shortMessage}${details}` // viem's errors
+  if (typeof x?.code === 'string' && x.code.startsWith('E')) return `SYSTEM_ERROR: ${x.message} (${x.code})`
+  return `CLI_ERROR: ${x?.message ?? String(e)}`
+}
+
+/** Run the CLI with `argv`; prints `krain: CODE: message` on failure (exit 1). */
 export async function main(argv: string[] = process.argv): Promise<void> {
+  const p = program()
   try {
-    await program().parseAsync(argv)
+    await p.parseAsync(argv)
   } catch (e) {
-    const x = e as { code?: string; shortMessage?: string; details?: string; message?: string }
-    if (e instanceof KrainHttpError) process.stderr.write(`krain: ${x.code}: ${x.shortMessage}${x.details ? `\n  ${x.details}` : ''}\n`)
-    else if (typeof x?.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(x.code) && x.shortMessage) process.stderr.write(`krain: ${x.code}: ${x.shortMessage}${x.details ? `\n  ${x.details}` : ''}\n`)
-    else if (x?.code === 'ECONNREFUSED' || /fetch failed/.test(x?.message ?? '')) process.stderr.write(`krain: cannot reach the gateway (${(e as { cause?: { code?: string } }).cause?.code ?? x.message}); is it running? (krain serve)\n`)
-    else process.stderr.write(`krain: ${x?.shortMessage ?? x?.message ?? String(e)}${x?.details ? `\n  ${x.details}` : ''}\n`)
+    process.stderr.write(`krain: ${describeError(e, p.opts<{ url?: string }>().url)}\n`)
     process.exitCode = 1
   }
 }

@@ -148,6 +148,20 @@ export class SqlStore implements Store {
     return r ? { id: str(r.id), owner: str(r.owner), scheme: str(r.scheme), params: str(r.params), bundle: Buffer.from(r.bundle as Uint8Array), size: num(r.size), createdAt: num(r.created_at) } : null
   }
 
+  /** Evaluation-key bundles (without their bytes) of `owner`, or of everyone for `null`, newest first (issue 15.6). */
+  async listKeys(owner: string | null): Promise<Omit<KeyRecord, 'bundle'>[]> {
+    const rows = await this.db.all(`SELECT id, owner, scheme, params, size, created_at FROM he_keys${owner === null ? '' : ' WHERE owner = ?'} ORDER BY created_at DESC, id`, owner === null ? [] : [owner])
+    return rows.map((r) => ({ id: str(r.id), owner: str(r.owner), scheme: str(r.scheme), params: str(r.params), size: num(r.size), createdAt: num(r.created_at) }))
+  }
+  /** Delete one evaluation-key bundle; true if it existed. */
+  async deleteKey(id: string): Promise<boolean> {
+    return (await this.db.run('DELETE FROM he_keys WHERE id = ?', [id])) === 1
+  }
+  /** Delete the evaluation-key bundles uploaded before `createdBefore`; returns how many went. */
+  async deleteKeysCreatedBefore(createdBefore: number): Promise<number> {
+    return this.db.run('DELETE FROM he_keys WHERE created_at < ?', [createdBefore])
+  }
+
   async putModel(m: ModelRecord): Promise<void> {
     await this.db.run('INSERT INTO models (id, owner, name, kind, spec, commitment, created_at, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [m.id, m.owner, m.name, m.kind, JSON.stringify(m.spec), m.commitment, m.createdAt, m.meta ? JSON.stringify(m.meta) : null])
   }
@@ -177,6 +191,11 @@ export class SqlStore implements Store {
   async getJob(id: string): Promise<JobRecord | null> {
     const [r] = await this.db.all('SELECT * FROM jobs WHERE id = ?', [id])
     return r ? toJob(r) : null
+  }
+  /** The jobs of `owner` (all owners for `null`), newest first, at most `limit` (issue 15.6: `krain jobs list`). */
+  async listJobsOf(owner: string | null, limit: number): Promise<JobRecord[]> {
+    const rows = await this.db.all(`SELECT * FROM jobs${owner === null ? '' : ' WHERE owner = ?'} ORDER BY created_at DESC, id LIMIT ?`, owner === null ? [limit] : [owner, limit])
+    return rows.map(toJob)
   }
   async listJobs(states: JobState[]): Promise<JobRecord[]> {
     if (!states.length) return []

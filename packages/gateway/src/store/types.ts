@@ -101,6 +101,12 @@ export interface Store {
 
   putKey(k: KeyRecord): Promise<void>
   getKey(id: string): Promise<KeyRecord | null>
+  /** Bundles (without bytes) of `owner`, or everyone's for `null`, newest first. */
+  listKeys(owner: string | null): Promise<Omit<KeyRecord, 'bundle'>[]>
+  /** Delete one bundle; true if it existed. */
+  deleteKey(id: string): Promise<boolean>
+  /** Delete bundles uploaded before `createdBefore` (expiry); returns how many went. */
+  deleteKeysCreatedBefore(createdBefore: number): Promise<number>
 
   putModel(m: ModelRecord): Promise<void>
   getModel(id: string): Promise<ModelRecord | null>
@@ -109,6 +115,8 @@ export interface Store {
   createJob(j: JobRecord): Promise<void>
   getJob(id: string): Promise<JobRecord | null>
   listJobs(states: JobState[]): Promise<JobRecord[]>
+  /** Jobs of `owner` (everyone's for `null`), newest first, at most `limit`. */
+  listJobsOf(owner: string | null, limit: number): Promise<JobRecord[]>
   /** Move a job from one of `from` to `patch.state` (compare-and-set); false if it was not in `from`. */
   transitionJob(id: string, from: JobState[], patch: { state: JobState; result?: string; error?: string; txHash?: string }, now: number): Promise<boolean>
   /** Like {@link transitionJob} and, in the same transaction, enqueue `outbox`. */

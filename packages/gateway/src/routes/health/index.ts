@@ -8,7 +8,8 @@ import { Type } from 'typebox'
 const Health = Type.Object({
   status: Type.Literal('ok'),
   store: Type.String(),
-  chain: Type.Union([Type.Object({ chainId: Type.Integer(), registry: Type.String() }), Type.Null()]),
+  /** `rpcUrl`: where clients can read the chain (`KRAIN_PUBLIC_RPC_URL`, or the embedded anvil's), for `krain verify` without `--rpc`. */
+  chain: Type.Union([Type.Object({ chainId: Type.Integer(), registry: Type.String(), rpcUrl: Type.Optional(Type.String()) }), Type.Null()]),
   /** `connecting`: the RPC is configured but unreachable (chain routes answer 503 meanwhile). */
   chainStatus: Type.Union([Type.Literal('none'), Type.Literal('connected'), Type.Literal('connecting')]),
   workers: Type.Integer(),
@@ -20,7 +21,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/healthz', { schema: { tags: ['ops'], summary: 'Liveness and configuration', response: { 200: Health } } }, async () => ({
     status: 'ok' as const,
     store: fastify.store.kind,
-    chain: fastify.chain ? { chainId: fastify.chain.chainId, registry: fastify.chain.registryAddress } : null,
+    chain: fastify.chain ? { chainId: fastify.chain.chainId, registry: fastify.chain.registryAddress, ...(fastify.config.publicRpcUrl ? { rpcUrl: fastify.config.publicRpcUrl } : {}) } : null,
     chainStatus: fastify.chainStatus,
     workers: fastify.pool.threads,
     uptimeSeconds: process.uptime(),

@@ -13,6 +13,9 @@ import { jobView } from './view.js'
 
 const WaitQuery = Type.Object({ waitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 120_000 })), until: Type.Optional(Type.Union([Type.Literal('proved'), Type.Literal('confirmed')])) }, { additionalProperties: false })
 
+const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), all: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false })
+const JobSummary = Type.Object({ id: Type.String(), kind: Type.String(), state: Type.String(), modelId: Type.Union([Type.String(), Type.Null()]), owner: Type.String(), createdAt: Type.Integer(), updatedAt: Type.Integer(), txHash: Type.Union([Type.String(), Type.Null()]), error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]) })
+
 /** Job routes. */
 export const jobRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/jobs/:id', { schema: { tags: ['proofs'], summary: 'Job status (long-poll with ?waitMs=&until=confirmed)', params: IdParams, querystring: WaitQuery, response: { 200: JobView, ...errorResponses } } }, async (req) => {
@@ -24,6 +27,14 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     return jobView(job, job.owner === who.address)
   })
 
+  // `krain jobs list` (issue 15.6): the caller's jobs, newest first; an admin may ask for everyone's
+  fastify.get('/jobs', { schema: { tags: ['proofs'], summary: 'My jobs, newest first (admin: ?all=true for every owner)', querystring: ListQuery, response: { 200: Type.Array(JobSummary), ...errorResponses } } }, async (req) => {
+    const who = req.caller()
+    const all = req.query.all === 'true' && who.roles.includes('admin')
+    const jobs = await fastify.store.listJobsOf(all ? null : who.address, req.query.limit ?? 50)
+    return jobs.map((j) => ({ id: j.id, kind: j.kind, state: j.state, modelId: j.modelId, owner: j.owner, createdAt: j.createdAt, updatedAt: j.updatedAt, txHash: j.txHash, error: j.error ? (JSON.parse(j.error) as { code: string; message: string }) : null }))
+  })
+
   fastify.get('/jobs/:id/receipt', { schema: { tags: ['proofs'], summary: 'Receipt of a confirmed proven inference', params: IdParams, response: { 200: ReceiptResponse, 409: Type.Ref('ErrorResponse'), ...errorResponses } } }, async (req) => {
     req.caller()
     const job = await fastify.store.getJob(req.params.id)
@@ -32,7 +43,9 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     const v = jobView(job, false)
     if (job.state !== 'confirmed' || !v.result?.receipt) throw new ConflictError('JOB_NOT_CONFIRMED', `job ${job.id} is ${job.state}, not confirmed`)
     const { circuit, output, modelCommitment, inputCommitment, publicSignals, proof, receipt } = v.result
-    return { jobId: job.id, circuit, output, modelCommitment, inputCommitment, publicSignals, proof, receipt }
+    // the receipt names its chain: chainId and registry as recorded, and where to read it (a hint)
+    const rpcUrl = fastify.config.publicRpcUrl
+    return { jobId: job.id, circuit, output, modelCommitment, inputCommitment, publicSignals, proof, receipt: { ...receipt, ...(rpcUrl ? { rpcUrl } : {}) } }
   })
 
   fastify.post('/verify', { schema: { tags: ['proofs'], summary: 'Check a receipt against the chain (record exists, proof valid on- and off-chain)', body: VerifyBody, response: { 200: VerifyResponse, 503: Type.Ref('ErrorResponse'), ...errorResponses } } }, async (req) => {
