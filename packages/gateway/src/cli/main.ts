@@ -13,6 +13,7 @@ import type { KrainClient, ProvenInferenceReceipt } from '@krain/client'
 import { GatewayError } from '../errors.js'
 import type { SessionStatusView } from './mpc-output.js'
 import { progress } from './progress.js'
+import { registerIdentityCommands } from './commands/identity.js'
 import { contextOf, inputError, inputRow, inputRows, keyOf, out, readInput, readJson, usageError } from './context.js'
 import { registerAuthCommands } from './commands/auth.js'
 import { registerJobsCommands } from './commands/jobs.js'
@@ -343,6 +344,7 @@ export function program(): Command {
       out({ closed: true, ...r, session: withLocalTimes(await http.request<SessionStatusView>('GET', `/v1/mpc/sessions/${sessionId}`)) })
     })
 
+  registerIdentityCommands(p) // issue 16: id, group, policy
   return p
 }
 
