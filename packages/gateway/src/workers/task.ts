@@ -3,8 +3,7 @@
  * The worker pool's entry: one function that dispatches a {@link WorkerTask} to its handler.
  * Heavy cryptography (CKKS evaluation, Groth16 proving, Poseidon) runs here, off the event loop.
  */
-import { createHash } from 'node:crypto'
-import { lowerThreadPriority } from './low-priority.js'
+import { lowerThreadPriority } from '@krain/zk/low-priority'
 import type { WorkerTask } from './types.js'
 
 // Heavy work must not take the cores from the event loop: this thread runs at the lowest priority.
@@ -38,13 +37,6 @@ export default async function runTask(task: WorkerTask): Promise<WorkerOutcome> 
 
 async function dispatch(task: WorkerTask): Promise<unknown> {
   switch (task.kind) {
-    case 'ping':
-      return task.payload
-    case 'spin': {
-      let h = Buffer.alloc(32)
-      for (let i = 0; i < task.iterations; i++) h = createHash('sha256').update(h).digest()
-      return h.toString('hex')
-    }
     case 'he-inspect-keys':
       return (await import('./he-infer.js')).inspectKeys(task)
     case 'he-parse-infer-body':

@@ -9,9 +9,6 @@ import type { ParsedInferenceBody } from './he-request.js'
 
 /** A task for the worker pool. */
 export type WorkerTask =
-  | { kind: 'ping'; payload: number }
-  /** Busy-work for load tests: `iterations` rounds of SHA-256. */
-  | { kind: 'spin'; iterations: number }
   /** Load and check an evaluation-key bundle; report what it holds. */
   | { kind: 'he-inspect-keys'; bundle: Uint8Array }
   /** Parse and validate a raw encrypted-inference request body (JSON); ciphertexts come back as bytes. */
@@ -20,14 +17,10 @@ export type WorkerTask =
   | { kind: 'he-infer'; keyId: string; bundle?: Uint8Array; model: Model; plan: InferencePlan; ciphertexts: (string | Uint8Array)[] }
 
 /** What each task returns. */
-export type WorkerResult<K extends WorkerTask['kind']> = K extends 'ping'
-  ? number
-  : K extends 'spin'
-    ? string
-    : K extends 'he-inspect-keys'
-      ? { paramsId: string; polyModulusDegree: number; galoisSteps: number[]; relin: boolean; bytes: number }
-      : K extends 'he-parse-infer-body'
-        ? ParsedInferenceBody
-        : K extends 'he-infer'
+export type WorkerResult<K extends WorkerTask['kind']> = K extends 'he-inspect-keys'
+  ? { paramsId: string; polyModulusDegree: number; galoisSteps: number[]; relin: boolean; bytes: number }
+  : K extends 'he-parse-infer-body'
+    ? ParsedInferenceBody
+    : K extends 'he-infer'
         ? { ciphertexts: string[] } | { needBundle: true }
         : never

@@ -3,23 +3,13 @@
 // calculator (circom's WebAssembly) is compiled once, then reused for every proof.
 // Plain JavaScript (not TypeScript) so that it runs as a worker under every loader (node,
 // tsx, vitest) without a transform.
-import { readlinkSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { setPriority } from 'node:os'
 import threads, { parentPort } from 'node:worker_threads'
+import { lowerThreadPriority } from './low-priority.js'
 
-// Proving is background work: run this thread at the lowest CPU priority (nice 19) so that the
-// host's event loop keeps its cores. On Linux `setpriority(PRIO_PROCESS, tid)` affects only this
-// thread, and the threads it starts afterwards (snarkjs' curve threads, below) inherit the value.
-// Elsewhere, or when refused, proving runs at normal priority.
-if (process.platform === 'linux') {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, 19)
-  } catch {
-    // not permitted or not available: leave the priority as it is
-  }
-}
+// Proving is background work: run this thread at the lowest CPU priority so that the host's event
+// loop keeps its cores; snarkjs' curve threads, started below, inherit it.
+lowerThreadPriority()
 
 // ffjavascript (under snarkjs) spawns its curve threads through the `web-worker` package, which
 // assumes that any non-main thread is one of its own workers and crashes on import in ours

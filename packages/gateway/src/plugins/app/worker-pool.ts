@@ -55,15 +55,15 @@ export const workerPoolPlugin = fp(
   async (fastify) => {
     const { filename, execArgv } = workerEntry()
     // At most cores − 1 threads, so the event loop always has a core (the workers also run at the
-    // lowest CPU priority, see workers/low-priority.ts).
+    // lowest CPU priority: `@krain/zk/low-priority`).
     const threads = Math.max(1, Math.min(fastify.config.workers, availableParallelism() - 1))
     const piscina = new Piscina({ filename, execArgv, minThreads: 1, maxThreads: threads, idleTimeout: 60_000, maxQueue: MAX_QUEUE + 16 })
     const pool: WorkerPool = {
-      run: async (task, transferList) => {
+      async run<T extends WorkerTask>(task: T, transferList?: ArrayBuffer[]): Promise<WorkerResult<T['kind']>> {
         if (piscina.queueSize >= MAX_QUEUE) throw new GatewayError('POOL_BUSY', { shortMessage: 'the worker pool is saturated; retry later' })
-        const out = (await piscina.run(task, transferList ? { transferList: transferList as never } : {})) as WorkerOutcome
+        const out: WorkerOutcome = await piscina.run(task, transferList ? { transferList } : {})
         if (!out.ok) throw reviveWorkerError(out.error)
-        return out.value as never
+        return out.value as WorkerResult<T['kind']> // what the dispatcher returns for this kind (it crossed the thread boundary as data)
       },
       get threads() {
         return piscina.threads.length
