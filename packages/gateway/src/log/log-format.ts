@@ -27,18 +27,25 @@ const OMIT = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'reqId', 'req',
  * One pino JSON line as a short human line, or `null` for lines not shown (a request's start).
  * @param line - a pino JSON line
  */
-export function prettyLine(line: string): string | null {
+export function prettyLine(line: string, requests: Map<string, { method?: string; url?: string }> = new Map()): string | null {
   let o: Record<string, unknown>
   try {
     o = JSON.parse(line) as Record<string, unknown>
   } catch {
     return line.trimEnd()
   }
-  if (o.msg === 'incoming request') return null
+  const reqId = typeof o.reqId === 'string' || typeof o.reqId === 'number' ? String(o.reqId) : undefined
+  if (o.msg === 'incoming request') {
+    // not shown: remembered, so the finished request's one line can name its method and URL
+    if (reqId && o.req) requests.set(reqId, o.req as { method?: string; url?: string })
+    if (requests.size > 10_000) requests.delete(requests.keys().next().value!)
+    return null
+  }
   const time = hhmmss(o.time)
-  const req = o.req as { method?: string; url?: string } | undefined
+  const req = (o.req as { method?: string; url?: string } | undefined) ?? (reqId ? requests.get(reqId) : undefined)
   const res = o.res as { statusCode?: number } | undefined
   if (o.msg === 'request completed' && res) {
+    if (reqId) requests.delete(reqId)
     const ms = typeof o.responseTime === 'number' ? `${o.responseTime < 10 ? o.responseTime.toFixed(1) : Math.round(o.responseTime)} ms` : ''
     return `${time} ${req?.method ?? ''} ${req?.url ?? ''} ${res.statusCode ?? ''} ${ms}`.replace(/\s+/g, ' ').trim()
   }
@@ -54,12 +61,13 @@ export function prettyLine(line: string): string | null {
 /** A stream that turns pino JSON lines into {@link prettyLine}s on `out`. */
 export function prettyStream(out: NodeJS.WritableStream = process.stdout): Writable {
   let partial = ''
+  const requests = new Map<string, { method?: string; url?: string }>()
   return new Writable({
     write(chunk: Buffer | string, _enc, done) {
       const lines = (partial + chunk.toString()).split('\n')
       partial = lines.pop() ?? ''
       for (const l of lines) {
-        const p = l.trim() ? prettyLine(l) : null
+        const p = l.trim() ? prettyLine(l, requests) : null
         if (p !== null) out.write(`${p}\n`)
       }
       done()
