@@ -241,7 +241,7 @@ export async function loopbackRun(): Promise<{ totalMs: number; reports: PartyRe
         sendPacked(res, coordinator.bundleFor(url.searchParams.get('to') as Hex))
       } else send(res, 404, { code: 'NOT_FOUND' })
     } catch (e) {
-      send(res, e instanceof MpcError ? e.status : 500, { code: e instanceof MpcError ? e.code : 'INTERNAL', message: String(e) })
+      send(res, e instanceof MpcError ? 400 : 500, { code: e instanceof MpcError ? e.code : 'INTERNAL', message: String(e) })
     }
   })
   server.keepAliveTimeout = 120_000 // parties compute for a while between requests on a reused socket

@@ -158,24 +158,32 @@ export function verifyLog(log: unknown, { ownerPublicKey }: { ownerPublicKey: st
 }
 
 const HEX32 = /^0x[0-9a-f]{64}$/
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null
+const isHex = (x: unknown): x is Hex => typeof x === 'string' && x.startsWith('0x')
+const isHex32 = (x: unknown): x is Hex => typeof x === 'string' && HEX32.test(x)
+const isInt = (x: unknown): x is number => Number.isSafeInteger(x)
+const malformed = (details: string): AuditError => new AuditError('AUDIT_MALFORMED_LOG', { shortMessage: 'not an audit log', details })
+
+/** Decode an exported log field by field (shape only; {@link verifyLog} checks the signatures and links). */
 function parseLog(log: unknown): AuditLogExport {
-  const fail = (d: string): never => {
-    throw new AuditError('AUDIT_MALFORMED_LOG', { shortMessage: 'not an audit log', details: d })
-  }
-  if (typeof log !== 'object' || log === null) fail('expected an object')
-  const l = log as Record<string, unknown>
-  if (l.version !== 1) fail('unsupported version')
-  if (typeof l.owner !== 'string') fail('owner missing')
-  if (!Array.isArray(l.entries)) fail('entries missing')
-  const h = l.head as Record<string, unknown> | undefined
-  if (typeof h !== 'object' || h === null || !Number.isSafeInteger(h.count) || !Number.isSafeInteger(h.time) || typeof h.lastHash !== 'string' || !HEX32.test(h.lastHash) || typeof h.signature !== 'string') fail('head malformed')
-  ;(l.entries as unknown[]).forEach((x, i) => {
-    const e = x as Record<string, unknown>
-    if (typeof e !== 'object' || e === null) fail(`entry ${i} is not an object`)
-    if (!Number.isSafeInteger(e.seq) || !Number.isSafeInteger(e.time) || typeof e.kind !== 'string' || typeof e.sessionId !== 'string') fail(`entry ${i} has bad fields`)
-    for (const k of ['dataDigest', 'prevHash', 'hash'] as const) if (typeof e[k] !== 'string' || !HEX32.test(e[k] as string)) fail(`entry ${i}: ${k} is not 32 bytes of hex`)
-    if (e.actor !== null && typeof e.actor !== 'string') fail(`entry ${i}: actor`)
-    if (typeof e.ownerSignature !== 'string') fail(`entry ${i}: ownerSignature`)
-  })
-  return l as unknown as AuditLogExport
+  if (!isRecord(log)) throw malformed('expected an object')
+  const { version, owner, entries, head } = log
+  if (version !== 1) throw malformed('unsupported version')
+  if (!isHex(owner)) throw malformed('owner missing')
+  if (!Array.isArray(entries)) throw malformed('entries missing')
+  if (!isRecord(head) || !isInt(head.count) || !isInt(head.time) || !isHex32(head.lastHash) || !isHex(head.signature)) throw malformed('head malformed')
+  return { version, owner, entries: entries.map(parseEntry), head: { count: head.count, lastHash: head.lastHash, time: head.time, signature: head.signature } }
+}
+
+function parseEntry(x: unknown, i: number): AuditEntry {
+  if (!isRecord(x)) throw malformed(`entry ${i} is not an object`)
+  const { seq, time, kind, sessionId, dataDigest, prevHash, hash, actor, ownerSignature, actorSignature } = x
+  if (!isInt(seq) || !isInt(time) || typeof kind !== 'string' || typeof sessionId !== 'string') throw malformed(`entry ${i} has bad fields`)
+  if (!isHex32(dataDigest)) throw malformed(`entry ${i}: dataDigest is not 32 bytes of hex`)
+  if (!isHex32(prevHash)) throw malformed(`entry ${i}: prevHash is not 32 bytes of hex`)
+  if (!isHex32(hash)) throw malformed(`entry ${i}: hash is not 32 bytes of hex`)
+  if (actor !== null && !isHex(actor)) throw malformed(`entry ${i}: actor`)
+  if (!isHex(ownerSignature)) throw malformed(`entry ${i}: ownerSignature`)
+  if (actorSignature !== undefined && !isHex(actorSignature)) throw malformed(`entry ${i}: actorSignature`)
+  return { seq, time, kind, sessionId, dataDigest, actor, prevHash, hash, ownerSignature, ...(actorSignature === undefined ? {} : { actorSignature }) }
 }

@@ -10,7 +10,7 @@ export class KrainHttpError extends KrainError {
   override name = 'KrainHttpError'
   readonly httpStatus: number
   constructor({ status, code, message, details }: { status: number; code: string; message: string; details?: string }) {
-    super({ code, shortMessage: message, details, status })
+    super({ code, shortMessage: message, details })
     this.httpStatus = status
   }
 }

@@ -1,8 +1,8 @@
 /**
  * @module errors
  * The one base error of every Krain package (viem's BaseError, trimmed). Each package
- * subclasses it in its own `src/errors.ts`; the gateway maps any `KrainError` to a 4xx
- * response `{ code, message }` and treats everything else as a 5xx.
+ * subclasses it in its own `src/errors.ts`. Errors carry no transport: the gateway maps each
+ * `code` to an HTTP status in one table and treats everything else as a 5xx.
  */
 
 /** Parameters of {@link KrainError}. */
@@ -15,11 +15,6 @@ export type KrainErrorParameters = {
   details?: string
   /** The underlying error (a SEAL exception, a snarkjs failure, ...). */
   cause?: unknown
-  /**
-   * @deprecated Transport belongs to the gateway (issue 17): it maps `code` to a status and ignores
-   * this field. Still accepted so packages that pass it keep compiling.
-   */
-  status?: number
 }
 
 /**
@@ -35,15 +30,12 @@ export class KrainError extends Error {
   readonly code: string
   readonly shortMessage: string
   readonly details: string | undefined
-  /** @deprecated see {@link KrainErrorParameters.status}; the gateway does not read it. */
-  readonly status: number
 
-  constructor({ code, shortMessage, details, cause, status = 400 }: KrainErrorParameters) {
+  constructor({ code, shortMessage, details, cause }: KrainErrorParameters) {
     super(details ? `${shortMessage}\n\nDetails: ${details}` : shortMessage, cause === undefined ? undefined : { cause })
     this.code = code
     this.shortMessage = shortMessage
     this.details = details
-    this.status = status
   }
 
   /** A plain object fit for a JSON error body. */

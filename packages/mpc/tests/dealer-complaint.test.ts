@@ -59,7 +59,7 @@ describe('a dealer that signs an invalid share', () => {
     // anyone can check the proof; it reveals one pairwise key, not the victim's X25519 key
     expect(verifyDealerComplaint({ complaint, config: s.config })).toMatchObject({ verdict: 'dealer', dealer: s.addresses[dealer], complainant: s.addresses[victim] })
     expect(JSON.stringify(complaint)).not.toContain(s.parties[victim]!.toJSON().encryption.privateKey)
-    expect(s.coordinator.receive(complaint, T0 + 2000)).toMatchObject({ status: 'accepted', phase: 'done' })
+    expect(s.coordinator.receive(complaint, T0 + 2000)).toMatchObject({ outcome: 'accepted', phase: 'done' })
     const r = s.coordinator.result()
     expect(r.dealersBlamed).toEqual([s.addresses[dealer]])
     expect(r.cheaters).toEqual([]) // the recipient is not blamed
@@ -117,6 +117,6 @@ describe('a complaint against an honest dealer', () => {
     // the coordinator refuses the false complaint and the liar stays expected to sum
     s.parties.forEach((p) => s.coordinator.bundleFor(p.address))
     expect(() => s.coordinator.receive(claim(key), T0 + 2000)).toThrow(expect.objectContaining({ code: 'MPC_BAD_COMPLAINT' }))
-    expect(s.coordinator.receive(liar.sum(bundle), T0 + 2000)).toMatchObject({ status: 'accepted' })
+    expect(s.coordinator.receive(liar.sum(bundle), T0 + 2000)).toMatchObject({ outcome: 'accepted' })
   })
 })

@@ -195,8 +195,8 @@ describe('Coordinator', () => {
     expectCode(() => a.coordinator.receive({ ...stranger.join(), sessionId: a.config.sessionId }, now), 'MPC_UNKNOWN_PARTY')
     const j0 = a.parties[0]!.join()
     expectCode(() => a.coordinator.receive({ ...j0, encryptionKey: a.parties[1]!.join().encryptionKey }, now), 'MPC_BAD_SIGNATURE')
-    expect(a.coordinator.receive(j0, now).status).toBe('accepted')
-    expect(a.coordinator.receive(structuredClone(j0), now).status).toBe('duplicate')
+    expect(a.coordinator.receive(j0, now).outcome).toBe('accepted')
+    expect(a.coordinator.receive(structuredClone(j0), now).outcome).toBe('duplicate')
     expectCode(() => a.coordinator.receive(a.parties[1]!.share(a.values[1]!, undefined as never), now), 'MPC_WRONG_ROUND')
     a.coordinator.receive(a.parties[1]!.join(), now)
     a.coordinator.receive(a.parties[2]!.join(), now)
@@ -212,7 +212,7 @@ describe('Coordinator', () => {
     a.coordinator.receive(j[0], a.t0)
     a.coordinator.receive(j[1], a.t0)
     expect(a.coordinator.advance(a.config.deadlines.join + 1)).toBe('share')
-    expect(a.coordinator.receive(j[0], a.t0).status).toBe('duplicate')
+    expect(a.coordinator.receive(j[0], a.t0).outcome).toBe('duplicate')
     expectCode(() => a.coordinator.receive(j[2], a.config.deadlines.join + 2), 'MPC_LATE_MESSAGE')
     expect(a.coordinator.roster().members.map((m) => m.from)).toEqual(a.addresses.slice(0, 2))
   })
@@ -305,7 +305,7 @@ describe('packMessage', () => {
     for (const u of ups) {
       const packed = packMessage(u)
       expect(packed.length).toBeLessThan(JSON.stringify(u).length * 0.8)
-      expect(a.coordinator.receive(unpackMessage(packed), a.t0).status).toBe('accepted')
+      expect(a.coordinator.receive(unpackMessage(packed), a.t0).outcome).toBe('accepted')
     }
     const bundle = unpackMessage(packMessage(a.coordinator.bundleFor(a.addresses[0]!))) as ReturnType<Coordinator['bundleFor']>
     const sum = a.parties[0]!.sum(bundle)

@@ -139,6 +139,11 @@ export function anvilBinaryPath(): string {
   })
 }
 
+/** A child's pipe is a `net.Socket` at run time, which can be unref'd; the stream types do not say so. */
+function hasUnref(s: unknown): s is { unref(): void } {
+  return typeof s === 'object' && s !== null && 'unref' in s && typeof s.unref === 'function'
+}
+
 /**
  * Start anvil on a free loopback port.
  *
@@ -208,7 +213,7 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
 
   // keep draining the pipes (a full pipe would block anvil) without keeping Node alive
   child.stdout!.on('data', keepTail)
-  for (const stream of [child.stdin, child.stdout, child.stderr] as const) (stream as unknown as { unref?: () => void } | null)?.unref?.()
+  for (const stream of [child.stdin, child.stdout, child.stderr]) if (hasUnref(stream)) stream.unref()
   child.unref()
 
   const exited = new Promise<void>((resolve) => {

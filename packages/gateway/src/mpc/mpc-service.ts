@@ -80,11 +80,11 @@ export class MpcService {
   receive(id: string, message: unknown): Promise<{ status: 'accepted' | 'duplicate'; phase: string }> {
     return this.step(id, (c, now, log) => {
       const r = c.receive(message, now)
-      if (r.status === 'accepted') {
+      if (r.outcome === 'accepted') {
         log({ kind: 'receive', at: now, message, phase: r.phase })
         this.p.metrics.mpcEvents.inc({ event: r.type })
       }
-      return { status: r.status, phase: r.phase }
+      return { status: r.outcome, phase: r.phase }
     })
   }
 

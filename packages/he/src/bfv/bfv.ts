@@ -17,6 +17,7 @@ import type { Encryptor } from 'node-seal/implementation/encryptor.js'
 import type { Evaluator } from 'node-seal/implementation/evaluator.js'
 import type { GaloisKeys } from 'node-seal/implementation/galois-keys.js'
 import type { KeyGenerator } from 'node-seal/implementation/key-generator.js'
+import type { PlainText } from 'node-seal/implementation/plain-text.js'
 import type { RelinKeys } from 'node-seal/implementation/relin-keys.js'
 import { HeDisposedError, HeKeyMismatchError, HeNoiseBudgetError, HeParametersError } from '../errors.js'
 import { sealCall } from '../seal/guard.js'
@@ -187,18 +188,18 @@ export class BfvVector implements Disposable {
     return this.client.noiseBudget(this)
   }
 
-  #op(name: string, other: BfvVector | (number | bigint)[], f: (ev: Evaluator, a: CipherText, b: CipherText | ReturnType<BfvClient['encodePlain']>, out: CipherText, plain: boolean) => void, length = this.length): BfvVector {
+  #op(name: string, other: BfvVector | (number | bigint)[], f: { cipher: (ev: Evaluator, a: CipherText, b: CipherText, out: CipherText) => void; plain: (ev: Evaluator, a: CipherText, b: PlainText, out: CipherText) => void }, length = this.length): BfvVector {
     const { client } = this
     const out = client.seal.CipherText()
     try {
       if (other instanceof BfvVector) {
         if (other.client !== client) throw new HeKeyMismatchError({ shortMessage: 'vectors belong to different BFV keys' })
         if (other.length !== this.length) throw new RangeError(`"other" expected length ${this.length}, got ${other.length}`)
-        sealCall(name, () => f(client.evaluator, this.ciphertext, other.ciphertext, out, false))
+        sealCall(name, () => f.cipher(client.evaluator, this.ciphertext, other.ciphertext, out))
       } else {
         const pt = client.encodePlain(other, this.length)
         try {
-          sealCall(name, () => f(client.evaluator, this.ciphertext, pt, out, true))
+          sealCall(name, () => f.plain(client.evaluator, this.ciphertext, pt, out))
         } finally {
           pt.delete()
         }
@@ -211,22 +212,22 @@ export class BfvVector implements Disposable {
   }
 
   add(other: BfvVector | (number | bigint)[]): BfvVector {
-    return this.#op('add', other, (ev, a, b, out, plain) => (plain ? ev.addPlain(a, b as never, out) : ev.add(a, b as CipherText, out)))
+    return this.#op('add', other, { cipher: (ev, a, b, out) => ev.add(a, b, out), plain: (ev, a, b, out) => ev.addPlain(a, b, out) })
   }
 
   sub(other: BfvVector | (number | bigint)[]): BfvVector {
-    return this.#op('subtract', other, (ev, a, b, out, plain) => (plain ? ev.subPlain(a, b as never, out) : ev.sub(a, b as CipherText, out)))
+    return this.#op('subtract', other, { cipher: (ev, a, b, out) => ev.sub(a, b, out), plain: (ev, a, b, out) => ev.subPlain(a, b, out) })
   }
 
   /** Element-wise product (ciphertext products are relinearised). */
   multiply(other: BfvVector | (number | bigint)[]): BfvVector {
     const relin = this.client.relinKeys
-    return this.#op('multiply', other, (ev, a, b, out, plain) => {
-      if (plain) ev.multiplyPlain(a, b as never, out)
-      else {
-        ev.multiply(a, b as CipherText, out)
+    return this.#op('multiply', other, {
+      cipher: (ev, a, b, out) => {
+        ev.multiply(a, b, out)
         ev.relinearize(out, relin, out)
-      }
+      },
+      plain: (ev, a, b, out) => ev.multiplyPlain(a, b, out),
     })
   }
 

@@ -46,8 +46,13 @@ export function fromPaillierBigint(
   if (theirs.g !== theirs.n + 1n) throw new PaillierInvalidKeyError({ shortMessage: 'only paillier-bigint keys with g = n + 1 are supported', details: 'generate them with generateRandomKeys(bits, true)' })
   const publicKey = new PaillierPublicKey(theirs.n, options)
   if (keys.privateKey === undefined) return { publicKey }
-  const sk = keys.privateKey as unknown as { _p?: bigint; _q?: bigint }
-  if (typeof sk._p !== 'bigint' || typeof sk._q !== 'bigint') throw new PaillierInvalidKeyError({ shortMessage: 'the paillier-bigint private key does not carry p and q' })
-  const privateKey = new PaillierPrivateKey(sk._p, sk._q, { ...options, publicKey })
+  const f = factorsOf(keys.privateKey)
+  if (f === undefined) throw new PaillierInvalidKeyError({ shortMessage: 'the paillier-bigint private key does not carry p and q' })
+  const privateKey = new PaillierPrivateKey(f.p, f.q, { ...options, publicKey })
   return { publicKey, privateKey } satisfies Partial<PaillierKeyPair>
+}
+
+/** p and q of a paillier-bigint private key: it keeps them in fields its types mark private (`_p`, `_q`). */
+function factorsOf(sk: object): { p: bigint; q: bigint } | undefined {
+  return '_p' in sk && '_q' in sk && typeof sk._p === 'bigint' && typeof sk._q === 'bigint' ? { p: sk._p, q: sk._q } : undefined
 }

@@ -14,10 +14,35 @@ export type Seal = SEALLibrary
 
 let loading: Promise<Seal> | undefined
 let loaded: Seal | undefined
-/** Just what we use of the WebAssembly global (the lib has no DOM types). */
+/** Just what we use of the WebAssembly global (the lib has no DOM types, so it is untyped here). */
 type WasmMemory = { buffer: ArrayBuffer }
 type WasmGlobal = { instantiate: (...args: unknown[]) => Promise<unknown>; Memory: new (...args: never[]) => WasmMemory }
-const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly
+type SealFactory = () => Promise<Seal>
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null
+function isWasmGlobal(x: unknown): x is WasmGlobal {
+  return isRecord(x) && typeof x.instantiate === 'function' && typeof x.Memory === 'function'
+}
+
+/** The global `WebAssembly` object, checked to have what {@link loadSeal} patches. */
+function wasmGlobal(): WasmGlobal {
+  const w: unknown = Reflect.get(globalThis, 'WebAssembly')
+  if (!isWasmGlobal(w)) throw new HeSealError({ shortMessage: 'this runtime has no WebAssembly' })
+  return w
+}
+
+/** The values a WebAssembly instantiation exports (`{ instance, module }` or an `Instance`). */
+function exportsOf(result: unknown): unknown[] {
+  if (!isRecord(result)) return []
+  const holder = isRecord(result.instance) ? result.instance : result
+  return isRecord(holder.exports) ? Object.values(holder.exports) : []
+}
+
+/**
+ * node-seal's factory. Its types describe an ES module whose default export is the factory; Node
+ * loads its CommonJS build, whose `module.exports` (the default import) is the factory itself.
+ */
+const factoryOf = (m: SealFactory | { default: SealFactory }): SealFactory => (typeof m === 'function' ? m : m.default)
 
 let memory: WasmMemory | undefined
 
@@ -33,16 +58,16 @@ let memory: WasmMemory | undefined
 export function loadSeal(): Promise<Seal> {
   if (loading) return loading
   loading = (async () => {
+    const wasm = wasmGlobal()
     const original = wasm.instantiate
     // Capture the module's memory export so the heap size can be observed (node-seal hides it).
     wasm.instantiate = async (...args: unknown[]) => {
-      const result = (await original.apply(wasm, args)) as { instance?: { exports: Record<string, unknown> }; exports?: Record<string, unknown> }
-      const exports = result.instance?.exports ?? result.exports ?? {}
-      for (const v of Object.values(exports)) if (v instanceof wasm.Memory) memory = v
+      const result = await original.apply(wasm, args)
+      for (const v of exportsOf(result)) if (v instanceof wasm.Memory) memory = v
       return result
     }
     try {
-      loaded = await (sealFactory as unknown as () => Promise<Seal>)()
+      loaded = await factoryOf(sealFactory)()
       return loaded
     } catch (e) {
       loading = undefined

@@ -33,7 +33,7 @@ import {
 import type { Address, AggregateResult, ContributorsMessage, CoordinatorState, Hex, PartyMessage, Phase, Round, RosterMessage, SessionConfig, ShareBundle, SumShareMessage } from './types.js'
 
 /** Outcome of {@link Coordinator.receive}. */
-export type ReceiveResult = { status: 'accepted' | 'duplicate'; type: PartyMessage['type']; from: Address; phase: Phase }
+export type ReceiveResult = { outcome: 'accepted' | 'duplicate'; type: PartyMessage['type']; from: Address; phase: Phase }
 
 /** Parameters of the {@link Coordinator} constructor. */
 export type CoordinatorParameters = {
@@ -53,7 +53,7 @@ const err = (code: string, shortMessage: string, details?: string): MpcError => 
  * @example
  * ```ts
  * const coordinator = new Coordinator({ config, identityKey })
- * coordinator.receive(joinMessage, Date.now())   // → { status: 'accepted', ... }
+ * coordinator.receive(joinMessage, Date.now())   // → { outcome: 'accepted', ... }
  * const roster = coordinator.roster()           // once every party joined or the join deadline passed
  * db.save(coordinator.toJSON())
  * ```
@@ -129,14 +129,14 @@ export class Coordinator {
     if (partyIndex(c, m.from) === 0) throw err('MPC_UNKNOWN_PARTY', `${m.from} is not a party of this session`)
     const round = ROUND_OF[m.type]
     const stored = this.#stored(round, m.from)
-    if (stored && stored.signature === m.signature) return { status: 'duplicate', type: m.type, from: m.from, phase: this.#s.phase }
+    if (stored && stored.signature === m.signature) return { outcome: 'duplicate', type: m.type, from: m.from, phase: this.#s.phase }
     // (a different signature: check it, then see whether the content is the same)
     const { digest, manifest } = this.#digest(m)
     const signer = recoverSigner(digest, m.signature)
     if (signer !== m.from) throw err('MPC_BAD_SIGNATURE', `${m.type}: signature is not by ${m.from}`)
     if (stored) {
       const storedDigest = m.type === 'shares' ? this.#s.uploads[m.from]!.digest : bytesToHex(this.#digest(stored).digest)
-      if (storedDigest === bytesToHex(digest)) return { status: 'duplicate', type: m.type, from: m.from, phase: this.#s.phase }
+      if (storedDigest === bytesToHex(digest)) return { outcome: 'duplicate', type: m.type, from: m.from, phase: this.#s.phase }
       throw err('MPC_EQUIVOCATION', `${m.from} already sent a different ${m.type} message`)
     }
     this.advance(now)
@@ -174,7 +174,7 @@ export class Coordinator {
       this.#vectors.set(m, { share: m.share, vector })
     }
     this.advance(now)
-    return { status: 'accepted', type: m.type, from: m.from, phase: this.#s.phase }
+    return { outcome: 'accepted', type: m.type, from: m.from, phase: this.#s.phase }
   }
 
   /**

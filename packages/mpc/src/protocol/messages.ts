@@ -10,7 +10,7 @@ import { messageDigest, sha256HexOf } from '../crypto/digest.js'
 import { anAddress } from '../crypto/identity.js'
 import { isBase64Of, AEAD_OVERHEAD, KEY_COMMITMENT_BYTES } from '../crypto/share-encryption.js'
 import { ELEMENT_BYTES, P1, P2 } from '../field/field.js'
-import type { Address, ContributorsMessage, DealerComplaint, Hex, JoinMessage, PartyMessage, RosterMessage, SessionConfig, SharesMessage, SumShareMessage } from './types.js'
+import type { Address, ContributorsMessage, EncryptedShare, Hex, JoinMessage, PartyMessage, RosterMessage, SessionConfig, SharesMessage, SumShareMessage } from './types.js'
 
 const malformed = (shortMessage: string): never => {
   throw new MpcError('MPC_MALFORMED_MESSAGE', { shortMessage })
@@ -97,64 +97,76 @@ const addr = (v: unknown, what: string): Address => {
     return malformed(`${what}: expected an address`)
   }
 }
-const obj = (v: unknown, what: string): Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : malformed(`${what}: expected an object`)
+const obj = (v: unknown, what: string): Record<string, unknown> => (isRecord(v) ? v : malformed(`${what}: expected an object`))
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const keys = (o: Record<string, unknown>, allowed: string[], what: string): void => {
   for (const k of Object.keys(o)) if (!allowed.includes(k)) malformed(`${what}: unexpected field "${k}"`)
+}
+/** `v` if it is an array of `min..max` items, else `MPC_MALFORMED_MESSAGE` with `message`. */
+const items = (v: unknown, min: number, max: number, message: string): unknown[] => (Array.isArray(v) && v.length >= min && v.length <= max ? v : malformed(message))
+
+function encryptedShare(s: unknown, i: number, ctLen: number): EncryptedShare {
+  const e = obj(s, `shares.shares[${i}]`)
+  keys(e, ['to', 'ciphertext'], `shares.shares[${i}]`)
+  const to = addr(e.to, `shares.shares[${i}].to`)
+  const ciphertext = e.ciphertext
+  if (!looksLikeBase64Of(ciphertext, ctLen)) return malformed(`shares.shares[${i}]: "ciphertext" expected base64 of ${ctLen} bytes`)
+  return { to, ciphertext }
+}
+
+function manifestEntry(e: unknown, i: number): [Address, Hex] {
+  if (!Array.isArray(e) || e.length !== 2) return malformed(`dealer-complaint.manifest[${i}] expected [address, sha256]`)
+  const [to, digest]: unknown[] = e
+  if (!isHex(digest, 32)) return malformed(`dealer-complaint.manifest[${i}] expected [address, sha256]`)
+  return [addr(to, `dealer-complaint.manifest[${i}][0]`), digest]
 }
 
 /**
  * Check the shape of a message a party sent, against the session's sizes.
- * @returns the message, typed
+ * @returns the message, decoded field by field
  * @throws `MpcError` `MPC_MALFORMED_MESSAGE` naming what is wrong
  */
 export function parsePartyMessage(raw: unknown, config: SessionConfig): PartyMessage {
   const m = obj(raw, 'message')
-  if (typeof m.sessionId !== 'string' || !isHex(m.sessionId, 32)) return malformed('message: "sessionId" expected 32 bytes of 0x-hex')
+  const sessionId = m.sessionId
+  if (!isHex(sessionId, 32)) return malformed('message: "sessionId" expected 32 bytes of 0x-hex')
   switch (m.type) {
     case 'join': {
       keys(m, ['type', 'sessionId', 'from', 'encryptionKey', 'signature'], 'join')
-      addr(m.from, 'join.from')
-      if (!isBase64Of(m.encryptionKey, 32)) malformed('join: "encryptionKey" expected base64 of 32 bytes')
-      sig(m.signature, 'join')
-      return m as unknown as JoinMessage
+      const from = addr(m.from, 'join.from')
+      const encryptionKey = m.encryptionKey
+      if (!isBase64Of(encryptionKey, 32)) return malformed('join: "encryptionKey" expected base64 of 32 bytes')
+      const signature = sig(m.signature, 'join')
+      return { type: 'join', sessionId, from, encryptionKey, signature }
     }
     case 'shares': {
       keys(m, ['type', 'sessionId', 'from', 'shares', 'signature'], 'shares')
-      addr(m.from, 'shares.from')
-      sig(m.signature, 'shares')
-      if (!Array.isArray(m.shares) || m.shares.length < 1 || m.shares.length > config.parties.length - 1) malformed(`shares: "shares" expected 1..${config.parties.length - 1} items`)
+      const from = addr(m.from, 'shares.from')
+      const signature = sig(m.signature, 'shares')
       const ctLen = ciphertextBytes(config.length)
-      ;(m.shares as unknown[]).forEach((s, i) => {
-        const e = obj(s, `shares.shares[${i}]`)
-        keys(e, ['to', 'ciphertext'], `shares.shares[${i}]`)
-        addr(e.to, `shares.shares[${i}].to`)
-        if (!looksLikeBase64Of(e.ciphertext, ctLen)) malformed(`shares.shares[${i}]: "ciphertext" expected base64 of ${ctLen} bytes`)
-      })
-      return m as unknown as SharesMessage
+      const shares = items(m.shares, 1, config.parties.length - 1, `shares: "shares" expected 1..${config.parties.length - 1} items`).map((e, i) => encryptedShare(e, i, ctLen))
+      return { type: 'shares', sessionId, from, shares, signature }
     }
     case 'sum-share': {
       keys(m, ['type', 'sessionId', 'from', 'contributorsDigest', 'share', 'signature'], 'sum-share')
-      addr(m.from, 'sum-share.from')
-      sig(m.signature, 'sum-share')
-      if (!isHex(m.contributorsDigest, 32)) malformed('sum-share: "contributorsDigest" expected 32 bytes of 0x-hex')
-      if (!looksLikeBase64Of(m.share, vectorBytes(config.length))) malformed(`sum-share: "share" expected base64 of ${vectorBytes(config.length)} bytes`)
-      return m as unknown as SumShareMessage
+      const from = addr(m.from, 'sum-share.from')
+      const signature = sig(m.signature, 'sum-share')
+      const { contributorsDigest, share } = m
+      if (!isHex(contributorsDigest, 32)) return malformed('sum-share: "contributorsDigest" expected 32 bytes of 0x-hex')
+      if (!looksLikeBase64Of(share, vectorBytes(config.length))) return malformed(`sum-share: "share" expected base64 of ${vectorBytes(config.length)} bytes`)
+      return { type: 'sum-share', sessionId, from, contributorsDigest, share, signature }
     }
     case 'dealer-complaint': {
       keys(m, ['type', 'sessionId', 'from', 'dealer', 'ciphertext', 'manifest', 'dealerSignature', 'key', 'signature'], 'dealer-complaint')
-      addr(m.from, 'dealer-complaint.from')
-      addr(m.dealer, 'dealer-complaint.dealer')
-      sig(m.signature, 'dealer-complaint')
-      sig(m.dealerSignature, 'dealer-complaint.dealer')
-      if (!isBase64Of(m.key, 32)) malformed('dealer-complaint: "key" expected base64 of 32 bytes')
-      if (!looksLikeBase64Of(m.ciphertext, ciphertextBytes(config.length))) malformed(`dealer-complaint: "ciphertext" expected base64 of ${ciphertextBytes(config.length)} bytes`)
-      if (!Array.isArray(m.manifest) || m.manifest.length < 1 || m.manifest.length > config.parties.length - 1) malformed('dealer-complaint: "manifest" expected the dealer\'s signed manifest')
-      ;(m.manifest as unknown[]).forEach((e, i) => {
-        if (!Array.isArray(e) || e.length !== 2 || !isHex(e[1], 32)) malformed(`dealer-complaint.manifest[${i}] expected [address, sha256]`)
-        addr((e as unknown[])[0], `dealer-complaint.manifest[${i}][0]`)
-      })
-      return m as unknown as DealerComplaint
+      const from = addr(m.from, 'dealer-complaint.from')
+      const dealer = addr(m.dealer, 'dealer-complaint.dealer')
+      const signature = sig(m.signature, 'dealer-complaint')
+      const dealerSignature = sig(m.dealerSignature, 'dealer-complaint.dealer')
+      const { key, ciphertext } = m
+      if (!isBase64Of(key, 32)) return malformed('dealer-complaint: "key" expected base64 of 32 bytes')
+      if (!looksLikeBase64Of(ciphertext, ciphertextBytes(config.length))) return malformed(`dealer-complaint: "ciphertext" expected base64 of ${ciphertextBytes(config.length)} bytes`)
+      const manifest = items(m.manifest, 1, config.parties.length - 1, 'dealer-complaint: "manifest" expected the dealer\'s signed manifest').map(manifestEntry)
+      return { type: 'dealer-complaint', sessionId, from, dealer, ciphertext, manifest, dealerSignature, key, signature }
     }
     default:
       return malformed(`message: unknown "type" ${JSON.stringify(String(m.type).slice(0, 40))}`)

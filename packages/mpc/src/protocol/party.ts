@@ -22,6 +22,17 @@ import type { Address, DealerComplaint, Hex, JoinMessage, PartyState, RosterMess
 const fail = (code: string, shortMessage: string, details?: string): never => {
   throw new MpcError(code, { shortMessage, details })
 }
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
+
+/** The outer shape of a roster as received (its members and signatures are checked by {@link Party.acceptRoster}). */
+function isRosterMessage(v: unknown): v is RosterMessage {
+  return isRecord(v) && v.type === 'roster' && Array.isArray(v.members)
+}
+
+/** The outer shape of a share bundle as received (its contents are checked by {@link Party.sum}). */
+function isShareBundle(v: unknown): v is ShareBundle {
+  return isRecord(v) && v.type === 'share-bundle' && isRecord(v.contributors) && Array.isArray(v.shares)
+}
 
 /** Parameters of the {@link Party} constructor. */
 export type PartyParameters = {
@@ -100,13 +111,13 @@ export class Party {
    * Accept the roster (checked: coordinator's signature, every member's own join signature,
    * members are session parties in order, this party is one, at least t members).
    */
-  acceptRoster(roster: RosterMessage): void {
+  acceptRoster(roster: unknown): void {
     const c = this.#state.config
     if (this.#state.roster) {
-      if (this.#state.roster.signature !== roster?.signature) fail('MPC_EQUIVOCATION', 'a different roster was already accepted')
+      if (!isRecord(roster) || this.#state.roster.signature !== roster.signature) fail('MPC_EQUIVOCATION', 'a different roster was already accepted')
       return
     }
-    if (roster?.type !== 'roster' || !Array.isArray(roster.members)) fail('MPC_MALFORMED_MESSAGE', 'expected a roster message')
+    if (!isRosterMessage(roster)) return fail('MPC_MALFORMED_MESSAGE', 'expected a roster message')
     if (roster.sessionId !== c.sessionId) fail('MPC_WRONG_SESSION', 'roster is for another session')
     assertSignedBy(rosterDigest(roster), roster.signature, c.coordinator, 'roster')
     let last = 0
@@ -128,9 +139,11 @@ export class Party {
   /**
    * Round 2: encode `values` (|v| ≤ bound), add this party's DP noise if the session has it,
    * Shamir-share every element among the roster, encrypt each member's share to it, sign.
+   * @param values - this party's input vector
+   * @param roster - the roster as received from the coordinator (checked), unless already accepted
    * @throws RangeError / TypeError on bad values; `MPC_WRONG_ROUND` if called again with other values
    */
-  share(values: ArrayLike<number>, roster?: RosterMessage): SharesMessage {
+  share(values: ArrayLike<number>, roster?: unknown): SharesMessage {
     if (roster) this.acceptRoster(roster)
     if (this.#state.shares) return this.#state.shares
     const r = this.#state.roster ?? fail('MPC_WRONG_ROUND', 'the roster is needed before sharing')
@@ -167,11 +180,11 @@ export class Party {
    *   (`details` says whether the sender's own signature covers that ciphertext, i.e. who is to
    *   blame); `MPC_EQUIVOCATION` if asked for a sum over a different U than before
    */
-  sum(bundle: ShareBundle, roster?: RosterMessage): SumShareMessage {
+  sum(bundle: unknown, roster?: unknown): SumShareMessage {
     if (roster) this.acceptRoster(roster)
     const c = this.#state.config
     const me = this.#state.address
-    if (bundle?.type !== 'share-bundle' || typeof bundle.contributors !== 'object' || !Array.isArray(bundle.shares)) fail('MPC_MALFORMED_MESSAGE', 'expected a share-bundle message')
+    if (!isShareBundle(bundle)) return fail('MPC_MALFORMED_MESSAGE', 'expected a share-bundle message')
     if (bundle.sessionId !== c.sessionId || bundle.contributors.sessionId !== c.sessionId) fail('MPC_WRONG_SESSION', 'bundle is for another session')
     if (bundle.to !== me) fail('MPC_UNKNOWN_PARTY', 'bundle is addressed to another party')
     const U = bundle.contributors

@@ -86,11 +86,9 @@ function checkBody(c: Omit<SessionConfig, 'sessionId'>): void {
   const sum = aFiniteNumber(d.sum, 'deadlines.sum')
   if (!(join < share && share < sum)) throw new RangeError('"deadlines" expected join < share < sum')
   if (c.dp !== null) {
-    const dp = anObject(c.dp, 'dp')
-    aFiniteNumber(dp.epsilon, 'dp.epsilon')
-    aFiniteNumber(dp.l1Sensitivity, 'dp.l1Sensitivity')
-    if ((dp.epsilon as number) <= 0) throw new RangeError('"dp.epsilon" expected > 0')
-    if ((dp.l1Sensitivity as number) <= 0) throw new RangeError('"dp.l1Sensitivity" expected > 0')
+    const dp = dpOf(c.dp)
+    if (dp.epsilon <= 0) throw new RangeError('"dp.epsilon" expected > 0')
+    if (dp.l1Sensitivity <= 0) throw new RangeError('"dp.l1Sensitivity" expected > 0')
   }
   if (c.allowUnverified !== undefined && typeof c.allowUnverified !== 'boolean') throw new TypeError(`"allowUnverified" expected a boolean, got ${typeof c.allowUnverified}`)
   if (c.primes.length !== PRIMES.length || c.primes.some((p, i) => p !== PRIMES[i])) throw new RangeError(`"primes" expected [${PRIMES.join(', ')}]`)
@@ -145,31 +143,56 @@ export function createSession(params: CreateSessionParameters): SessionConfig {
     // (absent when false, so sessions without the opt-in keep the ids they always had)
     ...(params.allowUnverified === undefined || params.allowUnverified === false ? {} : { allowUnverified: params.allowUnverified }),
   }
-  if (typeof body.nonce !== 'string' || !/^0x[0-9a-fA-F]{2,128}$/.test(body.nonce)) throw new TypeError('"nonce" expected 1..64 bytes of 0x-hex')
+  if (typeof body.nonce !== 'string' || !isNonce(body.nonce)) throw new TypeError('"nonce" expected 1..64 bytes of 0x-hex')
   checkBody(body)
-  return { ...body, sessionId: sessionDigest(body) } as SessionConfig
+  return { ...body, sessionId: sessionDigest(body) }
 }
 
 /**
  * Check a configuration received from elsewhere (a party checks what the coordinator sent):
  * its fields, its overflow bound, and that `sessionId` is the digest of its parameters.
- * @returns the same configuration
+ * @returns the configuration, decoded field by field (unknown fields dropped)
  * @throws TypeError / RangeError, `MPC_OVERFLOW`, `MPC_WRONG_SESSION` if the id does not match
  */
 export function validateSession(config: unknown): SessionConfig {
-  const c = anObject(config, 'config') as unknown as SessionConfig
-  if (c.version !== 1) throw new RangeError('"config.version" expected 1')
-  const parties = anArray(c.parties, 'config.parties', 2, MAX_PARTIES).map((p, i) => anAddress(p, `config.parties[${i}]`))
-  if (parties.some((p, i) => p !== c.parties[i])) throw new RangeError('"config.parties" expected checksummed addresses')
-  if (anAddress(c.coordinator, 'config.coordinator') !== c.coordinator) throw new RangeError('"config.coordinator" expected a checksummed address')
-  aPositiveInt(c.threshold, 'config.threshold')
-  aPositiveInt(c.length, 'config.length')
-  aPositiveInt(c.minContributors, 'config.minContributors')
-  anArray(c.primes, 'config.primes', 1, 8)
-  const { sessionId, ...body } = c
+  const { version, parties: rawParties, coordinator: rawCoordinator, threshold, length, scale, bound, minContributors, deadlines, dp, nonce, primes, allowUnverified, sessionId } = anObject(config, 'config')
+  if (version !== 1) throw new RangeError('"config.version" expected 1')
+  const given = anArray(rawParties, 'config.parties', 2, MAX_PARTIES)
+  const parties = given.map((p, i) => anAddress(p, `config.parties[${i}]`))
+  if (parties.some((p, i) => p !== given[i])) throw new RangeError('"config.parties" expected checksummed addresses')
+  const coordinator = anAddress(rawCoordinator, 'config.coordinator')
+  if (coordinator !== rawCoordinator) throw new RangeError('"config.coordinator" expected a checksummed address')
+  const givenPrimes = anArray(primes, 'config.primes', 1, 8)
+  if (givenPrimes.length !== PRIMES.length || givenPrimes.some((p, i) => p !== PRIMES[i])) throw new RangeError(`"primes" expected [${PRIMES.join(', ')}]`)
+  if (typeof nonce !== 'string' || !isNonce(nonce)) throw new TypeError('"nonce" expected 1..64 bytes of 0x-hex')
+  if (allowUnverified !== undefined && typeof allowUnverified !== 'boolean') throw new TypeError(`"allowUnverified" expected a boolean, got ${typeof allowUnverified}`)
+  const d = anObject(deadlines, 'deadlines')
+  const body: Omit<SessionConfig, 'sessionId'> = {
+    version,
+    coordinator,
+    parties,
+    threshold: aPositiveInt(threshold, 'config.threshold'),
+    length: aPositiveInt(length, 'config.length'),
+    scale: aFiniteNumber(scale, 'scale'),
+    bound: aFiniteNumber(bound, 'bound'),
+    minContributors: aPositiveInt(minContributors, 'config.minContributors'),
+    deadlines: { join: aFiniteNumber(d.join, 'deadlines.join'), share: aFiniteNumber(d.share, 'deadlines.share'), sum: aFiniteNumber(d.sum, 'deadlines.sum') },
+    dp: dp === null ? null : dpOf(dp),
+    nonce,
+    primes: [...PRIMES],
+    ...(allowUnverified === undefined ? {} : { allowUnverified }),
+  }
   checkBody(body)
-  if (sessionId !== sessionDigest(body)) throw new MpcError('MPC_WRONG_SESSION', { shortMessage: 'sessionId is not the digest of the session parameters' })
-  return c
+  const id = sessionDigest(body)
+  if (sessionId !== id) throw new MpcError('MPC_WRONG_SESSION', { shortMessage: 'sessionId is not the digest of the session parameters' })
+  return { ...body, sessionId: id }
+}
+
+const isNonce = (v: string): v is Hex => /^0x[0-9a-fA-F]{2,128}$/.test(v)
+
+function dpOf(v: unknown): DpConfig {
+  const dp = anObject(v, 'dp')
+  return { epsilon: aFiniteNumber(dp.epsilon, 'dp.epsilon'), l1Sensitivity: aFiniteNumber(dp.l1Sensitivity, 'dp.l1Sensitivity') }
 }
 
 /** Index (1-based evaluation point) of a party, or 0 if it is not one. */

@@ -166,8 +166,8 @@ export function simulate(params: SimulateParameters): SimulateReturnType {
       let message: unknown
       try {
         if (round === 'join') message = p.join()
-        else if (round === 'share') message = p.share(params.parties[i]!.values, inbox.get(p.address) as never)
-        else message = p.sum(inbox.get(p.address) as never)
+        else if (round === 'share') message = p.share(params.parties[i]!.values, inbox.get(p.address))
+        else message = p.sum(inbox.get(p.address))
       } catch (e) {
         refuse({ direction: 'down', round, party: p.address, message: inbox.get(p.address) }, e)
         continue
