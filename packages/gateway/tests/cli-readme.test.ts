@@ -58,7 +58,8 @@ describe('root README: bring your own model, a new shape on-chain', () => {
   beforeAll(async () => {
     chain = await startEmbeddedChain()
     const adapter = await connectChain({ rpcUrl: chain.rpcUrl, privateKey: chain.privateKey, registryAddress: chain.registryAddress, verifiers: chain.verifiers })
-    app = await testGateway({ chain: adapter, config: { outboxIntervalMs: 50 } })
+    // the gateway names its chain (what the embedded anvil of npm start does), so `krain verify` needs no --rpc
+    app = await testGateway({ chain: adapter, config: { outboxIntervalMs: 50, publicRpcUrl: chain.rpcUrl } })
     await app.listen({ host: '127.0.0.1', port: 0 })
     env = { ...process.env, KRAIN_URL: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`, KRAIN_KEY: `0x${(0xa11ce000n + 60n).toString(16).padStart(64, '0')}` } as Record<string, string>
   }, 60_000)
