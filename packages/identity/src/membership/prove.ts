@@ -54,6 +54,10 @@ export async function membershipScope(groupId: bigint, scopeTag: string | bigint
 
 let vkey: unknown
 const loadVkey = (): unknown => (vkey ??= JSON.parse(readFileSync(membershipArtifacts.vkey, 'utf8')))
+// The wasm (2 MB) and zkey (3 MB) are read once per process, not once per proof; the bn128 curve
+// snarkjs builds is kept in globalThis.curve_bn128 until terminateIdentityCurves().
+let proving: { wasm: Uint8Array; zkey: Uint8Array } | undefined
+const provingArtifacts = (): { wasm: Uint8Array; zkey: Uint8Array } => (proving ??= { wasm: new Uint8Array(readFileSync(membershipArtifacts.wasm)), zkey: new Uint8Array(readFileSync(membershipArtifacts.zkey)) })
 
 /**
  * Prove that `identity` is a member of `group`, bound to `message`, revealing the scoped nullifier.
@@ -75,7 +79,7 @@ export async function generateMembershipProof({ identity, group, groupId, scope,
   const input = { secret: identity.secret, merkleProofLength: mp.siblings.length, merkleProofIndex: mp.index, merkleProofSiblings: siblings, message: msg, scope: scopeField }
   let res: { proof: unknown; publicSignals: string[] }
   try {
-    res = await snarkjs.groth16.fullProve(input, membershipArtifacts.wasm, membershipArtifacts.zkey)
+    res = await snarkjs.groth16.fullProve(input, provingArtifacts().wasm, provingArtifacts().zkey)
   } catch (cause) {
     throw new IdentityError({ code: 'IDENTITY_BAD_PROOF', shortMessage: 'membership witness could not be computed', cause })
   }
