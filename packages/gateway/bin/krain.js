@@ -6,7 +6,7 @@
 // start in a fraction of what tsx takes. `serve` and `zk` (worker threads on .ts files) and any
 // failure to bundle run the TypeScript entry with tsx in a child process, as before.
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -64,6 +64,11 @@ async function bundle() {
   const tmp = `${pointer}.${process.pid}`
   writeFileSync(tmp, JSON.stringify({ main, builtAt, inputs }))
   renameSync(tmp, pointer)
+  // earlier bundles go (not the newest ones: a CLI started a moment ago may still be loading its chunks)
+  for (const d of readdirSync(cache)) {
+    const m = /^b-(\d+)-/.exec(d)
+    if (m && Number(m[1]) < builtAt - 60_000) rmSync(join(cache, d), { recursive: true, force: true })
+  }
   return main
 }
 
