@@ -1,13 +1,17 @@
 /**
- * PSI: `@krain/psi` (ECDH over X25519 via node:crypto, Elligator 2 hashing, 2 worker threads)
- * against `@openmined/psi.js` 2.0.6 (WASM ECDH-PSI over P-256, Raw data structure so both are
- * exact), interleaved on the same sets. Sizes: 2 × 10,000 (interleaved, 3 samples each) and
- * 2 × 100,000 (anchor once: it takes minutes here); cardinality and sum variants checked exact;
- * 2 × 1,000,000 streamed only with PSI_BENCH_1M=1 (time and peak RSS).
+ * PSI: `@krain/psi` (ECDH over X25519 via node:crypto, Elligator 2 hashing with a native Legendre
+ * symbol, 2 worker threads) against `@openmined/psi.js` 2.0.6 (WASM ECDH-PSI over P-256, Raw data
+ * structure so both are exact), interleaved on the same sets. Sizes: 2 × 10,000 (interleaved, 3
+ * samples each) and 2 × 100,000 (anchor once between two runs of ours: it takes minutes here);
+ * cardinality and sum variants checked exact; 2 × 1,000,000 streamed in a child process (so its
+ * peak RSS, `process.resourceUsage().maxRSS`, is its own): time, peak RSS and RSS before the run.
  * Knobs for a loaded machine: PSI_BENCH_SAMPLES (default 3), PSI_BENCH_100K=0 (skip 100k),
- * PSI_BENCH_SKIP_ANCHOR_100K=1 (ours only at 100k).
+ * PSI_BENCH_SKIP_ANCHOR_100K=1 (ours only at 100k), PSI_BENCH_1M=0 (skip 1M).
  */
+import { execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
+import os from 'node:os'
+import { fileURLToPath } from 'node:url'
 import { PsiPool, psiIntersect } from '@krain/psi'
 import { lowerIsBetterRow, round, writeResult } from './lib.js'
 import type { Row } from './lib.js'
@@ -94,7 +98,10 @@ export async function run(): Promise<void> {
   if (process.env.PSI_BENCH_100K !== '0') {
     const { a, b, expected } = sets(100_000, 0.3, 's100k')
     const o: number[] = []
+    const cpu0 = process.cpuUsage()
     const [t1, n1] = await ms(() => ours(a, b))
+    const cpu = process.cpuUsage(cpu0)
+    const cpuS = (cpu.user + cpu.system) / 1e6
     o.push(t1)
     console.log(`100k ours ${round(t1)} ms`)
     let anchorMs: number | null = null
@@ -109,7 +116,7 @@ export async function run(): Promise<void> {
     if (n1 !== expected || n2 !== expected) throw new Error('ours 100k: wrong intersection size')
     const m = (t1 + t2) / 2
     rows.push({ ...lowerIsBetterRow('intersection 2 × 100,000', 'ms', m, anchorMs, ANCHOR, 5, anchorMs === null ? 'anchor not run at 100k this session (machine load ~10 on 2 cores); one run of ours' : 'ours twice around one anchor run'), oursRange: [round(Math.min(...o)), round(Math.max(...o))] })
-    rows.push(lowerIsBetterRow('intersection 2 × 100,000 vs 30 s budget', 's', m / 1000, 30, 'budget (issue 13)', 1))
+    rows.push(lowerIsBetterRow('intersection 2 × 100,000 vs 30 s budget', 's', m / 1000, 30, 'budget (issue 13)', 1, `CPU time of one run ${round(cpuS)} s over both worker threads and the main thread (wall ≈ CPU / 2 on two free cores); 1-min load average after the runs ${os.loadavg()[0]!.toFixed(1)} on 2 cores`))
   }
 
   // cardinality and sum: exact against the plain computation
@@ -134,19 +141,39 @@ export async function run(): Promise<void> {
     rows.push(lowerIsBetterRow('sum 2 × 2,000 (Paillier 2048)', 'ms', t, null, null, null, `exact: ${ok ? 'yes' : `NO (${got.sum} vs ${expectedSum})`}`))
   }
 
-  if (process.env.PSI_BENCH_1M === '1') {
-    const n = 1_000_000
-    const a = Array.from({ length: n }, (_, i) => `m-${i}`)
-    const b = Array.from({ length: n }, (_, i) => `m-${i * 3}`)
-    const expected = Math.ceil(n / 3)
-    const rss0 = process.memoryUsage().rss
-    let peak = rss0
-    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 250)
-    const [t, r] = await ms(() => psiIntersect({ a, b, pool, variant: 'cardinality', chunkSize: 16_384, onProgress: () => void (peak = Math.max(peak, process.memoryUsage().rss)) }))
-    clearInterval(timer)
-    const got = (r as { cardinality: number }).cardinality
-    rows.push(lowerIsBetterRow('cardinality 2 × 1,000,000 streamed', 's', t / 1000, null, null, null, `exact: ${got === expected ? 'yes' : 'NO'}; peak RSS ${Math.round(peak / 2 ** 20)} MiB (inputs alone ${Math.round(rss0 / 2 ** 20)} MiB)`))
-  }
   await pool.close()
+  if (process.env.PSI_BENCH_1M !== '0') {
+    const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url)], { env: { ...process.env, PSI_BENCH_CHILD: '1m' }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 }).toString()
+    const r = JSON.parse(out.trim().split('\n').at(-1)!) as { seconds: number; exact: boolean; maxRssMiB: number; inputsRssMiB: number; n: number }
+    const note = `intersection variant, chunks of 16,384, 2 worker threads; exact: ${r.exact ? 'yes' : 'NO'}; RSS with only the two input arrays ${r.inputsRssMiB} MiB`
+    rows.push(lowerIsBetterRow('intersection 2 × 1,000,000 streamed: time', 's', r.seconds, null, null, null, note))
+    rows.push(lowerIsBetterRow('intersection 2 × 1,000,000 streamed: peak RSS', 'MiB', r.maxRssMiB, null, null, null, `process.resourceUsage().maxRSS of the child process; ${Math.round(((r.maxRssMiB - r.inputsRssMiB) * 2 ** 20) / r.n)} bytes per item pair above the inputs`))
+  }
   writeResult('psi', rows)
 }
+
+/** The 2 × 1,000,000 run, in its own process: prints one JSON line. */
+async function child1M(): Promise<void> {
+  const n = 1_000_000
+  const a = Array.from({ length: n }, (_, i) => `m-${i}`)
+  const b = Array.from({ length: n }, (_, i) => `m-${i * 3}`)
+  const inputsRssMiB = Math.round(process.memoryUsage().rss / 2 ** 20)
+  const pool = new PsiPool({ threads: 2 })
+  let last = 0
+  const t0 = performance.now()
+  const r = await psiIntersect({
+    a,
+    b,
+    pool,
+    chunkSize: 16_384,
+    onProgress: (p) => {
+      if (p.done - last >= 100_000 || p.done === p.total) (last = p.done), console.error(`1M ${p.party} ${p.phase} ${p.done}/${p.total} ${Math.round((performance.now() - t0) / 1000)} s`)
+    },
+  })
+  const seconds = (performance.now() - t0) / 1000
+  await pool.close()
+  const exact = r.intersection!.length === Math.ceil(n / 3) && r.intersection!.every((x) => Number(x.slice(2)) % 3 === 0)
+  console.log(JSON.stringify({ n, seconds: round(seconds), exact, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), inputsRssMiB }))
+}
+
+if (process.env.PSI_BENCH_CHILD === '1m') await child1M()

@@ -31,6 +31,7 @@ import { identityPlugin } from './identity/plugin.js'
 import { authRoutes } from './routes/auth/index.js'
 import { healthRoutes } from './routes/health/index.js'
 import { mpcRoutes } from './routes/mpc/index.js'
+import { psiRoutes } from './routes/psi/index.js'
 import { heRoutes } from './routes/he/index.js'
 import { keyBundleRoutes } from './routes/he/bundles.js'
 import { jobRoutes } from './routes/jobs/index.js'
@@ -76,6 +77,7 @@ export const app = fp<AppOptions>(
     await fastify.register(uiPlugin)
     await fastify.register(authRoutes, { prefix: '/v1/auth' })
     await fastify.register(mpcRoutes, { prefix: '/v1/mpc' })
+    await fastify.register(psiRoutes, { prefix: '/v1/psi' })
     await fastify.register(heRoutes, { prefix: '/v1/he' })
     await fastify.register(keyBundleRoutes, { prefix: '/v1/he' })
     await fastify.register(modelRoutes, { prefix: '/v1/models' })

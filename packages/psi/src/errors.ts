@@ -17,6 +17,8 @@ export type PsiErrorCode =
   | 'PSI_TABLE_FULL'
   | 'PSI_SUM_OVERFLOW'
   | 'PSI_WORKER_FAILED'
+  | 'PSI_TIMEOUT'
+  | 'PSI_NOT_A_PARTY'
 
 /** Parameters of a `PsiError`. */
 export type PsiErrorParameters = { shortMessage: string; details?: string; cause?: unknown }

@@ -72,6 +72,14 @@ CREATE TABLE federated_events (session_id TEXT NOT NULL, seq BIGINT NOT NULL, pa
 CREATE TABLE audit_logs (session_id TEXT PRIMARY KEY, log TEXT NOT NULL, updated_at BIGINT NOT NULL);
 `,
   },
+  {
+    version: 14,
+    name: 'psi-sessions',
+    sql: `
+CREATE TABLE psi_sessions (id TEXT PRIMARY KEY, creator TEXT NOT NULL, config TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);
+CREATE TABLE psi_chunks (session_id TEXT NOT NULL, sender TEXT NOT NULL, recipient TEXT NOT NULL, stream TEXT NOT NULL, idx INTEGER NOT NULL, last INTEGER NOT NULL, digest TEXT NOT NULL, data {{blob}} NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (session_id, sender, recipient, stream, idx));
+`,
+  },
 ]
 
 /**

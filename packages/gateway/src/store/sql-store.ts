@@ -289,6 +289,32 @@ export class SqlStore implements Store {
     return rows.map(toMpcMessage)
   }
 
+  // PSI sessions (issue 13)
+  async createPsiSession(p: import('./types.js').PsiSessionRecord): Promise<void> {
+    await this.db.run('INSERT INTO psi_sessions (id, creator, config, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', [p.id, p.creator, p.config, p.createdAt, p.expiresAt])
+  }
+  async getPsiSession(id: string): Promise<import('./types.js').PsiSessionRecord | null> {
+    const [r] = await this.db.all('SELECT id, creator, config, created_at, expires_at FROM psi_sessions WHERE id = ?', [id])
+    return r ? { id: str(r.id), creator: str(r.creator), config: str(r.config), createdAt: num(r.created_at), expiresAt: num(r.expires_at) } : null
+  }
+  putPsiChunk(c: import('./types.js').PsiChunkRecord): Promise<'stored' | 'duplicate' | 'conflict'> {
+    return this.db.transaction(async (tx) => {
+      const key = [c.sessionId, c.sender, c.recipient, c.stream, c.index]
+      const n = await tx.run('INSERT INTO psi_chunks (session_id, sender, recipient, stream, idx, last, digest, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, sender, recipient, stream, idx) DO NOTHING', [...key, c.last ? 1 : 0, c.digest, c.data, c.createdAt])
+      if (n === 1) return 'stored'
+      const [r] = await tx.all('SELECT digest, last FROM psi_chunks WHERE session_id = ? AND sender = ? AND recipient = ? AND stream = ? AND idx = ?', key)
+      return r && str(r.digest) === c.digest && num(r.last) === (c.last ? 1 : 0) ? 'duplicate' : 'conflict'
+    })
+  }
+  async listPsiChunks(q: { sessionId: string; sender: string; recipient: string; stream: string; fromIndex: number; limit: number }): Promise<import('./types.js').PsiChunkRecord[]> {
+    const rows = await this.db.all('SELECT * FROM psi_chunks WHERE session_id = ? AND sender = ? AND recipient = ? AND stream = ? AND idx >= ? ORDER BY idx LIMIT ?', [q.sessionId, q.sender, q.recipient, q.stream, q.fromIndex, q.limit])
+    return rows.map((r) => ({ sessionId: str(r.session_id), sender: str(r.sender), recipient: str(r.recipient), stream: str(r.stream), index: num(r.idx), last: num(r.last) === 1, digest: str(r.digest), data: Buffer.from(r.data as Uint8Array), createdAt: num(r.created_at) }))
+  }
+  async listPsiStreams(sessionId: string): Promise<import('./types.js').PsiStreamSummary[]> {
+    const rows = await this.db.all('SELECT sender, recipient, stream, COUNT(*) AS chunks, SUM(LENGTH(data)) AS bytes, MAX(last) AS last FROM psi_chunks WHERE session_id = ? GROUP BY sender, recipient, stream ORDER BY sender, recipient, stream', [sessionId])
+    return rows.map((r) => ({ sender: str(r.sender), recipient: str(r.recipient), stream: str(r.stream), chunks: num(r.chunks), bytes: num(r.bytes), last: num(r.last) === 1 }))
+  }
+
   async dump(): Promise<Record<string, SqlDump[]>> {
     const out: Record<string, SqlDump[]> = {}
     for (const t of tables) out[t] = await this.db.all(`SELECT * FROM ${t}`)

@@ -143,9 +143,31 @@ export interface Store {
   /** Messages of a session for `recipient` (and those addressed to everyone), optionally of one round. */
   listMpcMessages(sessionId: string, recipient: string, round?: string): Promise<MpcMessageRecord[]>
 
+  /** PSI sessions (issue 13): the gateway relays blinded chunks between parties, nothing more. */
+  createPsiSession(s: PsiSessionRecord): Promise<void>
+  getPsiSession(id: string): Promise<PsiSessionRecord | null>
+  /**
+   * Store a chunk unless its key (session, sender, recipient, stream, index) exists: `stored`, else
+   * `duplicate` (same digest: an idempotent retry) or `conflict` (other bytes under the same key).
+   */
+  putPsiChunk(c: PsiChunkRecord): Promise<'stored' | 'duplicate' | 'conflict'>
+  /** Chunks of one stream from index `fromIndex` on, in order, at most `limit`. */
+  listPsiChunks(q: { sessionId: string; sender: string; recipient: string; stream: string; fromIndex: number; limit: number }): Promise<PsiChunkRecord[]>
+  /** Every stream of a session: chunk count, bytes, and whether its last chunk arrived. */
+  listPsiStreams(sessionId: string): Promise<PsiStreamSummary[]>
+
   /** Every text value stored, table by table (used by the secrecy scan in the tests and `krain doctor`). */
   dump(): Promise<Record<string, SqlDump[]>>
 }
 
 /** One row of {@link Store.dump}. */
 export type SqlDump = Record<string, unknown>
+
+/** A PSI session: its creator and fixed config (JSON: parties, mode, value holder). */
+export type PsiSessionRecord = { id: string; creator: string; config: string; createdAt: number; expiresAt: number }
+
+/** One relayed PSI chunk (blinded points only), from one party to another on a named stream. */
+export type PsiChunkRecord = { sessionId: string; sender: string; recipient: string; stream: string; index: number; last: boolean; digest: string; data: Buffer; createdAt: number }
+
+/** A stream of a PSI session, summarised. */
+export type PsiStreamSummary = { sender: string; recipient: string; stream: string; chunks: number; bytes: number; last: boolean }
