@@ -17,6 +17,7 @@ import { registerIdentityCommands } from './commands/identity.js'
 import { contextOf, inputError, inputRow, inputRows, keyOf, out, readInput, readJson, usageError } from './context.js'
 import { registerAuthCommands } from './commands/auth.js'
 import { registerJobsCommands } from './commands/jobs.js'
+import { registerPsiCommands } from './commands/psi.js'
 import { registerKeysCommands } from './commands/keys.js'
 
 async function taskRows(task: string): Promise<{ model: unknown; x: number[][]; y: number[] }> {
@@ -193,6 +194,7 @@ export function program(): Command {
     })
 
   registerJobsCommands(p)
+  registerPsiCommands(p) // issue 13: private set intersection
 
   p.command('verify <receipt>')
     .description("verify a receipt (a file, or a job id fetched from the gateway) off-chain and on-chain; without --rpc, the gateway's chain; a receipt that is not valid says why (exit 2)")
