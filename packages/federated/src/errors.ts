@@ -15,6 +15,7 @@ export type FederatedErrorCode =
   | 'FED_TRAINING_DIVERGED'
   | 'FED_REPLAYED_MESSAGE'
   | 'FED_BAD_SIGNATURE'
+  | 'FED_MALFORMED_MESSAGE'
 
 /** Parameters of {@link FederatedError}. */
 export type FederatedErrorParameters = { shortMessage: string; details?: string; cause?: unknown }

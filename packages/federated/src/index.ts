@@ -10,3 +10,7 @@ export { flattenParameters, parameterCount, withParameters } from './train/param
 export { RDP_ORDERS, gaussianRdp, rdpToEpsilon, epsilonOf, calibrateNoiseMultiplier } from './dp/accountant.js'
 export { SecAggClient, SecAggServer, SecAggSession, RevealLedger, runSecAggRound, encodeFixed, decodeFixed, validateSecAggConfig, verifyAdvertisement } from './secagg/index.js'
 export type { SecAggConfig, SecAggClientOptions, SecAggSessionParameters, SecAggRoundFaults, RunSecAggRoundParameters, RunSecAggRoundReturnType, AdvertiseMessage, ShareSeedsMessage, ShareKeysMessage, MaskedInputMessage, UnmaskMessage } from './secagg/index.js'
+export { applyAggregate, roundVectorSpec, ROUND_SCALE } from './coordinator/apply-aggregate.js'
+export type { ApplyAggregateParameters, RoundVectorSpec } from './coordinator/apply-aggregate.js'
+export { advertiseToJson, advertiseFromJson, shareSeedsToJson, shareSeedsFromJson, maskedToJson, maskedFromJson, unmaskToJson, unmaskFromJson } from './secagg/wire.js'
+export type { AdvertiseJson, ShareSeedsJson, MaskedInputJson, UnmaskJson } from './secagg/wire.js'

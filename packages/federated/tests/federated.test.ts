@@ -73,8 +73,8 @@ describe('dropouts, restart, replay, DP', () => {
     expect(() => FederatedCoordinator.fromJSON({ version: 1 }, key(4))).toThrow(expect.objectContaining({ code: 'FED_BAD_STATE' }))
   })
 
-  it('refuses a message replayed from an earlier round', () => {
-    const fed = FederatedCoordinator.create({ coordinatorKey: key(6), hospitals: hospitals.map((h) => h.address), model })
+  it('refuses a message replayed from an earlier round (shamir transport; secagg: tests/secagg.test.ts)', () => {
+    const fed = FederatedCoordinator.create({ coordinatorKey: key(6), hospitals: hospitals.map((h) => h.address), model, transport: 'shamir' })
     const old: { round: 'join' | 'share' | 'sum'; message: unknown }[] = []
     fed.runRound(hospitals.slice(0, 4), { onMessage: (round, message) => old.push({ round, message }) })
     // hospital 0 does not take part in round 2; its round-1 messages are replayed on its behalf

@@ -17,6 +17,7 @@ import { epsilonOf } from '../dp/accountant.js'
 import { flattenParameters, parameterCount, withParameters } from '../train/params.js'
 import type { Hospital } from './hospital.js'
 import { SecAggSession } from '../secagg/run-round.js'
+import { applyAggregate } from './apply-aggregate.js'
 
 /** Differential-privacy settings of a federation. */
 export type FederatedDpConfig = { epsilon: number; delta: number; noiseMultiplier: number }
@@ -39,8 +40,8 @@ export type FederatedConfig = {
   dp: FederatedDpConfig | null
   allowUnverified: boolean
   /**
-   * How updates are summed: `'shamir'` (an `@krain/mpc` session, the default) or `'secagg'`
-   * (pairwise-masked aggregation, `secagg/`, ~1× the vector in bytes). Absent in old states = shamir.
+   * How updates are summed: `'secagg'` (pairwise-masked aggregation, `secagg/`, ~1× the vector in
+   * bytes; the default) or `'shamir'` (an `@krain/mpc` session). Absent in old states = shamir.
    */
   transport?: 'shamir' | 'secagg'
 }
@@ -74,7 +75,7 @@ export type CreateFederationParameters = {
   dp?: FederatedDpConfig | null
   allowUnverified?: boolean
   federationId?: string
-  /** Aggregation transport (default `'shamir'`). */
+  /** Aggregation transport (default `'secagg'`). */
   transport?: 'shamir' | 'secagg'
 }
 
@@ -123,7 +124,7 @@ export class FederatedCoordinator {
       serverLearningRate: p.serverLearningRate ?? 1,
       dp: p.dp ?? null,
       allowUnverified: p.allowUnverified ?? false,
-      transport: p.transport ?? 'shamir',
+      transport: p.transport ?? 'secagg',
     }
     if (config.transport !== 'shamir' && config.transport !== 'secagg') throw new RangeError(`"transport" expected 'shamir' or 'secagg', got ${String(config.transport)}`)
     if (!(config.clip > 0)) throw new RangeError(`"clip" expected > 0, got ${config.clip}`)
@@ -300,32 +301,13 @@ export class FederatedCoordinator {
   }
 
   /** Check the aggregate against the declared bounds and step the global model. */
-  #apply(round: number, sessionId: Hex, contributors: Address[], verified: boolean, sum: number[], rosterSize: number, sigma: number, refusals: RoundRefusal[], bytes: RoundReport['bytes']): RoundReport {
+  #apply(round: number, sessionId: Hex, contributors: Address[], verified: boolean, sum: number[], rosterSize: number, _sigma: number, refusals: RoundRefusal[], bytes: RoundReport['bytes']): RoundReport {
     const s = this.#state
     const c = s.config
-    const P = s.parameters.length
-    const U = contributors.length
-    let update: number[]
-    let normBound: number
-    if (c.dp) {
-      update = sum.map((v) => v / U)
-      // ‖Σ clip(Δ_k) + noise‖ ≤ U·C + ‖noise‖; ‖noise‖ ≤ σ_eff(√P + 8) except with probability < e^-32
-      normBound = U * c.clip + sigma * (Math.sqrt(P) + 8)
-    } else {
-      const count = sum[P]!
-      if (!(count >= 1 && count <= U * c.maxSamples + 1e-6)) throw new FederatedError('FED_NORM_EXCEEDED', { shortMessage: `the aggregated sample count ${count} is outside 1..${U * c.maxSamples}: a hospital lied about its weight` })
-      update = sum.slice(0, P).map((v) => v / count)
-      normBound = c.clip * count
-    }
-    const sumNorm = Math.sqrt(sum.slice(0, P).reduce((a, v) => a + v * v, 0))
-    if (sumNorm > normBound * (1 + 1e-9) + P / SCALE) {
-      throw new FederatedError('FED_NORM_EXCEEDED', { shortMessage: `the aggregate update's norm ${sumNorm.toFixed(3)} exceeds what the contributors' declared clip allows (${normBound.toFixed(3)})`, details: 'at least one hospital sent an update past the clip bound; the round is discarded' })
-    }
-    const next = s.parameters.map((w, k) => w + c.serverLearningRate * update[k]!)
-    if (next.some((v) => !Number.isFinite(v))) throw new FederatedError('FED_TRAINING_DIVERGED', { shortMessage: 'the global model became non-finite' })
-    if (c.dp) s.noiseMultipliers.push((sigma * Math.sqrt(U / rosterSize)) / c.clip)
-    const record: RoundRecord = { round, sessionId, contributors, verified, epsilon: this.epsilonSpent(), updateNorm: Math.sqrt(update.reduce((a, v) => a + v * v, 0)) }
-    s.parameters = next
+    const next = applyAggregate({ parameters: s.parameters, sum, contributors: contributors.length, rosterSize, clip: c.clip, maxSamples: c.maxSamples, serverLearningRate: c.serverLearningRate, dp: c.dp })
+    if (next.noiseMultiplier !== null) s.noiseMultipliers.push(next.noiseMultiplier)
+    const record: RoundRecord = { round, sessionId, contributors, verified, epsilon: this.epsilonSpent(), updateNorm: next.updateNorm }
+    s.parameters = next.parameters
     s.round = round
     s.history.push(record)
     return { ...record, refusals, bytes }

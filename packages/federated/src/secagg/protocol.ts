@@ -526,6 +526,21 @@ export class SecAggServer {
     r.responses.set(m.from, m)
   }
 
+  /** Parties whose ShareSeeds message was taken in the open round. */
+  get sharers(): number[] {
+    return [...(this.#r?.shares.keys() ?? [])].sort((a, b) => a - b)
+  }
+
+  /** Parties whose masked input was taken in the open round. */
+  get maskers(): number[] {
+    return [...(this.#r?.inputs.keys() ?? [])].sort((a, b) => a - b)
+  }
+
+  /** U2 of the open round (empty before the masked-input step closed). */
+  get survivors(): number[] {
+    return [...(this.#r?.u2 ?? [])]
+  }
+
   /** Survivors that answered the unmasking so far. */
   get responders(): number[] {
     return [...(this.#r?.responses.keys() ?? [])].sort((a, b) => a - b)
