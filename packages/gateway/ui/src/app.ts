@@ -1,103 +1,117 @@
 /**
- * The dashboard's script (bundled for the browser by scripts/build-client.mjs into ui/dist/app.js):
- * health and chain status, the models, a job and an MPC session, through the SDK's `GatewayHttp`.
- * A pasted session token is kept in memory only (nothing is written to storage).
+ * The dashboard's script (bundled for the browser by scripts/build-client.mjs into ui/dist/app.js,
+ * with the SDK's browser entry `@krain/client/browser`; snarkjs goes into a chunk loaded only by
+ * "verify in this browser"). Pages by hash: #/models, #/jobs[/id], #/mpc[/id], #/health.
+ * Sign-in: a browser wallet (EIP-1193 `window.ethereum`, signing the gateway's SIWE challenge) or a
+ * pasted session token; either is kept in this page's memory only.
  */
-import { GatewayHttp } from '@krain/client/http'
+import type { Eip1193Provider } from '@krain/client/browser'
+import { $, errorText, h } from './dom.js'
+import { closeJob, renderJob, renderJobs } from './pages/jobs.js'
+import { renderFederated } from './pages/federated.js'
+import { renderHealth } from './pages/health.js'
+import { renderModels } from './pages/models.js'
+import { closeSession, renderSession, renderSessions } from './pages/mpc.js'
+import { onSessionChange, signInWithToken, signInWithWallet, signOut, whoami } from './session.js'
 
-type Health = { status: string; store: string; chain: { chainId: number; registry: string } | null; chainStatus?: unknown; workers: number; uptimeSeconds: number }
-type Model = { id: string; name?: string; inputs?: number; outputs?: number; commitment?: string; he?: unknown; proving?: unknown; shape?: { inputs: number; outputs: number } }
+const PAGES = ['models', 'jobs', 'mpc', 'health'] as const
+type Page = (typeof PAGES)[number]
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T
-let http = new GatewayHttp({ url: location.origin })
-
-const text = (v: unknown): string => (v === undefined || v === null ? '—' : typeof v === 'string' ? v : JSON.stringify(v))
-const cell = (v: unknown, code = false): HTMLTableCellElement => {
-  const td = document.createElement('td')
-  if (code) {
-    const c = document.createElement('code')
-    c.textContent = text(v)
-    td.append(c)
-  } else td.textContent = text(v)
-  return td
+function route(): { page: Page; id: string | null } {
+  const [, page, id] = /^#\/([a-z]+)(?:\/(.+))?$/.exec(location.hash) ?? []
+  return { page: (PAGES as readonly string[]).includes(page ?? '') ? (page as Page) : 'models', id: id ? decodeURIComponent(id) : null }
 }
 
-async function showHealth(): Promise<void> {
-  const pill = $('health')
-  try {
-    const h = await http.request<Health>('GET', '/healthz', { auth: false })
-    pill.textContent = h.status
-    pill.className = `pill ${h.status === 'ok' ? 'ok' : 'bad'}`
-    const rows: [string, unknown][] = [
-      ['store', h.store],
-      ['chain id', h.chain?.chainId ?? 'none'],
-      ['registry', h.chain?.registry ?? '—'],
-      ['chain status', h.chainStatus],
-      ['workers', h.workers],
-      ['uptime', `${Math.round(h.uptimeSeconds)} s`],
-    ]
-    $('chain').replaceChildren(...rows.flatMap(([k, v]) => [Object.assign(document.createElement('dt'), { textContent: k }), Object.assign(document.createElement('dd'), { textContent: text(v) })]))
-  } catch (e) {
-    pill.textContent = `unreachable: ${(e as Error).message}`
-    pill.className = 'pill bad'
-  }
+async function show(): Promise<void> {
+  const { page, id } = route()
+  for (const p of PAGES) $(`page-${p}`).hidden = p !== page
+  document.querySelectorAll<HTMLAnchorElement>('nav a').forEach((a) => a.classList.toggle('active', a.dataset.page === page))
+  document.body.dataset.page = page
+  if (page !== 'jobs') closeJob()
+  if (page !== 'mpc') closeSession()
+  if (page === 'models') await renderModels()
+  if (page === 'jobs') await Promise.all([renderJobs(), id ? renderJob(id) : Promise.resolve($('job-detail').replaceChildren(h('p', { class: 'muted' }, 'pick a job, or open one by id')))])
+  if (page === 'mpc') await Promise.all([renderSessions(), id ? renderSession(id) : Promise.resolve($('mpc-detail').replaceChildren(h('p', { class: 'muted' }, 'pick a session')))])
+  if (page === 'health') await renderHealth()
 }
 
-const provingText = (p: unknown): string => {
-  const x = p as { provable?: boolean; mode?: string; reason?: string } | undefined
-  if (!x || typeof x !== 'object') return text(p)
-  return x.provable ? `provable (${x.mode ?? 'committed'})` : `not provable${x.reason ? `: ${x.reason}` : ''}`
+function showWho(): void {
+  const me = whoami()
+  $('who').replaceChildren(me ? h('span', { id: 'signed-in' }, 'signed in as ', h('code', { title: me.address }, `${me.address.slice(0, 8)}…${me.address.slice(-4)}`), me.roles?.length ? h('small', {}, ` ${me.roles.join(', ')}`) : null) : h('span', { class: 'muted' }, 'not signed in'))
+  $('signin-forms').hidden = me !== null
+  $('signout').hidden = me === null
 }
 
-async function showModels(): Promise<void> {
-  const body = $('models').querySelector('tbody')!
-  try {
-    const list = await http.request<Model[] | { models: Model[] }>('GET', '/v1/models', { auth: false })
-    const models = Array.isArray(list) ? list : list.models
-    body.replaceChildren(
-      ...models.map((m) => {
-        const tr = document.createElement('tr')
-        tr.dataset.model = m.id
-        const shape = m.shape ?? { inputs: m.inputs, outputs: m.outputs }
-        tr.append(cell(m.id, true), cell(`${shape.inputs ?? '?'} → ${shape.outputs ?? '?'}`), cell(m.commitment ? `${m.commitment.slice(0, 18)}…` : '—', true), cell(m.he ? 'planned' : '—'), cell(provingText(m.proving)))
-        return tr
-      }),
+const ethereum = (): Eip1193Provider | undefined => (globalThis as { ethereum?: Eip1193Provider }).ethereum
+
+function wire(): void {
+  $('wallet-button').addEventListener('click', () => {
+    const provider = ethereum()
+    if (!provider) {
+      $('signin-error').textContent = 'no browser wallet found (window.ethereum); paste a session token instead (krain auth token)'
+      return
+    }
+    $('signin-error').textContent = 'waiting for the wallet to sign…'
+    signInWithWallet(provider).then(
+      () => ($('signin-error').textContent = ''),
+      (e: unknown) => ($('signin-error').textContent = errorText(e)),
     )
-    if (models.length === 0) body.replaceChildren(Object.assign(document.createElement('tr'), { innerHTML: '<td colspan="5">no models yet</td>' }))
-  } catch (e) {
-    body.replaceChildren(Object.assign(document.createElement('tr'), { textContent: `error: ${(e as Error).message}` }))
-  }
+  })
+  $('signin').addEventListener('submit', (ev) => {
+    ev.preventDefault()
+    const input = $<HTMLInputElement>('token')
+    const token = input.value.trim()
+    input.value = '' // the token does not stay in the form
+    if (!token) return
+    signInWithToken(token).then(
+      () => ($('signin-error').textContent = ''),
+      (e: unknown) => ($('signin-error').textContent = errorText(e)),
+    )
+  })
+  $('signout').addEventListener('click', () => void signOut())
+  $('fed-form').addEventListener('submit', (ev) => {
+    ev.preventDefault()
+    const id = $<HTMLInputElement>('fed-id').value.trim()
+    if (id) void renderFederated(id)
+  })
+  $('job-open').addEventListener('submit', (ev) => {
+    ev.preventDefault()
+    const id = $<HTMLInputElement>('job-id').value.trim()
+    if (id) location.hash = `#/jobs/${encodeURIComponent(id)}`
+  })
+  onSessionChange(() => {
+    showWho()
+    void show()
+  })
+  window.addEventListener('hashchange', () => void show())
 }
 
-async function show(target: string, path: string): Promise<void> {
+async function pulse(): Promise<void> {
+  const el = $('health')
   try {
-    $(target).textContent = JSON.stringify(await http.request('GET', path), null, 2)
+    const r = await fetch('/healthz')
+    const body = (await r.json()) as { status?: string; chainStatus?: string }
+    el.textContent = body.status === 'ok' ? `ok · chain ${body.chainStatus ?? '?'}` : String(body.status)
+    el.className = `pill ${body.status === 'ok' ? 'state-confirmed' : 'state-failed'}`
   } catch (e) {
-    const x = e as { code?: string; message: string }
-    $(target).textContent = `${x.code ?? 'ERROR'}: ${x.message}`
+    el.textContent = `unreachable`
+    el.title = errorText(e)
+    el.className = 'pill state-failed'
   }
 }
 
-$('signin').addEventListener('submit', (ev) => {
-  ev.preventDefault()
-  const token = $<HTMLInputElement>('token').value.trim()
-  http = new GatewayHttp({ url: location.origin, ...(token ? { token } : {}) })
-  $<HTMLInputElement>('token').value = ''
-  void http.request<{ address: string; roles?: string[] }>('GET', '/v1/auth/me').then(
-    (me) => ($('who').textContent = `signed in as ${me.address}${me.roles ? ` (${me.roles.join(', ')})` : ''}`),
-    (e: Error) => ($('who').textContent = `not signed in: ${e.message}`),
-  )
-})
-$('refresh').addEventListener('click', () => void Promise.all([showHealth(), showModels()]))
-$('job-form').addEventListener('submit', (ev) => {
-  ev.preventDefault()
-  void show('job', `/v1/jobs/${encodeURIComponent($<HTMLInputElement>('job-id').value.trim())}`)
-})
-$('mpc-form').addEventListener('submit', (ev) => {
-  ev.preventDefault()
-  void show('mpc', `/v1/mpc/sessions/${encodeURIComponent($<HTMLInputElement>('mpc-id').value.trim())}`)
-})
-
-void showHealth()
-void showModels()
-setInterval(() => void showHealth(), 5_000)
+wire()
+showWho()
+$('wallet-button').hidden = false
+void show()
+void pulse()
+setInterval(() => void pulse(), 5_000)
+// the list pages and the charts refresh themselves every few seconds
+setInterval(() => {
+  const { page, id } = route()
+  if (document.hidden) return
+  if (page === 'health') void renderHealth()
+  if (page === 'models') void renderModels()
+  if (page === 'jobs' && !id) void renderJobs()
+  if (page === 'mpc' && !id) void renderSessions()
+}, 3_000)

@@ -1,0 +1,123 @@
+/**
+ * Issue 15, items 8–9, without a browser: the SDK's browser entry (`@krain/client/browser`) and the
+ * dashboard bundle contain no Node built-ins; /ui serves the page, the bundle and its chunks (and
+ * nothing else) with the dashboard's CSP; the dashboard's read-only routes list only the MPC
+ * sessions a caller may read and hand out the verification key of a proved job's circuit.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { execFileSync } from 'node:child_process'
+import { build } from 'esbuild'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { FastifyInstance } from 'fastify'
+import { bearer, signInWith, testGateway, wallet } from './helpers/app.js'
+import { UI_CSP } from '../src/plugins/app/ui.js'
+
+const pkgDir = fileURLToPath(new URL('..', import.meta.url))
+const clientSrc = fileURLToPath(new URL('../../client/src/', import.meta.url))
+
+describe('the browser bundles', () => {
+  it('@krain/client/browser bundles for a browser with no Node built-in', async () => {
+    const r = await build({ entryPoints: [`${clientSrc}browser.ts`], bundle: true, write: false, platform: 'browser', format: 'esm', conditions: ['source', 'browser'], metafile: true, logLevel: 'silent', outfile: 'browser.js' })
+    const imports = Object.values(r.metafile.inputs).flatMap((i) => i.imports.map((x) => x.path))
+    expect(imports.filter((p) => p.startsWith('node:') || ['fs', 'path', 'crypto', 'url', 'module', 'child_process'].includes(p))).toEqual([])
+    const inputs = Object.keys(r.metafile.inputs)
+    expect(inputs.some((p) => p.endsWith('client/src/http.ts'))).toBe(true)
+    expect(inputs.filter((p) => /packages\/(he|zk|mpc|chain|datasets)\//.test(p))).toEqual([]) // none of the Node-only packages
+    expect(r.outputFiles[0]!.text).toMatch(/export\s*\{[^}]*GatewayHttp/)
+  })
+
+  it('the dashboard bundle (ui/dist) imports no Node built-in', () => {
+    execFileSync(process.execPath, [join(pkgDir, 'scripts/build-client.mjs'), '--quiet']) // fails itself on a node: import
+    const dist = join(pkgDir, 'ui/dist')
+    const files = ['app.js', ...readdirSync(join(dist, 'chunks')).filter((f) => f.endsWith('.js')).map((f) => `chunks/${f}`)]
+    expect(files.length).toBeGreaterThan(1)
+    for (const f of files) expect(readFileSync(join(dist, f), 'utf8')).not.toMatch(/(?:from|import)\s*\(?\s*["']node:/)
+    // snarkjs is in a chunk of its own, loaded only by "verify in this browser"
+    expect(readFileSync(join(dist, 'app.js'), 'utf8')).not.toContain('groth16')
+    expect(files.some((f) => /^chunks\/verify-/.test(f) && readFileSync(join(dist, f), 'utf8').includes('groth16'))).toBe(true)
+  })
+})
+
+describe('/ui and the dashboard routes', () => {
+  let app: FastifyInstance
+  const creator = wallet(60)
+  const parties = [wallet(61), wallet(62), wallet(63)]
+  const outsider = wallet(64)
+  const auditor = wallet(65)
+  beforeAll(async () => {
+    app = await testGateway({
+      config: { coordinatorKey: `0x${'c2'.repeat(32)}` },
+      policy: { defaults: { roles: ['agent', 'hospital'], models: ['*'], sessions: ['*'] }, identities: { [auditor.address]: { roles: ['verifier'] } } },
+    })
+  })
+  afterAll(async () => app?.close())
+
+  it('serves the page, its script and chunks with the dashboard CSP, and never the sources', async () => {
+    const page = await app.inject('/ui')
+    expect(page.statusCode).toBe(200)
+    expect(page.headers['content-type']).toMatch(/^text\/html/)
+    expect(page.headers['content-security-policy']).toBe(UI_CSP)
+    expect(UI_CSP).not.toMatch(/https?:|unsafe-inline|'unsafe-eval'/) // no CDN, no inline script, no eval
+    expect(page.body).toContain('<script type="module" src="/ui/app.js"></script>')
+    const js = await app.inject('/ui/app.js')
+    expect(js.statusCode).toBe(200)
+    expect(js.headers['content-type']).toMatch(/javascript/)
+    expect(js.headers['content-security-policy']).toBe(UI_CSP)
+    const chunk = readdirSync(join(pkgDir, 'ui/dist/chunks')).find((f) => f.endsWith('.js'))!
+    expect((await app.inject(`/ui/chunks/${chunk}`)).statusCode).toBe(200)
+    for (const hidden of ['/ui/src/app.ts', '/ui/tsconfig.json', '/ui/../package.json', '/ui/chunks/../../src/app.ts']) expect((await app.inject(hidden)).statusCode, hidden).toBeGreaterThanOrEqual(400)
+    expect((await app.inject('/ui/')).headers.location).toBe('/ui')
+    // the API keeps its strict policy
+    expect((await app.inject('/healthz')).headers['content-security-policy']).not.toBe(UI_CSP)
+  })
+
+  it('lists an MPC session to its creator, parties and verifiers only', async () => {
+    const token = await signInWith(app, creator)
+    const r = await app.inject({ method: 'POST', url: '/v1/mpc/sessions', headers: bearer(token), payload: { parties: parties.map((p) => p.address), threshold: 2, length: 3, bound: 100, timeoutsMs: { join: 60_000, share: 60_000, sum: 60_000 } } })
+    expect(r.statusCode).toBe(201)
+    const id = (r.json() as { sessionId: string }).sessionId
+    const list = async (who: typeof creator): Promise<{ id: string; phase: string; parties: string[]; joined: string[]; threshold: number }[]> => {
+      const res = await app.inject({ url: '/v1/dashboard/mpc/sessions', headers: bearer(await signInWith(app, who)) })
+      expect(res.statusCode).toBe(200)
+      return res.json()
+    }
+    for (const who of [creator, parties[1]!, auditor]) expect((await list(who)).map((s) => s.id), who.address).toEqual([id])
+    expect(await list(outsider)).toEqual([])
+    expect((await list(creator))[0]).toMatchObject({ phase: 'join', parties: parties.map((p) => p.address), joined: [], threshold: 2 })
+    expect((await app.inject('/v1/dashboard/mpc/sessions')).statusCode).toBe(401)
+    expect((await app.inject({ url: '/v1/dashboard/mpc/sessions?limit=0', headers: bearer(token) })).statusCode).toBe(400)
+  })
+
+  it("gives the verification key of a proved job's circuit to whoever may read the job", async () => {
+    const owner = wallet(66)
+    const now = Date.now()
+    const base = { owner: owner.address, kind: 'proven-inference', modelId: 'm', input: '{}', error: null, txHash: null, createdAt: now, updatedAt: now }
+    await app.store.createJob({ ...base, id: 'ui-proved', state: 'proved', result: JSON.stringify({ circuit: 'inference_logistic', modelCommitment: '1', output: '1', inputCommitment: '2', publicSignals: ['1', '1', '2'], proof: {} }) })
+    await app.store.createJob({ ...base, id: 'ui-queued', state: 'queued', result: null })
+    await app.store.createJob({ ...base, id: 'ui-unbuilt', state: 'proved', result: JSON.stringify({ circuit: 'net_not_built_here', modelCommitment: '3' }) })
+    const auth = bearer(await signInWith(app, owner))
+    const ok = await app.inject({ url: '/v1/dashboard/jobs/ui-proved/verification-key', headers: auth })
+    expect(ok.statusCode).toBe(200)
+    expect(ok.json()).toMatchObject({ jobId: 'ui-proved', circuit: 'inference_logistic', vkey: { protocol: 'groth16', curve: 'bn128', nPublic: 3 } })
+    expect((await app.inject({ url: '/v1/dashboard/jobs/ui-queued/verification-key', headers: auth })).json()).toMatchObject({ code: 'JOB_NOT_PROVED' })
+    expect((await app.inject({ url: '/v1/dashboard/jobs/ui-queued/verification-key', headers: auth })).statusCode).toBe(409)
+    expect((await app.inject({ url: '/v1/dashboard/jobs/ui-unbuilt/verification-key', headers: auth })).statusCode).toBe(404)
+    expect((await app.inject({ url: '/v1/dashboard/jobs/nope/verification-key', headers: auth })).statusCode).toBe(404)
+    // another caller who is neither the owner nor a verifier may not read it
+    const other = await app.inject({ url: '/v1/dashboard/jobs/ui-proved/verification-key', headers: bearer(await signInWith(app, outsider)) })
+    expect(other.json()).toMatchObject({ code: 'POLICY_DENIED' })
+    expect((await app.inject({ url: '/v1/dashboard/jobs/ui-proved/verification-key', headers: bearer(await signInWith(app, auditor)) })).statusCode).toBe(200)
+  })
+
+  it('exposes proven-inference job times to /metrics (krain_proof_job_seconds)', async () => {
+    const now = Date.now()
+    await app.store.createJob({ id: 'ui-timed', owner: wallet(67).address, kind: 'proven-inference', modelId: 'm', state: 'confirmed', input: '{}', result: null, error: null, txHash: null, createdAt: now - 4_000, updatedAt: now })
+    const m1 = (await app.inject('/metrics')).body
+    expect(m1).toMatch(/krain_proof_job_seconds_bucket\{le="5",state="confirmed"\} 1/)
+    expect(m1).toMatch(/krain_proof_job_seconds_bucket\{le="2",state="confirmed"\} 0/)
+    // each job is observed once, however often /metrics is scraped
+    expect((await app.inject('/metrics')).body).toMatch(/krain_proof_job_seconds_count\{state="confirmed"\} 1\n/)
+  })
+})
