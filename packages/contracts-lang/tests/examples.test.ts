@@ -21,7 +21,7 @@ describe.each(Object.entries(EXAMPLES))('example %s', (name, src) => {
   let client: ContractClient
   beforeAll(async () => {
     client = await createContractClient(compiled)
-  })
+  }, 120_000)
   afterAll(() => client?.dispose())
 
   it(`equals the interpreter within the plan's error bound on ${ROWS} random inputs`, async () => {

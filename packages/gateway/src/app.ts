@@ -23,8 +23,8 @@ import { errorHandlerPlugin } from './plugins/app/error-handler.js'
 import { jobsPlugin } from './plugins/app/jobs.js'
 import { metricsPlugin } from './plugins/app/metrics.js'
 import { mpcPlugin } from './plugins/app/mpc.js'
-import { storePlugin } from './plugins/app/store.js'
 import { rawBodyPlugin } from './plugins/app/raw-body.js'
+import { storePlugin } from './plugins/app/store.js'
 import { uiPlugin } from './plugins/app/ui.js'
 import { workerPoolPlugin } from './plugins/app/worker-pool.js'
 import { identityPlugin } from './identity/plugin.js'
@@ -33,10 +33,13 @@ import { healthRoutes } from './routes/health/index.js'
 import { mpcRoutes } from './routes/mpc/index.js'
 import { psiRoutes } from './routes/psi/index.js'
 import { heRoutes } from './routes/he/index.js'
+import { contractRoutes } from './routes/contracts/index.js'
 import { keyBundleRoutes } from './routes/he/bundles.js'
 import { jobRoutes } from './routes/jobs/index.js'
 import { modelRoutes } from './routes/models/index.js'
 import { dashboardRoutes } from './routes/dashboard/index.js'
+import { federatedRoutes } from './routes/federated/index.js'
+import { auditRoutes } from './routes/audit/index.js'
 import { ErrorResponse } from '@krain/client/schemas/common'
 import type { Store } from './store/types.js'
 
@@ -80,10 +83,13 @@ export const app = fp<AppOptions>(
     await fastify.register(mpcRoutes, { prefix: '/v1/mpc' })
     await fastify.register(psiRoutes, { prefix: '/v1/psi' })
     await fastify.register(heRoutes, { prefix: '/v1/he' })
+    await fastify.register(contractRoutes, { prefix: '/v1/contracts' })
     await fastify.register(keyBundleRoutes, { prefix: '/v1/he' })
     await fastify.register(modelRoutes, { prefix: '/v1/models' })
     await fastify.register(jobRoutes, { prefix: '/v1' })
     await fastify.register(dashboardRoutes, { prefix: '/v1/dashboard' })
+    await fastify.register(federatedRoutes, { prefix: '/v1/federated' })
+    await fastify.register(auditRoutes, { prefix: '/v1/audit' })
   },
   { name: 'krain-gateway' },
 )

@@ -15,7 +15,7 @@ export class HeError extends KrainError {
   }
 }
 
-// --- paillier errors (section owned by the Paillier work) ---
+// --- Paillier ---
 
 /** A Paillier key is malformed or of a refused size (`HE_INVALID_KEY`). */
 export class PaillierInvalidKeyError extends HeError {
@@ -30,14 +30,6 @@ export class PaillierInvalidCiphertextError extends HeError {
   override name = 'PaillierInvalidCiphertextError'
   constructor(p: HeErrorParameters) {
     super('HE_INVALID_CIPHERTEXT', p)
-  }
-}
-
-/** Paillier operands (keys, ciphertexts, encoders, packers) belong to different keys (`HE_KEY_MISMATCH`). */
-export class PaillierKeyMismatchError extends HeError {
-  override name = 'PaillierKeyMismatchError'
-  constructor(p: HeErrorParameters) {
-    super('HE_KEY_MISMATCH', p)
   }
 }
 
@@ -57,23 +49,7 @@ export class PaillierPackingOverflowError extends HeError {
   }
 }
 
-/** Fixed-point ciphertexts of different scales, or packed ciphertexts of different layouts, were combined (`HE_SCALE_MISMATCH`). */
-export class PaillierScaleMismatchError extends HeError {
-  override name = 'PaillierScaleMismatchError'
-  constructor(p: HeErrorParameters) {
-    super('HE_SCALE_MISMATCH', p)
-  }
-}
-
-/** Serialised Paillier data is not in a known format or version (`HE_INVALID_FORMAT`). */
-export class PaillierFormatError extends HeError {
-  override name = 'PaillierFormatError'
-  constructor(p: HeErrorParameters) {
-    super('HE_INVALID_FORMAT', p)
-  }
-}
-
-// --- ckks / bfv / elgamal errors (section owned by the SEAL/ElGamal work) ---
+// --- shared by every scheme, and SEAL (CKKS, BFV) and ElGamal ---
 
 /** A SEAL (node-seal) call failed; `cause` holds what SEAL threw (often not an `Error`). Code `HE_SEAL`. */
 export class HeSealError extends HeError {
@@ -91,7 +67,7 @@ export class HeParametersError extends HeError {
   }
 }
 
-/** Keys, ciphertexts or a plan were made under other parameters or keys. Code `HE_KEY_MISMATCH`. */
+/** Operands (keys, ciphertexts, encoders, packers, plans) were made under other parameters or keys, in any scheme. Code `HE_KEY_MISMATCH`. */
 export class HeKeyMismatchError extends HeError {
   override name = 'HeKeyMismatchError'
   constructor({ shortMessage, details, cause }: HeErrorParameters) {
@@ -99,7 +75,7 @@ export class HeKeyMismatchError extends HeError {
   }
 }
 
-/** A serialised key bundle, ciphertext or plan is malformed, truncated or of an unknown version. Code `HE_SERIALIZATION_INVALID`. */
+/** Serialised data (a key, key bundle, ciphertext or plan, in any scheme) is malformed, truncated or of an unknown format or version. Code `HE_SERIALIZATION_INVALID`. */
 export class HeSerializationError extends HeError {
   override name = 'HeSerializationError'
   constructor({ shortMessage, details, cause }: HeErrorParameters) {
@@ -115,7 +91,7 @@ export class HeDepthError extends HeError {
   }
 }
 
-/** Two CKKS operands have scales that cannot be matched safely. Code `HE_SCALE_MISMATCH`. */
+/** Operands have scales that cannot be matched safely: CKKS scales, Paillier fixed-point scales or packing layouts. Code `HE_SCALE_MISMATCH`. */
 export class HeScaleError extends HeError {
   override name = 'HeScaleError'
   constructor({ shortMessage, details, cause }: HeErrorParameters) {
@@ -155,7 +131,7 @@ export class HeDiscreteLogError extends HeError {
   }
 }
 
-// --- ckks inference bounds and ciphertext binding (section owned by the CKKS inference work) ---
+// --- CKKS inference bounds ---
 
 /**
  * A value could exceed what the CKKS modulus chain can represent at its level (it would wrap and

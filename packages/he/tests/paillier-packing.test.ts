@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { PaillierKeyMismatchError, PaillierPackingOverflowError, PaillierScaleMismatchError, createPacker } from '../src/index.js'
+import { HeKeyMismatchError, PaillierPackingOverflowError, HeScaleError, createPacker } from '../src/index.js'
 import { testKeys } from './fixtures/paillier-keys.js'
 
 const { publicKey, privateKey } = testKeys('k512')
@@ -64,9 +64,9 @@ describe('PaillierPacker', () => {
     expect(() => packer.encrypt([1.5])).toThrow(TypeError)
     expect(() => packer.encrypt(new Array(packer.slots + 1).fill(0))).toThrow(RangeError)
     const other = createPacker({ publicKey, valueBits: 16 })
-    expect(() => packer.add(packer.encrypt([1]), other.encrypt([1]))).toThrow(PaillierScaleMismatchError)
+    expect(() => packer.add(packer.encrypt([1]), other.encrypt([1]))).toThrow(HeScaleError)
     const foreign = createPacker({ publicKey: testKeys('k1024').publicKey, valueBits: 32, additions: 3, scalarBits: 4 })
-    expect(() => packer.add(packer.encrypt([1]), foreign.encrypt([1]))).toThrow(PaillierKeyMismatchError)
+    expect(() => packer.add(packer.encrypt([1]), foreign.encrypt([1]))).toThrow(HeKeyMismatchError)
   })
   it('encryptMany splits long vectors across ciphertexts', () => {
     const xs = Array.from({ length: 3 * packer.slots + 2 }, (_, i) => (i % 2 ? -i : i) * 1000)

@@ -23,7 +23,15 @@ export type Approximation = {
   lipschitz: number
   /** For comparisons: for |a − b| ≥ band the result is within 0.05 of the exact step. */
   band?: number
+  /**
+   * Coefficients in x itself (c_k·α^k) when the range is symmetric (β = 0) and small enough that
+   * the powers of x stay well inside the scale's headroom: the affine map then costs no level.
+   */
+  folded?: number[]
 }
+
+/** Largest |x|^degree for which an approximation is evaluated directly in x (kept below q0's headroom). */
+export const FOLD_MAX_POWER = 2 ** 16
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x))
 

@@ -7,7 +7,7 @@
  */
 import { ContractLeakError, ContractRangeError, ContractTypeError } from '../errors.js'
 import type { ContractAst, Expr, InputType, Pos, Range, Stmt } from '../syntax/ast.js'
-import { DEFAULT_DEGREE, MAX_DEGREE, planApproximation, type Approximation } from './approximations.js'
+import { DEFAULT_DEGREE, FOLD_MAX_POWER, MAX_DEGREE, planApproximation, type Approximation } from './approximations.js'
 import { BASE_SCALE, polyvalLevels, polyvalRescales, productScale, sameScale, unknownScale, type Scale } from './scale-algebra.js'
 
 /** What the checker knows about a value. */
@@ -180,6 +180,7 @@ export function checkContract(ast: ContractAst): CheckedContract {
       throw new ContractRangeError({ shortMessage: `${label} argument may reach [${fmt(arg.range[0])}, ${fmt(arg.range[1])}], outside the declared range [${range[0]}, ${range[1]}]`, details: 'widen the declared range or narrow the input ranges', ...at(pos) })
     }
     const a = planApproximation(fn, range, d)
+    if (a.beta === 0 && a.alpha !== 1 && mag(range) ** d <= FOLD_MAX_POWER) a.folded = a.coefficients.map((c, k) => c * a.alpha ** k)
     approximations.set(e, a)
     uses.approx = true
     let lo = Infinity
@@ -192,8 +193,8 @@ export function checkContract(ast: ContractAst): CheckedContract {
     }
     const slack = a.maxError + 1e-9
     const l1 = a.coefficients.reduce((s, c) => s + Math.abs(c), 0)
-    const affine = a.alpha === 1 ? 0 : 1
-    return { enc: true, length: arg.length, range: [lo - slack, hi + slack], depth: arg.depth + affine + polyvalLevels(a.coefficients), scale: polyvalRescales(a.coefficients) ? BASE_SCALE : arg.scale, exact: arg.exact, noise: a.lipschitz * arg.noise + (2 + a.degree) * (1 + l1) * 2 + (a.alpha === 1 ? 0 : 1 + mag(arg.range) * a.alpha), approx: a.lipschitz * arg.approx + a.maxError, tidy: arg.length === 0 ? arg.tidy : false, integer: false }
+    const affine = a.alpha === 1 || a.folded ? 0 : 1
+    return { enc: true, length: arg.length, range: [lo - slack, hi + slack], depth: arg.depth + affine + polyvalLevels(a.folded ?? a.coefficients), scale: polyvalRescales(a.folded ?? a.coefficients) ? BASE_SCALE : arg.scale, exact: arg.exact, noise: a.lipschitz * arg.noise + (2 + a.degree) * (1 + l1) * 2 + (a.alpha === 1 ? 0 : 1 + mag(arg.range) * a.alpha), approx: a.lipschitz * arg.approx + a.maxError, tidy: arg.length === 0 ? arg.tidy : false, integer: false }
   }
 
   const visit = (e: Expr): ValueInfo => {

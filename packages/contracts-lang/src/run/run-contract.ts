@@ -134,6 +134,7 @@ export function runContract(p: RunContractParameters): RunContractReturnType {
     }
     const approx = (x: CkksVector, e: Expr): CkksVector => {
       const a = program.approximations.get(e)!
+      if (a.folded) return own(x.polyval(a.folded))
       const scaled = a.alpha === 1 ? x : own(x.multiply(a.alpha))
       const u = a.beta === 0 ? scaled : own(scaled.add(a.beta))
       return own(u.polyval(a.coefficients))

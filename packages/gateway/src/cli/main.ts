@@ -19,6 +19,7 @@ import { registerAuthCommands } from './commands/auth.js'
 import { registerJobsCommands } from './commands/jobs.js'
 import { registerPsiCommands } from './commands/psi.js'
 import { registerKeysCommands } from './commands/keys.js'
+import { registerContractCommands } from './commands/contract.js'
 
 async function taskRows(task: string): Promise<{ model: unknown; x: number[][]; y: number[] }> {
   if (task !== 'breast_cancer' && task !== 'digits') throw usageError(`--task: expected breast_cancer or digits, got ${JSON.stringify(task)}`)
@@ -194,6 +195,7 @@ export function program(): Command {
     })
 
   registerJobsCommands(p)
+  registerContractCommands(p) // issue 18: secret contracts
   registerPsiCommands(p) // issue 13: private set intersection
 
   p.command('verify <receipt>')

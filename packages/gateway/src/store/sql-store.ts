@@ -5,17 +5,20 @@
  */
 import type { SqlDriver, SqlRow } from './driver.js'
 import { migrate } from './migrations.js'
-import { decodeJson, decodeModel, ModelMeta } from './rows.js'
+import { CircuitBuildInput, CircuitBuildResult, decodeJson, decodeModel, InferenceSubmission, JobFailure, KeyParams, ModelMeta, OutboxResult, ProvedResult, ProveInput, StoreRowError, type RowLocation } from './rows.js'
 import { openPostgres } from './postgres-driver.js'
 import { openSqlite } from './sqlite-driver.js'
 import type {
   ChallengeRecord,
+  JobPatch,
   JobRecord,
   JobState,
+  ContractRecord,
   KeyRecord,
   ModelRecord,
   MpcMessageRecord,
   MpcSessionRecord,
+  FederatedSessionRecord,
   OutboxRecord,
   SessionRecord,
   SqlDump,
@@ -23,34 +26,49 @@ import type {
 } from './types.js'
 
 const num = (v: unknown): number => Number(v)
+const jobStates: JobState[] = ['queued', 'proving', 'proved', 'submitted', 'confirmed', 'failed']
+const rowError = (at: RowLocation, reason: string): never => {
+  throw new StoreRowError({ ...at, reason })
+}
+const keyParamsOf = (r: SqlRow): KeyParams => decodeJson(KeyParams, r.params, { table: 'he_keys', id: str(r.id), column: 'params' })
 const str = (v: unknown): string => String(v)
 const optStr = (v: unknown): string | null => (v === null || v === undefined ? null : String(v))
 const optNum = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v))
 
-const toJob = (r: SqlRow): JobRecord => ({
-  id: str(r.id),
-  owner: str(r.owner),
-  kind: str(r.kind),
-  modelId: optStr(r.model_id),
-  state: str(r.state) as JobState,
-  input: str(r.input),
-  result: optStr(r.result),
-  error: optStr(r.error),
-  txHash: optStr(r.tx_hash),
-  createdAt: num(r.created_at),
-  updatedAt: num(r.updated_at),
-})
+const jobStateOf = (r: SqlRow): JobState => {
+  const state = jobStates.find((s) => s === r.state)
+  if (!state) throw new StoreRowError({ table: 'jobs', id: str(r.id), column: 'state', reason: `unknown state ${JSON.stringify(r.state)}` })
+  return state
+}
+const toJob = (r: SqlRow): JobRecord => {
+  const at = (column: string): RowLocation => ({ table: 'jobs', id: str(r.id), column })
+  const row = {
+    id: str(r.id),
+    owner: str(r.owner),
+    modelId: optStr(r.model_id),
+    state: jobStateOf(r),
+    error: r.error === null || r.error === undefined ? null : decodeJson(JobFailure, r.error, at('error')),
+    txHash: optStr(r.tx_hash),
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+  }
+  const result = r.result === null || r.result === undefined ? null : r.result
+  if (r.kind === 'proven-inference') return { ...row, kind: 'proven-inference', input: decodeJson(ProveInput, r.input, at('input')), result: result === null ? null : decodeJson(ProvedResult, result, at('result')) }
+  if (r.kind === 'circuit-build') return { ...row, kind: 'circuit-build', input: decodeJson(CircuitBuildInput, r.input, at('input')), result: result === null ? null : decodeJson(CircuitBuildResult, result, at('result')) }
+  throw new StoreRowError({ ...at('kind'), reason: `unknown job kind ${JSON.stringify(r.kind)}` })
+}
+const outboxStatuses = ['pending', 'done', 'dead'] as const
 const toOutbox = (r: SqlRow): OutboxRecord => ({
   id: str(r.id),
   jobId: str(r.job_id),
-  kind: str(r.kind),
-  payload: str(r.payload),
-  status: str(r.status) as OutboxRecord['status'],
+  kind: r.kind === 'submit-inference' ? r.kind : rowError({ table: 'outbox', id: str(r.id), column: 'kind' }, `unknown kind ${JSON.stringify(r.kind)}`),
+  payload: decodeJson(InferenceSubmission, r.payload, { table: 'outbox', id: str(r.id), column: 'payload' }),
+  status: outboxStatuses.find((s) => s === r.status) ?? rowError({ table: 'outbox', id: str(r.id), column: 'status' }, `unknown status ${JSON.stringify(r.status)}`),
   attempts: num(r.attempts),
   nextAttemptAt: num(r.next_attempt_at),
   lockedUntil: optNum(r.locked_until),
   lastError: optStr(r.last_error),
-  result: optStr(r.result),
+  result: r.result === null || r.result === undefined ? null : decodeJson(OutboxResult, r.result, { table: 'outbox', id: str(r.id), column: 'result' }),
   createdAt: num(r.created_at),
   updatedAt: num(r.updated_at),
 })
@@ -75,8 +93,7 @@ const toMpcMessage = (r: SqlRow): MpcMessageRecord => ({
   createdAt: num(r.created_at),
 })
 
-const jobStates: JobState[] = ['queued', 'proving', 'proved', 'submitted', 'confirmed', 'failed']
-const tables = ['challenges', 'sessions', 'request_digests', 'he_keys', 'models', 'jobs', 'outbox', 'mpc_sessions', 'mpc_messages'] as const
+const tables = ['challenges', 'sessions', 'request_digests', 'he_keys', 'models', 'jobs', 'outbox', 'mpc_sessions', 'mpc_messages', 'contracts'] as const
 
 /** The repository over SQL. Construct with {@link openStore}. */
 export class SqlStore implements Store {
@@ -141,17 +158,17 @@ export class SqlStore implements Store {
   }
 
   async putKey(k: KeyRecord): Promise<void> {
-    await this.db.run('INSERT INTO he_keys (id, owner, scheme, params, bundle, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [k.id, k.owner, k.scheme, k.params, k.bundle, k.size, k.createdAt])
+    await this.db.run('INSERT INTO he_keys (id, owner, scheme, params, bundle, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [k.id, k.owner, k.scheme, JSON.stringify(k.params), k.bundle, k.size, k.createdAt])
   }
   async getKey(id: string): Promise<KeyRecord | null> {
     const [r] = await this.db.all('SELECT id, owner, scheme, params, bundle, size, created_at FROM he_keys WHERE id = ?', [id])
-    return r ? { id: str(r.id), owner: str(r.owner), scheme: str(r.scheme), params: str(r.params), bundle: Buffer.from(r.bundle as Uint8Array), size: num(r.size), createdAt: num(r.created_at) } : null
+    return r ? { id: str(r.id), owner: str(r.owner), scheme: str(r.scheme), params: keyParamsOf(r), bundle: Buffer.from(r.bundle as Uint8Array), size: num(r.size), createdAt: num(r.created_at) } : null
   }
 
   /** Evaluation-key bundles (without their bytes) of `owner`, or of everyone for `null`, newest first (issue 15.6). */
   async listKeys(owner: string | null): Promise<Omit<KeyRecord, 'bundle'>[]> {
     const rows = await this.db.all(`SELECT id, owner, scheme, params, size, created_at FROM he_keys${owner === null ? '' : ' WHERE owner = ?'} ORDER BY created_at DESC, id`, owner === null ? [] : [owner])
-    return rows.map((r) => ({ id: str(r.id), owner: str(r.owner), scheme: str(r.scheme), params: str(r.params), size: num(r.size), createdAt: num(r.created_at) }))
+    return rows.map((r) => ({ id: str(r.id), owner: str(r.owner), scheme: str(r.scheme), params: keyParamsOf(r), size: num(r.size), createdAt: num(r.created_at) }))
   }
   /** Delete one evaluation-key bundle; true if it existed. */
   async deleteKey(id: string): Promise<boolean> {
@@ -201,22 +218,22 @@ export class SqlStore implements Store {
     if (!states.length) return []
     return (await this.db.all(`SELECT * FROM jobs WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY created_at, id`, states)).map(toJob)
   }
-  private async transition(db: SqlDriver, id: string, from: JobState[], patch: { state: JobState; result?: string; error?: string; txHash?: string }, now: number): Promise<boolean> {
+  private async transition(db: SqlDriver, id: string, from: JobState[], patch: JobPatch & { state: JobState }, now: number): Promise<boolean> {
     const n = await db.run(
       `UPDATE jobs SET state = ?, result = COALESCE(?, result), error = COALESCE(?, error), tx_hash = COALESCE(?, tx_hash), updated_at = ? WHERE id = ? AND state IN (${from.map(() => '?').join(', ')})`,
-      [patch.state, patch.result ?? null, patch.error ?? null, patch.txHash ?? null, now, id, ...from],
+      [patch.state, patch.result ? JSON.stringify(patch.result) : null, patch.error ? JSON.stringify(patch.error) : null, patch.txHash ?? null, now, id, ...from],
     )
     return n === 1
   }
-  transitionJob(id: string, from: JobState[], patch: { state: JobState; result?: string; error?: string; txHash?: string }, now: number): Promise<boolean> {
+  transitionJob(id: string, from: JobState[], patch: JobPatch & { state: JobState }, now: number): Promise<boolean> {
     return this.transition(this.db, id, from, patch, now)
   }
-  transitionJobWithOutbox(id: string, from: JobState[], patch: { state: JobState; result?: string }, o: OutboxRecord, now: number): Promise<boolean> {
+  transitionJobWithOutbox(id: string, from: JobState[], patch: { state: JobState; result?: ProvedResult }, o: OutboxRecord, now: number): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       if (!(await this.transition(tx, id, from, patch, now))) return false
       await tx.run(
         'INSERT INTO outbox (id, job_id, kind, payload, status, attempts, next_attempt_at, locked_until, last_error, result, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [o.id, o.jobId, o.kind, o.payload, o.status, o.attempts, o.nextAttemptAt, o.lockedUntil, o.lastError, o.result, o.createdAt, o.updatedAt],
+        [o.id, o.jobId, o.kind, JSON.stringify(o.payload), o.status, o.attempts, o.nextAttemptAt, o.lockedUntil, o.lastError, o.result ? JSON.stringify(o.result) : null, o.createdAt, o.updatedAt],
       )
       return true
     })
@@ -238,8 +255,8 @@ export class SqlStore implements Store {
   async extendOutboxLease(id: string, lockedUntil: number, now: number): Promise<boolean> {
     return (await this.db.run("UPDATE outbox SET locked_until = ?, updated_at = ? WHERE id = ? AND status = 'pending' AND locked_until IS NOT NULL", [lockedUntil, now, id])) === 1
   }
-  async finishOutbox(id: string, result: string, now: number): Promise<void> {
-    await this.db.run("UPDATE outbox SET status = 'done', result = ?, locked_until = NULL, updated_at = ? WHERE id = ?", [result, now, id])
+  async finishOutbox(id: string, result: OutboxResult, now: number): Promise<void> {
+    await this.db.run("UPDATE outbox SET status = 'done', result = ?, locked_until = NULL, updated_at = ? WHERE id = ?", [JSON.stringify(result), now, id])
   }
   async retryOutbox(id: string, error: string, nextAttemptAt: number, now: number): Promise<void> {
     await this.db.run('UPDATE outbox SET last_error = ?, next_attempt_at = ?, locked_until = NULL, updated_at = ? WHERE id = ?', [error.slice(0, 2000), nextAttemptAt, now, id])
@@ -251,6 +268,27 @@ export class SqlStore implements Store {
   async countPendingOutbox(): Promise<number> {
     const [r] = await this.db.all("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'")
     return num(r!.n)
+  }
+
+  async createFederatedSession(s: FederatedSessionRecord): Promise<void> {
+    await this.db.run('INSERT INTO federated_sessions (id, creator, config, created_at) VALUES (?, ?, ?, ?)', [s.id, s.creator, s.config, s.createdAt])
+  }
+  async getFederatedSession(id: string): Promise<FederatedSessionRecord | null> {
+    const [r] = await this.db.all('SELECT id, creator, config, created_at FROM federated_sessions WHERE id = ?', [id])
+    return r ? { id: String(r.id), creator: String(r.creator), config: String(r.config), createdAt: Number(r.created_at) } : null
+  }
+  async appendFederatedEvent(sessionId: string, seq: number, payload: string, now: number): Promise<boolean> {
+    return (await this.db.run('INSERT INTO federated_events (session_id, seq, payload, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [sessionId, seq, payload, now])) === 1
+  }
+  async listFederatedEvents(sessionId: string): Promise<{ seq: number; payload: string }[]> {
+    return (await this.db.all('SELECT seq, payload FROM federated_events WHERE session_id = ? ORDER BY seq', [sessionId])).map((r) => ({ seq: Number(r.seq), payload: String(r.payload) }))
+  }
+  async putAuditLog(sessionId: string, log: string, now: number): Promise<void> {
+    await this.db.run('INSERT INTO audit_logs (session_id, log, updated_at) VALUES (?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET log = excluded.log, updated_at = excluded.updated_at', [sessionId, log, now])
+  }
+  async getAuditLog(sessionId: string): Promise<string | null> {
+    const [r] = await this.db.all('SELECT log FROM audit_logs WHERE session_id = ?', [sessionId])
+    return r ? String(r.log) : null
   }
 
   async createMpcSession(s: MpcSessionRecord): Promise<void> {
@@ -287,6 +325,25 @@ export class SqlStore implements Store {
         ? await this.db.all("SELECT * FROM mpc_messages WHERE session_id = ? AND (recipient = ? OR recipient = '*') ORDER BY created_at, id", [sessionId, recipient])
         : await this.db.all("SELECT * FROM mpc_messages WHERE session_id = ? AND (recipient = ? OR recipient = '*') AND round = ? ORDER BY created_at, id", [sessionId, recipient, round])
     return rows.map(toMpcMessage)
+  }
+
+  async putContract(c: ContractRecord): Promise<void> {
+    await this.db.run('INSERT INTO contracts (id, owner, source, plan, hash, scheme, callers, rate_limit, tx_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [c.id, c.owner, c.source, c.plan, c.hash, c.scheme, c.callers, c.rateLimit, c.txHash, c.createdAt])
+  }
+  async getContract(id: string): Promise<ContractRecord | null> {
+    const [r] = await this.db.all('SELECT id, owner, source, plan, hash, scheme, callers, rate_limit, tx_hash, created_at FROM contracts WHERE id = ?', [id])
+    return r ? { id: str(r.id), owner: str(r.owner), source: str(r.source), plan: str(r.plan), hash: str(r.hash), scheme: str(r.scheme), callers: str(r.callers), rateLimit: r.rate_limit == null ? null : str(r.rate_limit), txHash: r.tx_hash == null ? null : str(r.tx_hash), createdAt: num(r.created_at) } : null
+  }
+  async admitContractCall(c: { contractId: string; caller: string; now: number; windowStart: number; limit: number | null }): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      if (c.limit !== null) {
+        const [r] = await tx.all('SELECT COUNT(*) AS n FROM contract_calls WHERE contract_id = ? AND caller = ? AND called_at > ?', [c.contractId, c.caller, c.windowStart])
+        if (num(r!.n) >= c.limit) return false
+      }
+      await tx.run('DELETE FROM contract_calls WHERE contract_id = ? AND caller = ? AND called_at <= ?', [c.contractId, c.caller, c.windowStart])
+      await tx.run('INSERT INTO contract_calls (contract_id, caller, called_at) VALUES (?, ?, ?)', [c.contractId, c.caller, c.now])
+      return true
+    })
   }
 
   // PSI sessions (issue 13)

@@ -5,7 +5,7 @@
  * arrive decoded and checked (see `rows.ts`).
  */
 import type { Model } from '@krain/models'
-import type { ModelMeta } from './rows.js'
+import type { CircuitBuildInput, CircuitBuildResult, InferenceSubmission, JobFailure, KeyParams, ModelMeta, OutboxResult, ProvedResult, ProveInput } from './rows.js'
 
 /** States of a proven-inference job, in order; `failed` may follow any non-final state. */
 export type JobState = 'queued' | 'proving' | 'proved' | 'submitted' | 'confirmed' | 'failed'
@@ -17,7 +17,7 @@ export type ChallengeRecord = { nonce: string; address: string; message: string;
 export type SessionRecord = { tokenHash: string; address: string; createdAt: number; expiresAt: number }
 
 /** An uploaded evaluation-key bundle (public material only). */
-export type KeyRecord = { id: string; owner: string; scheme: string; params: string; bundle: Buffer; size: number; createdAt: number }
+export type KeyRecord = { id: string; owner: string; scheme: string; params: KeyParams; bundle: Buffer; size: number; createdAt: number }
 
 /** A registered model: `spec` is its network (weights stay with the gateway), `commitment` its Poseidon commitment. */
 export type ModelRecord = {
@@ -32,33 +32,38 @@ export type ModelRecord = {
   meta?: ModelMeta | null
 }
 
-/** A job (proven inference). `input` and `result` are JSON. */
-export type JobRecord = {
+/** What every job row has; `error` is set when it failed. */
+type JobRow = {
   id: string
   owner: string
-  kind: string
   modelId: string | null
   state: JobState
-  input: string
-  result: string | null
-  error: string | null
+  error: JobFailure | null
   txHash: string | null
   createdAt: number
   updatedAt: number
 }
+/** A proven inference: the feature row and salt in, the proof (and, once confirmed, the receipt) out. */
+export type ProvenInferenceJob = JobRow & { kind: 'proven-inference'; input: ProveInput; result: ProvedResult | null }
+/** The circuit build of a registered model (generated circuits). */
+export type CircuitBuildJob = JobRow & { kind: 'circuit-build'; input: CircuitBuildInput; result: CircuitBuildResult | null }
+/** A job, by kind; its JSON columns arrive decoded. */
+export type JobRecord = ProvenInferenceJob | CircuitBuildJob
+/** The change of a job's result, error or transaction along a transition. */
+export type JobPatch = { result?: ProvedResult | CircuitBuildResult; error?: JobFailure; txHash?: string }
 
 /** A pending or finished chain submission. */
 export type OutboxRecord = {
   id: string
   jobId: string
-  kind: string
-  payload: string
+  kind: 'submit-inference'
+  payload: InferenceSubmission
   status: 'pending' | 'done' | 'dead'
   attempts: number
   nextAttemptAt: number
   lockedUntil: number | null
   lastError: string | null
-  result: string | null
+  result: OutboxResult | null
   createdAt: number
   updatedAt: number
 }
@@ -118,16 +123,16 @@ export interface Store {
   /** Jobs of `owner` (everyone's for `null`), newest first, at most `limit`. */
   listJobsOf(owner: string | null, limit: number): Promise<JobRecord[]>
   /** Move a job from one of `from` to `patch.state` (compare-and-set); false if it was not in `from`. */
-  transitionJob(id: string, from: JobState[], patch: { state: JobState; result?: string; error?: string; txHash?: string }, now: number): Promise<boolean>
+  transitionJob(id: string, from: JobState[], patch: JobPatch & { state: JobState }, now: number): Promise<boolean>
   /** Like {@link transitionJob} and, in the same transaction, enqueue `outbox`. */
-  transitionJobWithOutbox(id: string, from: JobState[], patch: { state: JobState; result?: string }, outbox: OutboxRecord, now: number): Promise<boolean>
+  transitionJobWithOutbox(id: string, from: JobState[], patch: { state: JobState; result?: ProvedResult }, outbox: OutboxRecord, now: number): Promise<boolean>
   countJobs(): Promise<Record<JobState, number>>
 
   /** Lease up to `limit` due pending entries for `leaseMs` (other instances skip them meanwhile). */
   claimOutbox(now: number, limit: number, leaseMs: number): Promise<OutboxRecord[]>
   /** Extend the lease of a claimed entry (heartbeat while it is being submitted); false if it is no longer leased. */
   extendOutboxLease(id: string, lockedUntil: number, now: number): Promise<boolean>
-  finishOutbox(id: string, result: string, now: number): Promise<void>
+  finishOutbox(id: string, result: OutboxResult, now: number): Promise<void>
   retryOutbox(id: string, error: string, nextAttemptAt: number, now: number): Promise<void>
   getOutbox(id: string): Promise<OutboxRecord | null>
   countPendingOutbox(): Promise<number>
@@ -142,6 +147,25 @@ export interface Store {
   updateMpcSession(id: string, version: number, state: string, messages: MpcMessageRecord[], now: number): Promise<boolean>
   /** Messages of a session for `recipient` (and those addressed to everyone), optionally of one round. */
   listMpcMessages(sessionId: string, recipient: string, round?: string): Promise<MpcMessageRecord[]>
+
+  /** Store a deployed secret contract (issue 18). */
+  putContract(c: ContractRecord): Promise<void>
+  getContract(id: string): Promise<ContractRecord | null>
+  /**
+   * Count a call of `contractId` by `caller` at `now` unless `limit` calls were already made since
+   * `windowStart` (atomic); true when counted.
+   */
+  admitContractCall(c: { contractId: string; caller: string; now: number; windowStart: number; limit: number | null }): Promise<boolean>
+
+  /** Federated training (issue 13): a session's fixed config and its append-only event log. */
+  createFederatedSession(s: FederatedSessionRecord): Promise<void>
+  getFederatedSession(id: string): Promise<FederatedSessionRecord | null>
+  /** Append event `seq` of a session; false (nothing written) if that seq exists (another writer got there first). */
+  appendFederatedEvent(sessionId: string, seq: number, payload: string, now: number): Promise<boolean>
+  listFederatedEvents(sessionId: string): Promise<{ seq: number; payload: string }[]>
+  /** The latest signed export of a session's audit log (JSON), replaced whole. */
+  putAuditLog(sessionId: string, log: string, now: number): Promise<void>
+  getAuditLog(sessionId: string): Promise<string | null>
 
   /** PSI sessions (issue 13): the gateway relays blinded chunks between parties, nothing more. */
   createPsiSession(s: PsiSessionRecord): Promise<void>
@@ -159,6 +183,12 @@ export interface Store {
   /** Every text value stored, table by table (used by the secrecy scan in the tests and `krain doctor`). */
   dump(): Promise<Record<string, SqlDump[]>>
 }
+
+/** A deployed secret contract: its source, compiled plan (JSON), content hash and access rules (JSON). */
+export type ContractRecord = { id: string; owner: string; source: string; plan: string; hash: string; scheme: string; callers: string; rateLimit: string | null; txHash: string | null; createdAt: number }
+
+/** A federated training session: its creator and fixed config (JSON). */
+export type FederatedSessionRecord = { id: string; creator: string; config: string; createdAt: number }
 
 /** One row of {@link Store.dump}. */
 export type SqlDump = Record<string, unknown>

@@ -43,6 +43,8 @@ async function dispatch(task: WorkerTask): Promise<unknown> {
       return (await import('./he-request.js')).parseInferenceBody(task)
     case 'he-infer':
       return (await import('./he-infer.js')).evaluateEncrypted(task)
+    case 'contract-call':
+      return (await import('./contract-call.js')).callContract(task)
     default:
       throw new TypeError(`unknown worker task ${JSON.stringify((task as { kind: unknown }).kind)}`)
   }

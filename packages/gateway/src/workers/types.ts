@@ -6,6 +6,7 @@
 import type { InferencePlan } from '@krain/he'
 import type { Model } from '@krain/models'
 import type { ParsedInferenceBody } from './he-request.js'
+import type { ContractCallResult, ContractCallTask } from './contract-call.js'
 
 /** A task for the worker pool. */
 export type WorkerTask =
@@ -15,6 +16,8 @@ export type WorkerTask =
   | { kind: 'he-parse-infer-body'; body: Uint8Array }
   /** Evaluate a model on ciphertexts. `bundle` may be omitted when the worker has `keyId` cached. */
   | { kind: 'he-infer'; keyId: string; bundle?: Uint8Array; model: Model; plan: InferencePlan; ciphertexts: (string | Uint8Array)[] }
+  /** Run a deployed secret contract on ciphertexts (issue 18). */
+  | ContractCallTask
 
 /** What each task returns. */
 export type WorkerResult<K extends WorkerTask['kind']> = K extends 'he-inspect-keys'
@@ -23,4 +26,6 @@ export type WorkerResult<K extends WorkerTask['kind']> = K extends 'he-inspect-k
     ? ParsedInferenceBody
     : K extends 'he-infer'
         ? { ciphertexts: string[] } | { needBundle: true }
+        : K extends 'contract-call'
+        ? ContractCallResult
         : never

@@ -5,7 +5,7 @@
  * computed on p-adic digits (see `padic.ts`), where c^(p−1) ≡ 1 + p·L_p (mod p²) gives L_p as the
  * second digit directly.
  */
-import { PaillierKeyMismatchError } from '../errors.js'
+import { HeKeyMismatchError } from '../errors.js'
 import { PaillierCiphertext } from './ciphertext.js'
 import { PaillierPrivateKey } from './keys.js'
 import { crt } from './modular.js'
@@ -26,7 +26,7 @@ export function decryptRaw(privateKey: PaillierPrivateKey, c: bigint): bigint {
 export function checkSameKey(privateKey: PaillierPrivateKey, ciphertext: PaillierCiphertext): void {
   if (!(privateKey instanceof PaillierPrivateKey)) shortTypeError('privateKey', 'a PaillierPrivateKey', privateKey)
   if (!(ciphertext instanceof PaillierCiphertext)) shortTypeError('ciphertext', 'a PaillierCiphertext', ciphertext)
-  if (ciphertext.publicKey.n !== privateKey.n) throw new PaillierKeyMismatchError({ shortMessage: 'the ciphertext was made under another key' })
+  if (ciphertext.publicKey.n !== privateKey.n) throw new HeKeyMismatchError({ shortMessage: 'the ciphertext was made under another key' })
 }
 
 /**
@@ -36,7 +36,7 @@ export function checkSameKey(privateKey: PaillierPrivateKey, ciphertext: Paillie
  * @param ciphertext - a ciphertext under its public key
  * @returns m ∈ [0, n)
  * @throws TypeError on malformed arguments
- * @throws PaillierKeyMismatchError (`HE_KEY_MISMATCH`) when the ciphertext is under another key
+ * @throws HeKeyMismatchError (`HE_KEY_MISMATCH`) when the ciphertext is under another key
  * @example
  * ```ts
  * decrypt(privateKey, encrypt(publicKey, 7n)) // 7n

@@ -122,7 +122,7 @@ export class PaillierFixedPointEncoder {
    * @param privateKey - the private key
    * @param ciphertext - a ciphertext under its public key
    * @returns the number
-   * @throws PaillierKeyMismatchError, PaillierOverflowError (value outside its declared bound)
+   * @throws HeKeyMismatchError, PaillierOverflowError (value outside its declared bound)
    */
   decrypt(privateKey: PaillierPrivateKey, ciphertext: PaillierCiphertext): number {
     return unscale(decryptInteger(privateKey, ciphertext), ciphertext.fractionBits)
@@ -135,8 +135,8 @@ export class PaillierFixedPointEncoder {
    * @param input - `serializeCiphertext`'s JSON
    * @param options - `bound`: the receiver's bound in encoded units (e.g. k · maxEncoded for a sum of k)
    * @returns the ciphertext, with this encoder's fraction bits
-   * @throws PaillierFormatError, PaillierKeyMismatchError, PaillierInvalidCiphertextError,
-   *   PaillierScaleMismatchError (other fraction bits)
+   * @throws HeSerializationError, HeKeyMismatchError, PaillierInvalidCiphertextError,
+   *   HeScaleError (other fraction bits)
    * @example
    * ```ts
    * const total = sum(uploads.map((json) => encoder.deserialize(json)))

@@ -11,7 +11,7 @@
  * randomness must not be linkable to the inputs.
  */
 import { aBigInt, anArray } from '@krain/core'
-import { PaillierKeyMismatchError, PaillierOverflowError, PaillierScaleMismatchError } from '../errors.js'
+import { HeKeyMismatchError, PaillierOverflowError, HeScaleError } from '../errors.js'
 import { PaillierCiphertext } from './ciphertext.js'
 import { checkEncryptOptions, encryptRaw, type EncryptOptions } from './encrypt.js'
 import { describeBigint, shortTypeError } from './describe.js'
@@ -26,12 +26,12 @@ function aCiphertext(x: unknown, name: string): PaillierCiphertext {
 }
 
 function checkCompatible(a: PaillierCiphertext, b: PaillierCiphertext): void {
-  if (a.publicKey.n !== b.publicKey.n) throw new PaillierKeyMismatchError({ shortMessage: 'the ciphertexts are under different keys' })
+  if (a.publicKey.n !== b.publicKey.n) throw new HeKeyMismatchError({ shortMessage: 'the ciphertexts are under different keys' })
   // a raw (mod n) operand would turn a bounded sum into an unchecked one
   if ((a.bound === null) !== (b.bound === null))
-    throw new PaillierScaleMismatchError({ shortMessage: 'cannot combine a raw (mod n) ciphertext with a signed, bounded one', details: 'encrypt both with encryptInteger / an encoder, or both with encrypt' })
+    throw new HeScaleError({ shortMessage: 'cannot combine a raw (mod n) ciphertext with a signed, bounded one', details: 'encrypt both with encryptInteger / an encoder, or both with encrypt' })
   if (a.fractionBits !== b.fractionBits)
-    throw new PaillierScaleMismatchError({ shortMessage: `cannot combine ciphertexts with ${a.fractionBits} and ${b.fractionBits} fraction bits` })
+    throw new HeScaleError({ shortMessage: `cannot combine ciphertexts with ${a.fractionBits} and ${b.fractionBits} fraction bits` })
 }
 
 function checkBound(a: PaillierCiphertext, bound: bigint | null, what: string): bigint | null {
@@ -47,7 +47,7 @@ const abs = (k: bigint): bigint => (k < 0n ? -k : k)
  * @param a - a ciphertext
  * @param b - a ciphertext under the same key and scale
  * @returns the ciphertext of the sum
- * @throws PaillierKeyMismatchError, PaillierScaleMismatchError, PaillierOverflowError
+ * @throws HeKeyMismatchError, HeScaleError, PaillierOverflowError
  * @example
  * ```ts
  * decrypt(privateKey, add(encrypt(publicKey, 2n), encrypt(publicKey, 3n))) // 5n
@@ -80,7 +80,7 @@ export function negate(a: PaillierCiphertext): PaillierCiphertext {
  * @param a - a ciphertext
  * @param b - a ciphertext under the same key and scale
  * @returns the ciphertext of the difference
- * @throws PaillierKeyMismatchError, PaillierScaleMismatchError, PaillierOverflowError
+ * @throws HeKeyMismatchError, HeScaleError, PaillierOverflowError
  * @example
  * ```ts
  * sub(encrypt(publicKey, 9n), encrypt(publicKey, 4n)) // Enc(5)
@@ -153,7 +153,7 @@ export function mulPlain(a: PaillierCiphertext, k: bigint): PaillierCiphertext {
  * Enc(Σ aᵢ) of one or more ciphertexts.
  * @param items - ciphertexts under one key and scale
  * @returns the ciphertext of the sum
- * @throws RangeError on an empty list; PaillierKeyMismatchError, PaillierScaleMismatchError, PaillierOverflowError
+ * @throws RangeError on an empty list; HeKeyMismatchError, HeScaleError, PaillierOverflowError
  * @example
  * ```ts
  * sum([encrypt(publicKey, 1n), encrypt(publicKey, 2n), encrypt(publicKey, 3n)]) // Enc(6)

@@ -91,7 +91,7 @@ export function encryptInteger(publicKey: PaillierPublicKey, v: bigint, options?
  * @param privateKey - the private key
  * @param ciphertext - a ciphertext under its public key
  * @returns the centred plaintext
- * @throws PaillierKeyMismatchError when the ciphertext is under another key
+ * @throws HeKeyMismatchError when the ciphertext is under another key
  * @throws PaillierOverflowError when the value lies outside the ciphertext's declared bound
  * @example
  * ```ts

@@ -10,7 +10,7 @@
  * Integers are `phe.util.int_to_base64`: unpadded base64url of minimal big-endian bytes.
  * python-paillier also uses g = n + 1, so keys move both ways unchanged.
  */
-import { PaillierFormatError } from '../errors.js'
+import { HeSerializationError } from '../errors.js'
 import { base64UrlToBigint, bigintToBase64Url } from './bytes.js'
 import { parseJsonObject } from './serialize.js'
 import { PaillierPrivateKey, PaillierPublicKey, type PaillierKeyOptions } from './keys.js'
@@ -23,7 +23,7 @@ export type PaillierPrivateJwk = { kty: 'DAJ'; key_ops: ['decrypt']; p: string; 
 
 function b64(o: Record<string, unknown>, f: string, name: string): bigint {
   const v = typeof o[f] === 'string' ? base64UrlToBigint(o[f] as string) : undefined
-  if (v === undefined) throw new PaillierFormatError({ shortMessage: `${name}.${f} must be base64url` })
+  if (v === undefined) throw new HeSerializationError({ shortMessage: `${name}.${f} must be base64url` })
   return v
 }
 
@@ -47,11 +47,11 @@ export function publicKeyToJwk(publicKey: PaillierPublicKey, kid?: string): Pail
  * @param jwk - the JWK
  * @param options - `unsafeAllowSmallKeyForTests`
  * @returns the key
- * @throws PaillierFormatError, PaillierInvalidKeyError
+ * @throws HeSerializationError, PaillierInvalidKeyError
  */
 export function publicKeyFromJwk(jwk: unknown, options?: PaillierKeyOptions): PaillierPublicKey {
   const o = parseJsonObject(jwk, 'jwk')
-  if (o.kty !== 'DAJ' || o.alg !== 'PAI-GN1') throw new PaillierFormatError({ shortMessage: 'jwk is not a python-paillier public key (kty "DAJ", alg "PAI-GN1")' })
+  if (o.kty !== 'DAJ' || o.alg !== 'PAI-GN1') throw new HeSerializationError({ shortMessage: 'jwk is not a python-paillier public key (kty "DAJ", alg "PAI-GN1")' })
   return new PaillierPublicKey(b64(o, 'n', 'jwk'), options)
 }
 
@@ -78,11 +78,11 @@ export function privateKeyToJwk(privateKey: PaillierPrivateKey, kid?: string): P
  * @param jwk - the JWK
  * @param options - `unsafeAllowSmallKeyForTests`
  * @returns the key
- * @throws PaillierFormatError, PaillierInvalidKeyError
+ * @throws HeSerializationError, PaillierInvalidKeyError
  */
 export function privateKeyFromJwk(jwk: unknown, options?: PaillierKeyOptions): PaillierPrivateKey {
   const o = parseJsonObject(jwk, 'jwk')
-  if (o.kty !== 'DAJ' || !Array.isArray(o.key_ops) || !o.key_ops.includes('decrypt')) throw new PaillierFormatError({ shortMessage: 'jwk is not a python-paillier private key' })
+  if (o.kty !== 'DAJ' || !Array.isArray(o.key_ops) || !o.key_ops.includes('decrypt')) throw new HeSerializationError({ shortMessage: 'jwk is not a python-paillier private key' })
   const publicKey = publicKeyFromJwk(o.pub, options)
   return new PaillierPrivateKey(b64(o, 'p', 'jwk'), b64(o, 'q', 'jwk'), { ...options, publicKey })
 }

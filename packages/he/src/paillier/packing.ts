@@ -11,7 +11,7 @@
  * instead of letting a carry corrupt the neighbouring slot.
  */
 import { aBigInt, anArray, anIntInRange, anObject } from '@krain/core'
-import { PaillierKeyMismatchError, PaillierPackingOverflowError, PaillierScaleMismatchError, PaillierOverflowError } from '../errors.js'
+import { HeKeyMismatchError, PaillierPackingOverflowError, HeScaleError, PaillierOverflowError } from '../errors.js'
 import { checkCiphertextValue } from './ciphertext.js'
 import { decryptRaw } from './decrypt.js'
 import { checkEncryptOptions, encryptRaw, type EncryptOptions } from './encrypt.js'
@@ -161,8 +161,8 @@ export class PaillierPacker {
   #check(x: unknown, name: string): PackedCiphertext {
     if (!(x instanceof PaillierPackedCiphertext)) shortTypeError(name, 'a packed ciphertext made by a packer (PaillierPackedCiphertext)', x)
     const p = x
-    if (p.publicKey.n !== this.publicKey.n) throw new PaillierKeyMismatchError({ shortMessage: `${name} is under another key` })
-    if (p.slotBits !== this.slotBits) throw new PaillierScaleMismatchError({ shortMessage: `${name} has ${p.slotBits}-bit slots, this packer ${this.slotBits}-bit slots` })
+    if (p.publicKey.n !== this.publicKey.n) throw new HeKeyMismatchError({ shortMessage: `${name} is under another key` })
+    if (p.slotBits !== this.slotBits) throw new HeScaleError({ shortMessage: `${name} has ${p.slotBits}-bit slots, this packer ${this.slotBits}-bit slots` })
     return p
   }
 
@@ -180,7 +180,7 @@ export class PaillierPacker {
    * @param a - a packed ciphertext of this packer's layout
    * @param b - another
    * @returns the packed sum (count = the larger count)
-   * @throws PaillierKeyMismatchError, PaillierScaleMismatchError, PaillierPackingOverflowError
+   * @throws HeKeyMismatchError, HeScaleError, PaillierPackingOverflowError
    */
   add(a: PackedCiphertext, b: PackedCiphertext): PackedCiphertext {
     this.#check(a, 'a')
@@ -229,7 +229,7 @@ export class PaillierPacker {
    * @param privateKey - the private key
    * @param packed - a packed ciphertext
    * @returns the `count` slot values as bigints
-   * @throws PaillierKeyMismatchError; PaillierPackingOverflowError when the plaintext does not unpack within its bound
+   * @throws HeKeyMismatchError; PaillierPackingOverflowError when the plaintext does not unpack within its bound
    * @example
    * ```ts
    * packer.decrypt(privateKey, packer.encrypt([1, -2, 3])) // [1n, -2n, 3n]
@@ -238,7 +238,7 @@ export class PaillierPacker {
   decrypt(privateKey: PaillierPrivateKey, packed: PackedCiphertext): bigint[] {
     this.#check(packed, 'packed')
     if (!(privateKey instanceof PaillierPrivateKey)) shortTypeError('privateKey', 'a PaillierPrivateKey', privateKey)
-    if (privateKey.n !== this.publicKey.n) throw new PaillierKeyMismatchError({ shortMessage: 'the packed ciphertext was made under another key' })
+    if (privateKey.n !== this.publicKey.n) throw new HeKeyMismatchError({ shortMessage: 'the packed ciphertext was made under another key' })
     const values = this.unpack(decryptRaw(privateKey, packed.value), packed.count)
     for (const v of values) if (abs(v) > packed.slotBound) throw new PaillierOverflowError({ shortMessage: 'a slot lies outside the packed ciphertext\'s declared bound' })
     return values
@@ -252,8 +252,8 @@ export class PaillierPacker {
    * @param input - the JSON (text or parsed)
    * @param options - `slotBound`: the receiver's bound for what it expects
    * @returns the packed ciphertext
-   * @throws PaillierFormatError, PaillierKeyMismatchError, PaillierInvalidCiphertextError,
-   *   PaillierScaleMismatchError (another layout); RangeError when `slotBound` exceeds `slotLimit`
+   * @throws HeSerializationError, HeKeyMismatchError, PaillierInvalidCiphertextError,
+   *   HeScaleError (another layout); RangeError when `slotBound` exceeds `slotLimit`
    * @example
    * ```ts
    * const total = packer.sum(uploads.map((json) => packer.deserialize(json)))
@@ -261,8 +261,8 @@ export class PaillierPacker {
    */
   deserialize(input: string | object, options?: PackedDeserializeOptions): PackedCiphertext {
     const o = parsePackedJson(input, this.publicKey)
-    if (o.slotBits !== this.slotBits) throw new PaillierScaleMismatchError({ shortMessage: `packed has ${o.slotBits}-bit slots, this packer ${this.slotBits}-bit slots` })
-    if (o.count > this.slots) throw new PaillierScaleMismatchError({ shortMessage: `packed holds ${o.count} slots, this packer at most ${this.slots}` })
+    if (o.slotBits !== this.slotBits) throw new HeScaleError({ shortMessage: `packed has ${o.slotBits}-bit slots, this packer ${this.slotBits}-bit slots` })
+    if (o.count > this.slots) throw new HeScaleError({ shortMessage: `packed holds ${o.count} slots, this packer at most ${this.slots}` })
     let slotBound = -this.#valueMin
     if (options?.slotBound !== undefined) {
       slotBound = aBigInt(options.slotBound, 'options.slotBound')

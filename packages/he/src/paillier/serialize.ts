@@ -2,8 +2,8 @@
  * @module paillier/serialize
  * Versioned JSON for keys and ciphertexts. Integers are unpadded base64url of their big-endian
  * bytes (as in JWK). Everything is validated on load: unknown format or version →
- * PaillierFormatError; a key of the wrong or a refused size, or inconsistent factors →
- * PaillierInvalidKeyError; a ciphertext under another key → PaillierKeyMismatchError; a
+ * HeSerializationError; a key of the wrong or a refused size, or inconsistent factors →
+ * PaillierInvalidKeyError; a ciphertext under another key → HeKeyMismatchError; a
  * ciphertext ≥ n², zero or sharing a factor with n → PaillierInvalidCiphertextError.
  *
  * ```json
@@ -23,7 +23,7 @@
  * remains, and no metadata can fix: whoever encrypts may encrypt any plaintext of Z_n; overflow
  * tracking protects honest inputs from wrapping, not the result from a dishonest encryptor.
  */
-import { PaillierFormatError, PaillierInvalidKeyError, PaillierKeyMismatchError, PaillierScaleMismatchError } from '../errors.js'
+import { HeSerializationError, PaillierInvalidKeyError, HeKeyMismatchError, HeScaleError } from '../errors.js'
 import { base64UrlToBigint, bigintToBase64Url } from './bytes.js'
 import { PaillierCiphertext, checkCiphertextValue } from './ciphertext.js'
 import { PaillierPrivateKey, PaillierPublicKey, type PaillierKeyOptions } from './keys.js'
@@ -41,23 +41,23 @@ export function parseJsonObject(input: unknown, name: string): Record<string, un
     try {
       v = JSON.parse(input)
     } catch (e) {
-      throw new PaillierFormatError({ shortMessage: `${name} is not valid JSON`, cause: e })
+      throw new HeSerializationError({ shortMessage: `${name} is not valid JSON`, cause: e })
     }
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new PaillierFormatError({ shortMessage: `${name} is not a JSON object` })
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HeSerializationError({ shortMessage: `${name} is not a JSON object` })
   return v as Record<string, unknown>
 }
 
 function header(o: Record<string, unknown>, format: string, name: string): void {
-  if (o.format !== format) throw new PaillierFormatError({ shortMessage: `${name} is not a ${format}`, details: `format: ${describeValue(o.format)}` })
-  if (o.version !== VERSION) throw new PaillierFormatError({ shortMessage: `${name} has unsupported version ${describeValue(o.version)}; this library reads version ${VERSION}` })
+  if (o.format !== format) throw new HeSerializationError({ shortMessage: `${name} is not a ${format}`, details: `format: ${describeValue(o.format)}` })
+  if (o.version !== VERSION) throw new HeSerializationError({ shortMessage: `${name} has unsupported version ${describeValue(o.version)}; this library reads version ${VERSION}` })
 }
 
 function int(o: Record<string, unknown>, field: string, name: string): bigint {
   const s = o[field]
-  if (typeof s !== 'string' || s.length > MAX_JSON) throw new PaillierFormatError({ shortMessage: `${name}.${field} must be a base64url string` })
+  if (typeof s !== 'string' || s.length > MAX_JSON) throw new HeSerializationError({ shortMessage: `${name}.${field} must be a base64url string` })
   const v = base64UrlToBigint(s)
-  if (v === undefined) throw new PaillierFormatError({ shortMessage: `${name}.${field} is not base64url` })
+  if (v === undefined) throw new HeSerializationError({ shortMessage: `${name}.${field} is not base64url` })
   return v
 }
 
@@ -85,7 +85,7 @@ export function serializePublicKey(publicKey: PaillierPublicKey): string {
  * @param input - the JSON
  * @param options - `unsafeAllowSmallKeyForTests` to load a test key below 2048 bits
  * @returns the key
- * @throws PaillierFormatError, PaillierInvalidKeyError
+ * @throws HeSerializationError, PaillierInvalidKeyError
  */
 export function deserializePublicKey(input: string | object, options?: PaillierKeyOptions): PaillierPublicKey {
   const o = parseJsonObject(input, 'publicKey')
@@ -117,7 +117,7 @@ export function serializePrivateKey(privateKey: PaillierPrivateKey): string {
  * @param input - the JSON
  * @param options - `unsafeAllowSmallKeyForTests`
  * @returns the key (its `publicKey` is included)
- * @throws PaillierFormatError, PaillierInvalidKeyError (p·q ≠ n, not primes, wrong size)
+ * @throws HeSerializationError, PaillierInvalidKeyError (p·q ≠ n, not primes, wrong size)
  */
 export function deserializePrivateKey(input: string | object, options?: PaillierKeyOptions): PaillierPrivateKey {
   const o = parseJsonObject(input, 'privateKey')
@@ -147,8 +147,8 @@ export function serializeCiphertext(ciphertext: PaillierCiphertext): string {
 
 function keyOf(o: Record<string, unknown>, publicKey: PaillierPublicKey, name: string): void {
   if (!(publicKey instanceof PaillierPublicKey)) shortTypeError('publicKey', 'a PaillierPublicKey', publicKey)
-  if (typeof o.key !== 'string') throw new PaillierFormatError({ shortMessage: `${name}.key must be a key fingerprint` })
-  if (o.key !== publicKey.fingerprint) throw new PaillierKeyMismatchError({ shortMessage: `${name} was made under another key`, details: `fingerprint ${describeValue(o.key)}, expected ${JSON.stringify(publicKey.fingerprint)}` })
+  if (typeof o.key !== 'string') throw new HeSerializationError({ shortMessage: `${name}.key must be a key fingerprint` })
+  if (o.key !== publicKey.fingerprint) throw new HeKeyMismatchError({ shortMessage: `${name} was made under another key`, details: `fingerprint ${describeValue(o.key)}, expected ${JSON.stringify(publicKey.fingerprint)}` })
 }
 
 /** Options of {@link deserializeCiphertext}: the type the receiver expects. */
@@ -169,8 +169,8 @@ export type DeserializeCiphertextOptions = {
  * @param publicKey - the key it must be under
  * @param options - `bound` and `fractionBits` the receiver expects
  * @returns the validated ciphertext
- * @throws PaillierFormatError, PaillierKeyMismatchError, PaillierInvalidCiphertextError,
- *   PaillierScaleMismatchError (other fraction bits than expected); RangeError on a bad `bound`
+ * @throws HeSerializationError, HeKeyMismatchError, PaillierInvalidCiphertextError,
+ *   HeScaleError (other fraction bits than expected); RangeError on a bad `bound`
  * @example
  * ```ts
  * const ct = deserializeCiphertext(json, publicKey, { bound: encoder.maxEncoded, fractionBits: encoder.precisionBits })
@@ -183,11 +183,11 @@ export function deserializeCiphertext(input: string | object, publicKey: Paillie
   const c = checkCiphertextValue(publicKey, int(o, 'c', 'ciphertext'))
   // the wire bound is parsed only to check the format and to know raw from signed
   const wire = o.bound === null || o.bound === undefined ? null : int(o, 'bound', 'ciphertext')
-  if (wire !== null && wire > publicKey.maxSigned) throw new PaillierFormatError({ shortMessage: 'ciphertext.bound exceeds (n − 1)/2' })
+  if (wire !== null && wire > publicKey.maxSigned) throw new HeSerializationError({ shortMessage: 'ciphertext.bound exceeds (n − 1)/2' })
   const fb = o.fractionBits ?? 0
-  if (typeof fb !== 'number' || !Number.isSafeInteger(fb) || fb < 0 || fb > 4096) throw new PaillierFormatError({ shortMessage: 'ciphertext.fractionBits must be an integer in [0, 4096]' })
+  if (typeof fb !== 'number' || !Number.isSafeInteger(fb) || fb < 0 || fb > 4096) throw new HeSerializationError({ shortMessage: 'ciphertext.fractionBits must be an integer in [0, 4096]' })
   if (options?.fractionBits !== undefined && options.fractionBits !== fb)
-    throw new PaillierScaleMismatchError({ shortMessage: `ciphertext has ${fb} fraction bits, ${describeValue(options.fractionBits)} were expected` })
+    throw new HeScaleError({ shortMessage: `ciphertext has ${fb} fraction bits, ${describeValue(options.fractionBits)} were expected` })
   let bound: bigint | null = wire === null ? null : publicKey.maxSigned
   if (options?.bound !== undefined) {
     bound = options.bound
@@ -222,11 +222,11 @@ export function parsePackedJson(input: string | object, publicKey: PaillierPubli
   const c = checkCiphertextValue(publicKey, int(o, 'c', 'packed'))
   const { count, slotBits } = o
   if (typeof slotBits !== 'number' || !Number.isSafeInteger(slotBits) || slotBits < 2 || slotBits > publicKey.bits - 2)
-    throw new PaillierFormatError({ shortMessage: 'packed.slotBits is out of range' })
+    throw new HeSerializationError({ shortMessage: 'packed.slotBits is out of range' })
   if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0 || count > Math.floor((publicKey.bits - 2) / slotBits))
-    throw new PaillierFormatError({ shortMessage: 'packed.count is out of range' })
+    throw new HeSerializationError({ shortMessage: 'packed.count is out of range' })
   const slotBound = int(o, 'slotBound', 'packed')
-  if (slotBound >= 1n << BigInt(slotBits - 1)) throw new PaillierFormatError({ shortMessage: 'packed.slotBound exceeds the slot width' })
+  if (slotBound >= 1n << BigInt(slotBits - 1)) throw new HeSerializationError({ shortMessage: 'packed.slotBound exceeds the slot width' })
   return { c, count, slotBits }
 }
 
@@ -237,7 +237,7 @@ export function parsePackedJson(input: string | object, publicKey: PaillierPubli
  * @param input - the JSON
  * @param publicKey - the key it must be under
  * @returns the validated packed ciphertext
- * @throws PaillierFormatError, PaillierKeyMismatchError, PaillierInvalidCiphertextError
+ * @throws HeSerializationError, HeKeyMismatchError, PaillierInvalidCiphertextError
  */
 export function deserializePackedCiphertext(input: string | object, publicKey: PaillierPublicKey): PackedCiphertext {
   if (!(publicKey instanceof PaillierPublicKey)) shortTypeError('publicKey', 'a PaillierPublicKey', publicKey)

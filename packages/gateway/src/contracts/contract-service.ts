@@ -1,0 +1,100 @@
+/**
+ * @module contracts/contract-service
+ * Secret contracts on the gateway (issue 18): deploy compiles the source (a program that would
+ * leak, or does not fit, is refused with its positioned message before anything is stored) and
+ * stores source, plan and content hash with the owner and access rules; a call is admitted by the
+ * policy (owner or a listed caller) and the contract's rate limit, then runs on ciphertexts in the
+ * worker pool under the caller's uploaded evaluation keys.
+ */
+import { randomBytes } from 'node:crypto'
+import { compileContract, type ContractPlan, type PlainValue } from '@krain/contracts-lang'
+import type { ContractInfo } from '@krain/client/schemas/contracts'
+import { BadRequestError, GatewayError, NotFoundError } from '../errors.js'
+import type { WorkerPool } from '../plugins/app/worker-pool.js'
+import type { ContractRecord, Store } from '../store/types.js'
+
+/** A contract's rate limit: `calls` per caller per `windowSeconds`. */
+export type ContractRateLimit = { calls: number; windowSeconds: number }
+
+/** Parameters of {@link deployContract}. */
+export type DeployContractParameters = { store: Store; owner: string; source: string; callers?: string[]; rateLimit?: ContractRateLimit; now?: number }
+
+/**
+ * Compile and store a contract.
+ * @returns the stored record
+ * @throws {ContractError} (CONTRACT_SYNTAX, CONTRACT_TYPE, CONTRACT_LEAK, CONTRACT_RANGE, CONTRACT_DEPTH) from the compiler, with line and column
+ */
+export async function deployContract({ store, owner, source, callers = [], rateLimit, now = Date.now() }: DeployContractParameters): Promise<ContractRecord> {
+  const compiled = compileContract(source)
+  const record: ContractRecord = {
+    id: `ct_${randomBytes(12).toString('hex')}`,
+    owner,
+    source,
+    plan: JSON.stringify(compiled.plan),
+    hash: compiled.hash,
+    scheme: compiled.plan.scheme,
+    callers: JSON.stringify([...new Set(callers)]),
+    rateLimit: rateLimit ? JSON.stringify(rateLimit) : null,
+    txHash: null,
+    createdAt: now,
+  }
+  await store.putContract(record)
+  return record
+}
+
+/** A stored contract, or NOT_FOUND. */
+export async function getContract(store: Store, id: string): Promise<ContractRecord> {
+  const c = await store.getContract(id)
+  if (!c) throw new NotFoundError('contract', id)
+  return c
+}
+
+/** The public description of a contract. */
+export function contractInfo(c: ContractRecord): ContractInfo {
+  const plan = JSON.parse(c.plan) as ContractPlan
+  return {
+    id: c.id,
+    owner: c.owner,
+    hash: c.hash,
+    scheme: c.scheme,
+    source: c.source,
+    plan,
+    inputs: plan.inputs.map((i) => ({ name: i.name, enc: i.enc, type: i.type, range: [...i.range] })),
+    callers: JSON.parse(c.callers) as string[],
+    rateLimit: c.rateLimit ? (JSON.parse(c.rateLimit) as ContractRateLimit) : null,
+    record: null,
+    createdAt: c.createdAt,
+  }
+}
+
+/**
+ * Count a call against the contract's rate limit.
+ * @throws {GatewayError} CONTRACT_RATE_LIMITED when the caller used up its calls in the window
+ */
+export async function admitCall(store: Store, c: ContractRecord, caller: string, now = Date.now()): Promise<void> {
+  const rl = c.rateLimit ? (JSON.parse(c.rateLimit) as ContractRateLimit) : null
+  const ok = await store.admitContractCall({ contractId: c.id, caller: caller.toLowerCase(), now, windowStart: now - (rl ? rl.windowSeconds * 1000 : 0), limit: rl ? rl.calls : null })
+  if (!ok) throw new GatewayError('CONTRACT_RATE_LIMITED', { shortMessage: `contract "${c.id}" allows ${rl!.calls} call(s) per ${rl!.windowSeconds} s per caller`, details: 'retry after the window' })
+}
+
+/** Parameters of {@link runContractCall}. */
+export type RunContractCallParameters = {
+  pool: WorkerPool
+  contract: ContractRecord
+  key: { id: string; bundle: Buffer }
+  batches: { count: number; inputs: Record<string, string> }[]
+  plain?: Record<string, PlainValue>
+}
+
+/**
+ * Evaluate a contract on ciphertexts in the worker pool (the key bundle is sent only to a worker that lacks it).
+ * @throws {BadRequestError} CONTRACT_UNSUPPORTED for a plan this gateway cannot execute; HE_KEYS_UNAVAILABLE
+ */
+export async function runContractCall({ pool, contract, key, batches, plain }: RunContractCallParameters) {
+  if (contract.scheme !== 'ckks') throw new BadRequestError('CONTRACT_UNSUPPORTED', `contract "${contract.id}" compiles to a ${contract.scheme} plan; the gateway runs CKKS plans`)
+  const task = { kind: 'contract-call' as const, source: contract.source, hash: contract.hash, keyId: key.id, batches, ...(plain ? { plain } : {}) }
+  let out = await pool.run(task)
+  if ('needBundle' in out) out = await pool.run({ ...task, bundle: new Uint8Array(key.bundle) })
+  if ('needBundle' in out) throw new BadRequestError('HE_KEYS_UNAVAILABLE', 'evaluation keys could not be loaded')
+  return out.batches
+}
