@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
+import { ChainError, chainConfigFromEnv, type ChainConfig } from '@krain/chain'
 import { ConfigError } from './errors.js'
 
 /** Validated configuration of one gateway process. */
@@ -16,14 +17,20 @@ export const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
   /** `postgres://…` for PostgreSQL, otherwise a SQLite file path (`:memory:` allowed). */
   databaseUrl: Type.String({ minLength: 1 }),
+  /**
+   * The chain: `KRAIN_RPC_URL`, `KRAIN_PRIVATE_KEY`, `KRAIN_REGISTRY_ADDRESS` and `KRAIN_VERIFIERS` are
+   * parsed by `@krain/chain`'s `chainConfigFromEnv` (one parser); without an RPC URL the server
+   * starts the embedded chain (anvil with the contracts deployed) unless `chain` is `none`.
+   */
+  chain: Type.Union([Type.Literal('embedded'), Type.Literal('none')]),
   /** EVM JSON-RPC URL; when absent the server starts anvil and deploys the contracts. */
   rpcUrl: Type.Optional(Type.String({ pattern: '^(https?|wss?)://' })),
   /** Hex private key that signs chain transactions (required with `rpcUrl`). */
   privateKey: Type.Optional(Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' })),
   /** Address of a deployed `InferenceRegistry` (required with `rpcUrl`). */
   registryAddress: Type.Optional(Type.String({ pattern: '^0x[0-9a-fA-F]{40}$' })),
-  /** JSON object of verifier addresses by circuit (`{"inference_logistic":"0x…"}`), to register new models on an existing registry. */
-  verifiers: Type.Optional(Type.String({ pattern: '^\\{.*\\}$' })),
+  /** Verifier addresses by circuit (`{"inference_logistic":"0x…"}`), to register new models on an existing registry. */
+  verifiers: Type.Optional(Type.Record(Type.String(), Type.String({ pattern: '^0x[0-9a-fA-F]{40}$' }))),
   /** JSON policy file (roles and attribute rules); without one, the development policy applies. */
   policyFile: Type.Optional(Type.String({ minLength: 1 })),
   /** Hex secp256k1 key the MPC coordinator signs rosters and contributor sets with (default: a key generated once into `dataDir`, never the chain key). */
@@ -65,15 +72,12 @@ export const ConfigSchema = Type.Object({
 /** Configuration of one gateway process. */
 export type Config = Static<typeof ConfigSchema>
 
-/** Environment variables read by {@link loadConfig}, with their defaults. */
+/** Environment variables read by {@link loadConfig}, with their defaults (the chain's own are in {@link chainVariables}). */
 export const envVariables = {
   KRAIN_HOST: ['host', '127.0.0.1'],
   KRAIN_PORT: ['port', '8787'],
   DATABASE_URL: ['databaseUrl', undefined],
-  KRAIN_RPC_URL: ['rpcUrl', undefined],
-  KRAIN_PRIVATE_KEY: ['privateKey', undefined],
-  KRAIN_REGISTRY_ADDRESS: ['registryAddress', undefined],
-  KRAIN_VERIFIERS: ['verifiers', undefined],
+  KRAIN_CHAIN: ['chain', 'embedded'],
   KRAIN_POLICY_FILE: ['policyFile', undefined],
   KRAIN_ADMIN_ADDRESS: ['adminAddress', undefined],
   KRAIN_COORDINATOR_KEY: ['coordinatorKey', undefined],
@@ -92,6 +96,9 @@ export const envVariables = {
   KRAIN_PUBLIC_RPC_URL: ['publicRpcUrl', undefined],
   KRAIN_KEY_BUNDLE_TTL: ['keyBundleTtlSeconds', String(24 * 3600)],
 } as const satisfies Record<string, readonly [keyof Config, string | undefined]>
+
+/** The chain's variables, parsed by `@krain/chain` ({@link chainConfigFromEnv}). */
+export const chainVariables = { KRAIN_RPC_URL: 'rpcUrl', KRAIN_PRIVATE_KEY: 'privateKey', KRAIN_REGISTRY_ADDRESS: 'registryAddress', KRAIN_VERIFIERS: 'verifiers' } as const satisfies Record<string, keyof ChainConfig>
 
 const numeric = new Set<keyof Config>(['port', 'sessionTtlSeconds', 'bodyLimit', 'bulkBodyLimit', 'rateLimitPerMinute', 'workers', 'outboxIntervalMs', 'anonymousBodyLimit', 'keyBundleTtlSeconds'])
 
@@ -115,20 +122,44 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (value === undefined) continue
     raw[key] = numeric.has(key) && /^-?\d+$/.test(value) ? Number(value) : value
   }
+  for (const [name, key] of Object.entries(chainVariables)) byKey.set(key, name)
+  const chainProblems: string[] = []
+  try {
+    Object.assign(raw, chainConfigFromEnv(env))
+  } catch (e) {
+    if (!(e instanceof ChainError)) throw e
+    chainProblems.push(e.shortMessage)
+  }
   const merged: Record<string, unknown> = { ...raw, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) }
   if (merged.databaseUrl === undefined && typeof merged.dataDir === 'string') merged.databaseUrl = join(merged.dataDir, 'krain.db')
-  if (!Value.Check(ConfigSchema, merged)) {
+  if (chainProblems.length > 0 || !Value.Check(ConfigSchema, merged)) {
     const problems = [...Value.Errors(ConfigSchema, merged)].map((e) => {
-      const key = e.instancePath.replace(/^\//, '') || String((e.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? '')
+      const key = e.instancePath.replace(/^\//, '').split('/')[0] || String((e.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? '')
       return `${byKey.get(key) ?? key}: ${e.message}`
     })
-    throw new ConfigError('invalid configuration', problems.join('; '))
+    throw new ConfigError('invalid configuration', [...chainProblems, ...problems].join('; '))
   }
   const config = merged as Config
   if (config.rpcUrl !== undefined && (config.privateKey === undefined || config.registryAddress === undefined)) {
     throw new ConfigError('invalid configuration', 'KRAIN_RPC_URL needs KRAIN_PRIVATE_KEY and KRAIN_REGISTRY_ADDRESS')
   }
   return config
+}
+
+/**
+ * The chain part of a configuration, for `@krain/chain`'s `connectChain`, or `null` when no chain
+ * is configured (no RPC URL, key or registry).
+ */
+export function chainConfigOf(config: Config): (ChainConfig & Required<Pick<ChainConfig, 'rpcUrl' | 'privateKey' | 'registryAddress'>>) | null {
+  const { rpcUrl, privateKey, registryAddress, verifiers } = config
+  if (!rpcUrl || !privateKey || !registryAddress) return null
+  return { rpcUrl, privateKey: hexOf(privateKey), registryAddress: hexOf(registryAddress), ...(verifiers ? { verifiers: Object.fromEntries(Object.entries(verifiers).map(([c, a]) => [c, hexOf(a)])) } : {}) }
+}
+
+/** A string the schema checked to be 0x-hex. */
+const hexOf = (s: string): `0x${string}` => {
+  if (!s.startsWith('0x')) throw new ConfigError(`expected 0x-hex, got ${JSON.stringify(s.slice(0, 12))}`)
+  return `0x${s.slice(2)}`
 }
 
 /** Fastify's `trustProxy` option from {@link Config.trustProxy}. */
@@ -148,13 +179,13 @@ export function trustProxyOption(value: string): boolean | string[] | ((address:
  * embedded chain that is anvil's public dev key #0), and never written to the store.
  */
 export function coordinatorKeyOf(config: Config): `0x${string}` {
-  if (config.coordinatorKey) return config.coordinatorKey as `0x${string}`
+  if (config.coordinatorKey) return hexOf(config.coordinatorKey)
   const file = join(config.dataDir, 'coordinator.key')
   if (existsSync(file)) {
     const key = readFileSync(file, 'utf8').trim()
     if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new ConfigError(`invalid coordinator key file ${file}`, 'expected 0x and 64 hex digits; delete the file to generate a new key')
     chmodSync(file, 0o600)
-    return key as `0x${string}`
+    return hexOf(key)
   }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
   const key = `0x${randomBytes(32).toString('hex')}` as const

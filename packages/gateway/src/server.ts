@@ -83,14 +83,14 @@ export async function startGateway(env: Record<string, string | undefined> = pro
 
 async function startLocked(config: Config, env: Record<string, string | undefined>, log: (line: string) => void, lock: ReturnType<typeof lockDataDir>, onChain: (stop: () => Promise<void>) => void): Promise<RunningGateway> {
   let stopChain: (() => Promise<void>) | undefined
-  if (!config.rpcUrl && env.KRAIN_CHAIN !== 'none') {
+  if (!config.rpcUrl && config.chain !== 'none') {
     log('starting anvil and deploying InferenceRegistry + verifiers…')
     const { startEmbeddedChain } = await import('./chain/embedded.js')
     const chain = await startEmbeddedChain()
     stopChain = chain.stop
     onChain(chain.stop)
     // the embedded anvil's URL is local and public: receipts and /healthz name it, so `krain verify` needs no --rpc
-    config = { ...config, rpcUrl: chain.rpcUrl, publicRpcUrl: config.publicRpcUrl ?? chain.rpcUrl, privateKey: chain.privateKey, registryAddress: chain.registryAddress, verifiers: JSON.stringify(chain.verifiers) }
+    config = { ...config, rpcUrl: chain.rpcUrl, publicRpcUrl: config.publicRpcUrl ?? chain.rpcUrl, privateKey: chain.privateKey, registryAddress: chain.registryAddress, verifiers: chain.verifiers }
     log(`anvil at ${chain.rpcUrl}, registry ${chain.registryAddress}`)
   }
   const app = await buildGateway({ config })

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { closeProvers } from '@krain/zk'
 import { startEmbeddedChain, type EmbeddedChain } from '../src/chain/embedded.js'
-import { connectChain } from '../src/chain/krain-chain.js'
+import { connectChainAdapter } from '../src/chain/krain-chain.js'
 import { testGateway } from './helpers/app.js'
 import { runOrt } from '../../models/tests/onnx-helpers.js'
 
@@ -57,7 +57,7 @@ describe('root README: bring your own model, a new shape on-chain', () => {
 
   beforeAll(async () => {
     chain = await startEmbeddedChain()
-    const adapter = await connectChain({ rpcUrl: chain.rpcUrl, privateKey: chain.privateKey, registryAddress: chain.registryAddress, verifiers: chain.verifiers })
+    const adapter = await connectChainAdapter({ rpcUrl: chain.rpcUrl, privateKey: chain.privateKey, registryAddress: chain.registryAddress, verifiers: chain.verifiers })
     // the gateway names its chain (what the embedded anvil of npm start does), so `krain verify` needs no --rpc
     app = await testGateway({ chain: adapter, config: { outboxIntervalMs: 50, publicRpcUrl: chain.rpcUrl } })
     await app.listen({ host: '127.0.0.1', port: 0 })

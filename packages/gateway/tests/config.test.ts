@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { developmentPolicy, loadPolicyFile, Policy } from '../src/auth/policy.js'
-import { coordinatorKeyOf, loadConfig } from '../src/config.js'
+import { chainConfigFromEnv } from '@krain/chain'
+import { getAddress } from 'viem'
+import { chainConfigOf, coordinatorKeyOf, loadConfig } from '../src/config.js'
 import { ConfigError } from '../src/errors.js'
 import { canTransition } from '../src/jobs/state-machine.js'
 
@@ -27,6 +29,30 @@ describe('loadConfig', () => {
   })
   it('needs a key and a registry with an RPC URL', () => {
     expect(() => loadConfig({ KRAIN_RPC_URL: 'http://127.0.0.1:8545' })).toThrow(/KRAIN_PRIVATE_KEY/)
+  })
+  it('takes the chain part from @krain/chain (one parser): the same values chainConfigFromEnv reads', () => {
+    const env = { KRAIN_RPC_URL: 'http://127.0.0.1:8545', KRAIN_PRIVATE_KEY: '42'.repeat(32), KRAIN_REGISTRY_ADDRESS: `0x${'ab'.repeat(20)}`, KRAIN_VERIFIERS: `{"inference_logistic":"0x${'cd'.repeat(20)}"}` }
+    const { rpcUrl, privateKey, registryAddress, verifiers } = loadConfig(env)
+    expect({ rpcUrl, privateKey, registryAddress, verifiers }).toEqual(chainConfigFromEnv(env))
+    expect(verifiers).toEqual({ inference_logistic: getAddress(`0x${'cd'.repeat(20)}`) })
+    expect(chainConfigOf(loadConfig(env))).toEqual(chainConfigFromEnv(env))
+    expect(chainConfigOf(loadConfig({}))).toBeNull()
+  })
+  it.each([
+    ['KRAIN_VERIFIERS', '{"inference_logistic":"0x12"}'],
+    ['KRAIN_VERIFIERS', '[1]'],
+    ['KRAIN_REGISTRY_ADDRESS', '0x12'],
+    ['KRAIN_CHAIN', 'sometimes'],
+  ])('refuses %s=%s with a ConfigError naming it', (name, value) => {
+    const err = (() => {
+      try {
+        return loadConfig({ [name]: value })
+      } catch (e) {
+        return e
+      }
+    })()
+    expect(err).toBeInstanceOf(ConfigError)
+    expect((err as ConfigError).details).toContain(name)
   })
   it('generates the coordinator key once, outside the store, when none is configured', () => {
     const dir = mkdtempSync(join(tmpdir(), 'krain-cfg-'))

@@ -24,7 +24,7 @@ import { migrate } from '../src/store/migrations.js'
 import { SqlStore } from '../src/store/sql-store.js'
 import { openSqlite } from '../src/store/sqlite-driver.js'
 import { startEmbeddedChain, type EmbeddedChain } from '../src/chain/embedded.js'
-import { connectChain } from '../src/chain/krain-chain.js'
+import { connectChainAdapter } from '../src/chain/krain-chain.js'
 import { requestSigningPayload } from '../src/auth/request-signature.js'
 import type { ChainAdapter } from '../src/chain/adapter.js'
 import { bearer, signInWith, testConfig, wallet } from './helpers/app.js'
@@ -99,7 +99,7 @@ describe('fuzzed requests across every route of the OpenAPI document', () => {
 
   beforeAll(async () => {
     chain = await startEmbeddedChain()
-    adapter = await connectChain({ rpcUrl: chain.rpcUrl, privateKey: chain.privateKey, registryAddress: chain.registryAddress, verifiers: chain.verifiers })
+    adapter = await connectChainAdapter({ rpcUrl: chain.rpcUrl, privateKey: chain.privateKey, registryAddress: chain.registryAddress, verifiers: chain.verifiers })
     db = openSqlite(':memory:')
     await migrate(db)
     store = new SqlStore(db)

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify'
 import { importOnnx, predictLabel } from '@krain/models'
 import { closeProvers, verifyNetwork } from '@krain/zk'
 import { startEmbeddedChain, type EmbeddedChain } from '../src/chain/embedded.js'
-import { connectChain } from '../src/chain/krain-chain.js'
+import { connectChainAdapter } from '../src/chain/krain-chain.js'
 import { KrainClient } from '@krain/client'
 import { bearer, signInWith, testGateway, wallet } from './helpers/app.js'
 import { fixtureBytes, heldOutRows, makeModel, manifest, runOrt } from '../../models/tests/onnx-helpers.js'
@@ -28,7 +28,7 @@ describe('bring your own model', () => {
   let url: string
   beforeAll(async () => {
     chain = await startEmbeddedChain()
-    const adapter = await connectChain({ rpcUrl: chain.rpcUrl, privateKey: chain.privateKey, registryAddress: chain.registryAddress, verifiers: chain.verifiers })
+    const adapter = await connectChainAdapter({ rpcUrl: chain.rpcUrl, privateKey: chain.privateKey, registryAddress: chain.registryAddress, verifiers: chain.verifiers })
     app = await testGateway({ chain: adapter, config: { outboxIntervalMs: 50 } })
     await app.listen({ host: '127.0.0.1', port: 0 })
     url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`

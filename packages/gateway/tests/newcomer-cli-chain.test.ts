@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify'
 import { breastCancerTask } from '@krain/models'
 import { closeProvers } from '@krain/zk'
 import { startEmbeddedChain, type EmbeddedChain } from '../src/chain/embedded.js'
-import { connectChain } from '../src/chain/krain-chain.js'
+import { connectChainAdapter } from '../src/chain/krain-chain.js'
 import { testGateway } from './helpers/app.js'
 import { runKrain } from './helpers/krain-bin.js'
 
@@ -30,7 +30,7 @@ describe('krain prove, jobs and verify against a live gateway and chain', () => 
 
   beforeAll(async () => {
     chain = await startEmbeddedChain()
-    const adapter = await connectChain({ rpcUrl: chain.rpcUrl, privateKey: chain.privateKey, registryAddress: chain.registryAddress, verifiers: chain.verifiers })
+    const adapter = await connectChainAdapter({ rpcUrl: chain.rpcUrl, privateKey: chain.privateKey, registryAddress: chain.registryAddress, verifiers: chain.verifiers })
     app = await testGateway({ chain: adapter, config: { outboxIntervalMs: 50, publicRpcUrl: chain.rpcUrl } })
     await app.listen({ host: '127.0.0.1', port: 0 })
     env = { KRAIN_URL: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`, KRAIN_KEY: `0x${(0xa11ce000n + 71n).toString(16).padStart(64, '0')}` }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { breastCancerTask, predictLabel } from '@krain/models'
 import { privateKeyToAccount } from 'viem/accounts'
 import { startEmbeddedChain, type EmbeddedChain } from '../src/chain/embedded.js'
-import { connectChain } from '../src/chain/krain-chain.js'
+import { connectChainAdapter } from '../src/chain/krain-chain.js'
 import { KrainClient, verifyReceipt } from '@krain/client'
 import { waitUntil } from '../src/jobs/wait-until.js'
 import { testGateway, wallet } from './helpers/app.js'
@@ -18,7 +18,7 @@ describe('proven inference confirmed on anvil', () => {
     chain = await startEmbeddedChain()
     proxy = await startRpcProxy(chain.rpcUrl)
     // the gateway reaches the chain through a proxy the test can cut (a real outage)
-    const adapter = await connectChain({ rpcUrl: proxy.url, privateKey: chain.privateKey, registryAddress: chain.registryAddress, verifiers: chain.verifiers })
+    const adapter = await connectChainAdapter({ rpcUrl: proxy.url, privateKey: chain.privateKey, registryAddress: chain.registryAddress, verifiers: chain.verifiers })
     app = await testGateway({ chain: adapter, config: { outboxIntervalMs: 50 } })
     await app.listen({ host: '127.0.0.1', port: 0 })
     url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`

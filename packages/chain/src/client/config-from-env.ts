@@ -1,7 +1,8 @@
 /**
  * @module client/config-from-env
  * Read the chain configuration from the environment: `KRAIN_RPC_URL`, `KRAIN_PRIVATE_KEY`,
- * `KRAIN_REGISTRY_ADDRESS`. Any EVM JSON-RPC works (anvil, Base Sepolia, Base).
+ * `KRAIN_REGISTRY_ADDRESS`, `KRAIN_VERIFIERS`. Any EVM JSON-RPC works (anvil, Base Sepolia, Base).
+ * The one parser of these variables: the gateway's configuration takes its chain part from here.
  */
 import { getAddress, isAddress, type Address, type Hex } from 'viem'
 import { ChainError } from '../errors.js'
@@ -11,10 +12,13 @@ export type ChainConfig = {
   rpcUrl?: string
   privateKey?: Hex
   registryAddress?: Address
+  /** Verifier address per circuit, to register new models on an existing registry (`KRAIN_VERIFIERS`, a JSON object). */
+  verifiers?: Record<string, Address>
 }
 
 /**
- * Parse and validate `KRAIN_RPC_URL`, `KRAIN_PRIVATE_KEY` and `KRAIN_REGISTRY_ADDRESS`.
+ * Parse and validate `KRAIN_RPC_URL`, `KRAIN_PRIVATE_KEY`, `KRAIN_REGISTRY_ADDRESS` and
+ * `KRAIN_VERIFIERS` (`{"inference_logistic":"0x…"}`).
  *
  * @param env - the environment (default `process.env`)
  * @returns the configuration, with absent or empty variables left out
@@ -54,5 +58,23 @@ export function chainConfigFromEnv(env: Record<string, string | undefined> = pro
     }
     config.registryAddress = getAddress(registry)
   }
+  const verifiers = env.KRAIN_VERIFIERS?.trim()
+  if (verifiers) config.verifiers = parseVerifiers(verifiers)
   return config
+}
+
+function parseVerifiers(text: string): Record<string, Address> {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (cause) {
+    throw new ChainError('CHAIN_CONFIG_INVALID', { shortMessage: 'KRAIN_VERIFIERS is not JSON (expected {"<circuit>":"0x…"})', cause })
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ChainError('CHAIN_CONFIG_INVALID', { shortMessage: 'KRAIN_VERIFIERS must be a JSON object {"<circuit>":"0x…"}' })
+  const out: Record<string, Address> = {}
+  for (const [circuit, address] of Object.entries(value)) {
+    if (typeof address !== 'string' || !isAddress(address, { strict: false })) throw new ChainError('CHAIN_CONFIG_INVALID', { shortMessage: `KRAIN_VERIFIERS: the verifier of "${circuit}" is not an address` })
+    out[circuit] = getAddress(address)
+  }
+  return out
 }

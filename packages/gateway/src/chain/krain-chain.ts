@@ -2,29 +2,47 @@
  * @module chain/krain-chain
  * {@link ChainAdapter} on `@krain/chain` (viem): registers a model's commitment with the verifier
  * of its circuit on first use, submits proofs to `InferenceRegistry` (simulated first, so a bad
- * proof or a replay is a typed error before gas is spent), and reads records back.
+ * proof or a replay is a typed error before gas is spent), and reads records back. The connection
+ * itself is `@krain/chain`'s ({@link connectChain}, or a {@link ChainClient} made elsewhere).
  */
-import { createChainClient, getInference, inferenceId, registerModel, submitInference, verifyOnChainAndOffChain, type ChainClient, type SnarkjsGroth16Proof } from '@krain/chain'
+import { ChainError, connectChain, getInference, inferenceId, registerModel, submitInference, verifyOnChainAndOffChain, type ChainClient, type ChainConfig, type SnarkjsGroth16Proof } from '@krain/chain'
 import type { Address } from 'viem'
 import { verificationKeyOf, verifierSolidityOf } from '../zk/generated-circuits.js'
 import type { ChainAdapter, ChainReceipt, InferenceSubmission } from './adapter.js'
 
-/** Parameters of {@link connectChain}. */
-export type ConnectChainAdapterParameters = {
-  rpcUrl: string
-  privateKey: `0x${string}`
-  registryAddress: `0x${string}`
+/** Parameters of {@link createChainAdapter}. */
+export type CreateChainAdapterParameters = {
+  /** A client with a signing account. */
+  client: ChainClient
+  registryAddress: Address
   /** Verifier address per circuit, used to register new models (from `deployContracts`, or `KRAIN_VERIFIERS`). */
   verifiers?: Record<string, Address>
 }
 
 /**
- * Connect to an EVM JSON-RPC endpoint with a signing key and a deployed registry.
+ * Connect to a configured chain (an RPC URL, a signing key, a deployed registry) through
+ * `@krain/chain`'s {@link connectChain} and wrap it in an adapter. Never starts anvil: the embedded
+ * chain is the server's choice (see `chain/embedded.ts`).
+ * @param config - the chain configuration (`rpcUrl`, `privateKey` and `registryAddress` required)
  * @returns the adapter
- * @throws ChainError CHAIN_RPC_ERROR when the node does not answer
+ * @throws ChainError CHAIN_CONFIG_INVALID when a part is missing; CHAIN_RPC_ERROR when the node does not answer
+ * @example
+ * ```ts
+ * const chain = await connectChainAdapter({ rpcUrl, privateKey, registryAddress, verifiers })
+ * ```
  */
-export async function connectChain({ rpcUrl, privateKey, registryAddress, verifiers = {} }: ConnectChainAdapterParameters): Promise<ChainAdapter> {
-  const client: ChainClient = await createChainClient({ rpcUrl, privateKey })
+export async function connectChainAdapter(config: ChainConfig): Promise<ChainAdapter> {
+  const { client, registry, verifiers } = await connectChain({ config, embedded: false })
+  if (!registry) throw new ChainError('CHAIN_CONFIG_INVALID', { shortMessage: 'the gateway needs a deployed registry (KRAIN_REGISTRY_ADDRESS)' })
+  if (!client.walletClient) throw new ChainError('CHAIN_NO_ACCOUNT', { shortMessage: 'the gateway signs its submissions: set KRAIN_PRIVATE_KEY' })
+  return createChainAdapter({ client, registryAddress: registry, verifiers })
+}
+
+/**
+ * The chain operations the gateway needs, on a connected client.
+ * @returns the adapter
+ */
+export function createChainAdapter({ client, registryAddress, verifiers = {} }: CreateChainAdapterParameters): ChainAdapter {
   const registered = new Set<string>()
   const idOf = (s: { publicSignals: string[] }): `0x${string}` => inferenceId(BigInt(s.publicSignals[1]!), BigInt(s.publicSignals[2]!), BigInt(s.publicSignals[0]!))
   const receiptOf = (r: { transactionHash: `0x${string}`; blockNumber: bigint }): ChainReceipt => ({ txHash: r.transactionHash, blockNumber: String(r.blockNumber), chainId: client.chain.id, registry: registryAddress })

@@ -1,13 +1,14 @@
 /**
  * @module plugins/app/chain
- * Decorates `fastify.chain`: the injected adapter, or one connected from `KRAIN_RPC_URL`,
- * `KRAIN_PRIVATE_KEY` and `KRAIN_REGISTRY_ADDRESS` through `@krain/chain`; `null` while there is
- * none. When the RPC is down at startup the gateway starts degraded (issue 12.9): it serves
+ * Decorates `fastify.chain`: the injected adapter, or one connected from the configuration's
+ * chain part (`KRAIN_RPC_URL`, `KRAIN_PRIVATE_KEY`, `KRAIN_REGISTRY_ADDRESS`, `KRAIN_VERIFIERS`, parsed
+ * by `@krain/chain`) through `@krain/chain`'s `connectChain`; `null` while there is none. When the RPC is down at startup the gateway starts degraded (issue 12.9): it serves
  * everything else, chain routes answer 503 CHAIN_UNAVAILABLE with `Retry-After`, the outbox keeps
  * its entries, and the connection is retried in the background with a capped backoff.
  */
 import fp from 'fastify-plugin'
 import type { ChainAdapter } from '../../chain/adapter.js'
+import { chainConfigOf } from '../../config.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -29,17 +30,17 @@ export const chainPlugin = fp<{ chain?: ChainAdapter | null; retryMs?: { first: 
     fastify.decorate('chain', { getter: () => chain })
     fastify.decorate('chainStatus', { getter: () => status })
     if (opts.chain !== undefined) return
-    const { rpcUrl, privateKey, registryAddress, verifiers } = fastify.config
-    if (!rpcUrl || !privateKey || !registryAddress) return
+    const chainConfig = chainConfigOf(fastify.config)
+    if (!chainConfig) return
 
     const retry = opts.retryMs ?? CHAIN_RETRY_MS
     let closed = false
     let timer: NodeJS.Timeout | undefined
     let delay = retry.first
     const connect = async (): Promise<void> => {
-      const { connectChain } = await import('../../chain/krain-chain.js')
+      const { connectChainAdapter } = await import('../../chain/krain-chain.js')
       try {
-        const c = await connectChain({ rpcUrl, privateKey: privateKey as `0x${string}`, registryAddress: registryAddress as `0x${string}`, verifiers: verifiers ? (JSON.parse(verifiers) as Record<string, `0x${string}`>) : {} })
+        const c = await connectChainAdapter(chainConfig)
         if (closed) return void (await c.close())
         chain = c
         status = 'connected'
