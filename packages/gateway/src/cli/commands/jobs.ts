@@ -1,11 +1,11 @@
 /**
  * @module cli/commands/jobs
  * `krain jobs list|show|receipt`: my proven-inference jobs, one job (its state, error, proof
- * fields), and the receipt of a confirmed one.
+ * fields), and the receipt of a confirmed one. Only the light HTTP client is loaded.
  */
 import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import type { JobInfo } from '@krain/client'
+import type { JobInfo, ProvenInferenceReceipt } from '@krain/client'
 import { contextOf, out } from '../context.js'
 
 /** A job's timestamps as local times, its proof abbreviated. */
@@ -33,13 +33,13 @@ export function registerJobsCommands(p: Command): void {
   jobs
     .command('show <jobId>')
     .description("a job's state, error and result (times as local times)")
-    .action(async (id: string) => out(readable(await (await ctx.client()).job(id))))
+    .action(async (id: string) => out(readable(await (await ctx.http()).request<JobInfo>('GET', `/v1/jobs/${encodeURIComponent(id)}`))))
   jobs
     .command('receipt <jobId>')
     .description('the receipt of a confirmed job (what `krain verify` checks); --out writes it to a file')
     .option('--out <file>', 'write the receipt here')
     .action(async (id: string, o: { out?: string }) => {
-      const r = await (await ctx.client()).receipt(id)
+      const r = await (await ctx.http()).request<ProvenInferenceReceipt>('GET', `/v1/jobs/${encodeURIComponent(id)}/receipt`)
       if (o.out) {
         writeFileSync(o.out, `${JSON.stringify(r, null, 2)}\n`)
         out({ jobId: r.jobId, file: o.out, chainId: r.receipt.chainId, registry: r.receipt.registry, txHash: r.receipt.txHash })
