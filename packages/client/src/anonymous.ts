@@ -69,15 +69,18 @@ export class AnonymousAgent {
     const m = /^\/v1\/models\/([^/?]+)\//.exec(path)
     if (!m) throw new TypeError('"path" expected a model route /v1/models/<id>/…')
     const bytes = body === undefined ? undefined : JSON.stringify(body)
-    const headers: Record<string, string> = { ...(await this.proofHeaders({ method, path, body: bytes, modelId: decodeURIComponent(m[1]!) })) }
-    if (bytes !== undefined) headers['content-type'] = 'application/json'
-    const res = await (this.#p.fetch ?? fetch)(`${this.#p.url}${path}`, { method, headers, body: bytes })
-    const text = await res.text()
-    const json = text ? (JSON.parse(text) as unknown) : undefined
-    if (!res.ok) {
+    for (let attempt = 0; ; attempt++) {
+      const headers: Record<string, string> = { ...(await this.proofHeaders({ method, path, body: bytes, modelId: decodeURIComponent(m[1]!) })) }
+      if (bytes !== undefined) headers['content-type'] = 'application/json'
+      const res = await (this.#p.fetch ?? fetch)(`${this.#p.url}${path}`, { method, headers, body: bytes })
+      const text = await res.text()
+      const json = text ? (JSON.parse(text) as unknown) : undefined
+      if (res.ok) return json as T
       const e = (json ?? {}) as { code?: string; message?: string; details?: string }
+      // An epoch that ended while the proof was being made: prove again once for the new epoch
+      // (the refused proof consumed nothing).
+      if (e.code === 'IDENTITY_SCOPE_MISMATCH' && attempt === 0) continue
       throw new KrainHttpError({ status: res.status, code: e.code ?? `HTTP_${res.status}`, message: e.message ?? res.statusText, details: e.details })
     }
-    return json as T
   }
 }
