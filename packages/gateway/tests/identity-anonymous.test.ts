@@ -17,7 +17,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { startAnvil, type Anvil } from '@krain/chain'
 import { breastCancerTask } from '@krain/models'
-import { createIdentity, deployIdentityRegistries, Group, groupRegistryAbi, readGroup, type Identity } from '@krain/identity'
+import { createIdentity, decodeMembershipProof, deployIdentityRegistries, encodeMembershipProof, Group, groupRegistryAbi, readGroup, type Identity } from '@krain/identity'
 import { AnonymousAgent } from '@krain/client'
 import { app as gatewayApp, serverOptions } from '../src/app.js'
 import { openStore } from '../src/store/sql-store.js'
@@ -101,8 +101,6 @@ describe('anonymous membership requests', () => {
     await gw.close()
     gw = await start() // same SQLite file: the nullifier uses survive
     expect(await codeOf(plan(bob))).toBe('IDENTITY_NULLIFIER_EXHAUSTED')
-    // another member of the same group is not affected (another nullifier)
-    expect(await codeOf(plan(agent(ids[0]!)))).toBe('OK')
   })
 
   it('refuses a proof whose digest binds another body or path, and a route outside the rule', async () => {
@@ -116,10 +114,15 @@ describe('anonymous membership requests', () => {
     const notModel = await gw.inject({ method: 'POST', url: '/v1/mpc/sessions', headers: { ...headers, 'content-type': 'application/json' }, payload: '{}' })
     expect(notModel.statusCode).toBe(403)
     expect(notModel.json()).toMatchObject({ code: 'ANONYMOUS_NOT_ALLOWED' })
+    const decoded = decodeMembershipProof(headers['x-krain-membership-proof'])
+    const lastEpoch = encodeMembershipProof({ ...decoded, scopeTag: decoded.scopeTag.replace(/epoch:(\d+)$/, (_m, n: string) => `epoch:${Number(n) - 1}`) })
+    const stale = await gw.inject({ method: 'POST', url: `/v1/models/${modelId}/he/plan`, headers: { 'x-krain-membership-proof': lastEpoch, 'content-type': 'application/json' }, payload: JSON.stringify({ batchSize: 4 }) })
+    expect(stale.statusCode).toBe(401)
+    expect(stale.json()).toMatchObject({ code: 'IDENTITY_SCOPE_MISMATCH' })
     const junk = await gw.inject({ method: 'POST', url: `/v1/models/${modelId}/he/plan`, headers: { 'x-krain-membership-proof': 'e30', 'content-type': 'application/json' }, payload: '{}' })
     expect(junk.statusCode).toBe(400)
     expect(junk.json()).toMatchObject({ code: 'ANONYMOUS_PROOF_MALFORMED' })
-    // alice's refused attempts consumed nothing: her one use so far (test above) leaves one more
+    // the refused attempts consumed nothing, and bob's exhausted nullifier is not alice's
     expect(await codeOf(plan(alice))).toBe('OK')
   })
 

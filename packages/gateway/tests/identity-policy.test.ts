@@ -15,6 +15,7 @@ import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 
 import { foundry } from 'viem/chains'
 import { startAnvil, type Anvil } from '@krain/chain'
 import { deployIdentityRegistries, didPkh, issueCredential, policyHash, policyIdOf, policyRegistryAbi } from '@krain/identity'
+import { identitySettingsFromEnv } from '../src/identity/settings.js'
 import { bearer, signInWith, testGateway, wallet } from './helpers/app.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'krain-policy-'))
@@ -127,5 +128,15 @@ describe('policy held on-chain', () => {
       expect(r.statusCode, name).toBe(status)
       if (code) expect(r.json(), name).toMatchObject({ code })
     }
+  })
+})
+
+describe('identity settings', () => {
+  it('name the variable that is wrong or missing', () => {
+    expect(identitySettingsFromEnv({}, undefined)).toEqual({ pollMs: 5000 })
+    expect(() => identitySettingsFromEnv({ KRAIN_GROUP_REGISTRY_ADDRESS: '0x12' }, 'http://x')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', details: expect.stringContaining('KRAIN_GROUP_REGISTRY_ADDRESS') }))
+    expect(() => identitySettingsFromEnv({ KRAIN_POLICY_ID: 'gw' }, 'http://x')).toThrow(expect.objectContaining({ details: expect.stringContaining('go together') }))
+    expect(() => identitySettingsFromEnv({ KRAIN_GROUP_REGISTRY_ADDRESS: `0x${'1'.repeat(40)}` }, undefined)).toThrow(expect.objectContaining({ details: expect.stringContaining('KRAIN_IDENTITY_RPC_URL') }))
+    expect(() => identitySettingsFromEnv({ KRAIN_POLICY_POLL_MS: '5' }, undefined)).toThrow(expect.objectContaining({ details: expect.stringContaining('KRAIN_POLICY_POLL_MS') }))
   })
 })
