@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto'
 import { ckksParametersForDepth, type CkksParameters } from '@krain/he'
-import { ContractDepthError } from '../errors.js'
+import { ContractDepthError, ContractUnsupportedError } from '../errors.js'
 import { checkContract, type CheckedContract } from '../check/check-contract.js'
 import { parseContract } from '../syntax/parse-contract.js'
 import type { InputType, Range } from '../syntax/ast.js'
@@ -25,6 +25,10 @@ export type ContractPlan = {
   schemeReason: string
   /** CKKS parameters (present for CKKS plans). */
   params?: CkksParameters
+  /** BFV parameters (present for BFV plans): ring degree and plaintext-modulus bits (values stay in ±2^(bits−1)). */
+  bfv?: { polyModulusDegree: number; plainModulusBits: number }
+  /** Paillier parameters (present for Paillier plans): modulus bits and fixed-point fraction bits. */
+  paillier?: { bits: number; fractionBits: number }
   depth: number
   galoisSteps: number[]
   relin: boolean
@@ -49,7 +53,12 @@ export type CompiledContract = {
 export type CompileContractOptions = {
   /** Force a scheme (CKKS can run every program). */
   scheme?: 'ckks' | 'bfv' | 'paillier'
+  /** Paillier modulus bits (default 3072; 2048 allowed). */
+  paillierBits?: number
 }
+
+/** Fixed-point fraction bits of a Paillier plan. */
+const PAILLIER_FRACTION_BITS = 40
 
 /** The scheme's ε: absolute error of one CKKS operation on values of magnitude ≤ 1. */
 export function ckksEpsilon(params: CkksParameters): number {
@@ -97,6 +106,20 @@ export function compileContract(src: string, options: CompileContractOptions = {
     }
     eps = ckksEpsilon(params)
   }
+  let bfv: ContractPlan['bfv']
+  let paillier: ContractPlan['paillier']
+  if (chosen.scheme === 'bfv') {
+    const exact = program.inputs.every((i) => !i.enc || i.type.base === 'int') && [...program.info.values()].every((v) => !v.enc || v.integer) && !program.uses.approx && !program.uses.divide
+    if (!exact) throw new ContractUnsupportedError({ shortMessage: 'BFV computes exact integers: this program has non-integer encrypted values (a real input, a fraction, a division, a mean or an approximation)', details: "compile with { scheme: 'ckks' }" })
+    const bits = Math.max(17, Math.ceil(Math.log2(program.maxMagnitude + 1)) + 2)
+    if (bits > 30 || depth > 6) throw new ContractDepthError({ shortMessage: bits > 30 ? `values may reach ${program.maxMagnitude}, beyond BFV's largest plaintext modulus (2^29)` : `the program needs multiplicative depth ${depth}, more than BFV holds here (6)`, details: "narrow the input ranges, or compile with { scheme: 'ckks' }" })
+    bfv = { polyModulusDegree: depth <= 3 ? 8192 : 16384, plainModulusBits: bits }
+  }
+  if (chosen.scheme === 'paillier') {
+    if (program.uses.encMul || program.uses.approx) throw new ContractUnsupportedError({ shortMessage: 'Paillier adds encrypted values and scales them by plain ones only; this program multiplies encrypted values or approximates a function', details: "compile with { scheme: 'ckks' }" })
+    paillier = { bits: options.paillierBits ?? 3072, fractionBits: PAILLIER_FRACTION_BITS }
+    eps = 2 ** -PAILLIER_FRACTION_BITS
+  }
   const block = program.blockSize
   const slots = params ? params.polyModulusDegree / 2 : 4096
   const steps: number[] = []
@@ -106,6 +129,8 @@ export function compileContract(src: string, options: CompileContractOptions = {
     scheme: chosen.scheme,
     schemeReason: chosen.reason,
     params,
+    ...(bfv ? { bfv } : {}),
+    ...(paillier ? { paillier } : {}),
     depth,
     galoisSteps: steps,
     relin: program.uses.encMul || program.uses.approx,
