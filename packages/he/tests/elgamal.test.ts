@@ -16,7 +16,7 @@ import {
   generateEcElGamalKeys,
   generateElGamalKeys,
 } from '../src/index.js'
-import { modPow } from '../src/elgamal/bigint-math.js'
+import { modPow } from '../src/bigint/bigint-math.js'
 
 /** ⌊2^k · e⌋ from the series Σ 1/n! in exact integer arithmetic (guard bits absorb truncation). */
 function floorTwoPowTimesE(k: number): bigint {

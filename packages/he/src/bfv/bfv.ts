@@ -22,7 +22,7 @@ import type { RelinKeys } from 'node-seal/implementation/relin-keys.js'
 import { HeDisposedError, HeKeyMismatchError, HeNoiseBudgetError, HeParametersError } from '../errors.js'
 import { sealCall } from '../seal/guard.js'
 import { loadSeal, type Seal } from '../seal/load-seal.js'
-import { countSealObjects, Scope, withScope } from '../seal/scope.js'
+import { countSealObjects, owned, Scope, withScope } from '../seal/scope.js'
 
 /** Parameters of {@link createBfvClient}. */
 export type BfvParameters = {
@@ -190,8 +190,7 @@ export class BfvVector implements Disposable {
 
   #op(name: string, other: BfvVector | (number | bigint)[], f: { cipher: (ev: Evaluator, a: CipherText, b: CipherText, out: CipherText) => void; plain: (ev: Evaluator, a: CipherText, b: PlainText, out: CipherText) => void }, length = this.length): BfvVector {
     const { client } = this
-    const out = client.seal.CipherText()
-    try {
+    const out = owned(client.seal.CipherText(), (out) => {
       if (other instanceof BfvVector) {
         if (other.client !== client) throw new HeKeyMismatchError({ shortMessage: 'vectors belong to different BFV keys' })
         if (other.length !== this.length) throw new RangeError(`"other" expected length ${this.length}, got ${other.length}`)
@@ -204,10 +203,7 @@ export class BfvVector implements Disposable {
           pt.delete()
         }
       }
-    } catch (e) {
-      out.delete()
-      throw e
-    }
+    })
     return new BfvVector(client, out, length)
   }
 
@@ -235,8 +231,7 @@ export class BfvVector implements Disposable {
   dot(weights: (number | bigint)[]): BfvVector {
     using prod = this.multiply(weights)
     const { client } = this
-    const out = prod.ciphertext.clone()
-    try {
+    const out = owned(prod.ciphertext.clone(), (out) =>
       withScope((scope) => {
         const tmp = scope.track(client.seal.CipherText())
         let p = 1
@@ -247,11 +242,8 @@ export class BfvVector implements Disposable {
             client.evaluator.add(out, tmp, out)
           })
         }
-      })
-    } catch (e) {
-      out.delete()
-      throw e
-    }
+      }),
+    )
     return new BfvVector(client, out, 1)
   }
 

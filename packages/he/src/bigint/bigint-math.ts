@@ -1,14 +1,16 @@
 /**
- * @module paillier/modular
- * Modular arithmetic on native `BigInt` used by the Paillier code: bit length, gcd, modular
- * inverse and a left-to-right sliding-window exponentiation.
+ * @module bigint/bigint-math
+ * The package's one bigint toolbox (Paillier and ElGamal share it): bit length, gcd, modular
+ * inverse, a left-to-right sliding-window exponentiation, CRT, and uniform sampling from the
+ * platform CSPRNG (`crypto.getRandomValues`).
  *
  * V8's `BigInt` multiplies with Karatsuba and divides with Burnikel–Ziegler, so a plain
  * `a * b % m` beats Montgomery or Barrett reduction written in JS (measured on Node 20); what
  * is left to win is the number of multiplications, which the sliding window cuts to about
  * `bits + bits / (w + 1)` against `1.5 · bits` for the binary method used by bigint-crypto-utils.
  *
- * Security: none of this is constant-time (see the package README, "Security").
+ * Security: none of this is constant-time (see the package README, "Security"): timing may leak
+ * information about exponents on a shared machine.
  */
 
 /** Number of bits of `x` (x ≥ 0); 0 for 0. */
@@ -114,4 +116,32 @@ export function crt(a: bigint, p: bigint, b: bigint, q: bigint, pInvQ: bigint): 
   let d = ((b - a) % q) * pInvQ % q
   if (d < 0n) d += q
   return a + p * d
+}
+
+const MAX_CHUNK = 65536 // getRandomValues refuses more than 64 KiB at once
+
+/** `bits` uniformly random bits as a non-negative bigint (< 2^bits). */
+export function randomBits(bits: number): bigint {
+  if (bits <= 0) return 0n
+  const bytes = new Uint8Array(Math.ceil(bits / 8))
+  for (let o = 0; o < bytes.length; o += MAX_CHUNK) crypto.getRandomValues(bytes.subarray(o, Math.min(o + MAX_CHUNK, bytes.length)))
+  const extra = bytes.length * 8 - bits
+  bytes[0]! &= 0xff >> extra
+  let hex = ''
+  for (const b of bytes) hex += (b < 16 ? '0' : '') + b.toString(16)
+  return BigInt('0x' + hex)
+}
+
+/** A uniformly random integer in [0, max) by rejection sampling (max ≥ 1). */
+export function randomBelow(max: bigint): bigint {
+  const bits = max.toString(2).length
+  for (;;) {
+    const r = randomBits(bits)
+    if (r < max) return r
+  }
+}
+
+/** A uniformly random integer in [min, max) (max > min). */
+export function randomBigInt(min: bigint, max: bigint): bigint {
+  return min + randomBelow(max - min)
 }

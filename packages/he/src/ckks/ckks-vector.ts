@@ -14,7 +14,7 @@ import { aFiniteNumber, anArray } from '@krain/core'
 import type { CipherText } from 'node-seal/implementation/cipher-text.js'
 import { HeDisposedError, HeKeyMismatchError, HeSerializationError } from '../errors.js'
 import { sealCall } from '../seal/guard.js'
-import { countSealObjects, withScope } from '../seal/scope.js'
+import { countSealObjects, owned, withScope } from '../seal/scope.js'
 import { bytesOf, checkSealBytes } from '../seal/serialization.js'
 import { encodeAt as encodePlainAt, levelOf } from './ckks-context.js'
 import { align, applyMatVec, encodeMatVec, matVecShape, mulCipher, mulPlainTo, nextPow2, rotate, tile, type CkksKeys } from './ops.js'
@@ -119,25 +119,22 @@ export class CkksVector implements Disposable {
 
   #binary(o: CkksVector | number[] | number, op: 'add' | 'sub'): CkksVector {
     const { ctx } = this.keys
-    return withScope((scope) => {
-      const out = ctx.seal.CipherText()
-      try {
-        if (o instanceof CkksVector) {
-          this.#sameShape(o)
-          const [a, b] = align(ctx, this.ciphertext, o.ciphertext, scope)
-          sealCall(op, () => (op === 'add' ? ctx.evaluator.add(a, b, out) : ctx.evaluator.sub(a, b, out)))
-        } else {
-          const v = plainOperand(o, this.length, 'other')
-          const ct = this.ciphertext
-          const pt = scope.track(encodePlain(this, v, ct.scale))
-          sealCall(op, () => (op === 'add' ? ctx.evaluator.addPlain(ct, pt, out) : ctx.evaluator.subPlain(ct, pt, out)))
-        }
-      } catch (e) {
-        out.delete()
-        throw e
-      }
-      return this.#wrap(out)
-    })
+    return withScope((scope) =>
+      this.#wrap(
+        owned(ctx.seal.CipherText(), (out) => {
+          if (o instanceof CkksVector) {
+            this.#sameShape(o)
+            const [a, b] = align(ctx, this.ciphertext, o.ciphertext, scope)
+            sealCall(op, () => (op === 'add' ? ctx.evaluator.add(a, b, out) : ctx.evaluator.sub(a, b, out)))
+          } else {
+            const v = plainOperand(o, this.length, 'other')
+            const ct = this.ciphertext
+            const pt = scope.track(encodePlain(this, v, ct.scale))
+            sealCall(op, () => (op === 'add' ? ctx.evaluator.addPlain(ct, pt, out) : ctx.evaluator.subPlain(ct, pt, out)))
+          }
+        }),
+      ),
+    )
   }
 
   /** Element-wise sum with another vector or plaintext values (a number adds to every element). */
@@ -153,9 +150,7 @@ export class CkksVector implements Disposable {
   /** Negation. */
   negate(): CkksVector {
     const { ctx } = this.keys
-    const out = ctx.seal.CipherText()
-    sealCall('negate', () => ctx.evaluator.negate(this.ciphertext, out))
-    return this.#wrap(out)
+    return this.#wrap(owned(ctx.seal.CipherText(), (out) => sealCall('negate', () => ctx.evaluator.negate(this.ciphertext, out))))
   }
 
   /**
@@ -165,22 +160,19 @@ export class CkksVector implements Disposable {
    */
   multiply(other: CkksVector | number[] | number): CkksVector {
     const { ctx } = this.keys
-    return withScope((scope) => {
-      const out = ctx.seal.CipherText()
-      try {
-        if (other instanceof CkksVector) {
-          this.#sameShape(other)
-          mulCipher(this.keys, this.ciphertext, other.ciphertext, out, scope)
-        } else {
-          const v = plainOperand(other, this.length, 'other')
-          mulPlainTo(ctx, this.ciphertext, typeof v === 'number' ? v : tile(v, this.period, ctx.slotCount), out, scope)
-        }
-      } catch (e) {
-        out.delete()
-        throw e
-      }
-      return this.#wrap(out)
-    })
+    return withScope((scope) =>
+      this.#wrap(
+        owned(ctx.seal.CipherText(), (out) => {
+          if (other instanceof CkksVector) {
+            this.#sameShape(other)
+            mulCipher(this.keys, this.ciphertext, other.ciphertext, out, scope)
+          } else {
+            const v = plainOperand(other, this.length, 'other')
+            mulPlainTo(ctx, this.ciphertext, typeof v === 'number' ? v : tile(v, this.period, ctx.slotCount), out, scope)
+          }
+        }),
+      ),
+    )
   }
 
   /** Element-wise square (one level). */
@@ -191,32 +183,21 @@ export class CkksVector implements Disposable {
   /** Rotate left by `steps` within the vector's period (needs that Galois key). */
   rotate(steps: number): CkksVector {
     const { ctx } = this.keys
-    const out = ctx.seal.CipherText()
-    try {
-      rotate(this.keys, this.ciphertext, ((steps % this.period) + this.period) % this.period, out)
-    } catch (e) {
-      out.delete()
-      throw e
-    }
-    return this.#wrap(out)
+    return this.#wrap(owned(ctx.seal.CipherText(), (out) => rotate(this.keys, this.ciphertext, ((steps % this.period) + this.period) % this.period, out)))
   }
 
   /** Sum of the elements (a vector of length 1; needs Galois keys for {@link sumRotationSteps}). */
   sum(): CkksVector {
     const { ctx } = this.keys
-    const out = this.ciphertext.clone()
-    try {
+    const out = owned(this.ciphertext.clone(), (out) =>
       withScope((scope) => {
         const tmp = scope.track(ctx.seal.CipherText())
         for (let s = 1; s < this.period; s *= 2) {
           rotate(this.keys, out, s, tmp)
           sealCall('add', () => ctx.evaluator.add(out, tmp, out))
         }
-      })
-    } catch (e) {
-      out.delete()
-      throw e
-    }
+      }),
+    )
     return this.#wrap(out, 1, 1)
   }
 
@@ -237,14 +218,7 @@ export class CkksVector implements Disposable {
     const { m } = matVecShape(this.period, rows.length)
     return withScope((scope) => {
       const mv = encodeMatVec(ctx, rows, this.period, this.level, (p) => scope.track(p))
-      const out = ctx.seal.CipherText()
-      try {
-        applyMatVec(this.keys, this.ciphertext, mv, out, scope)
-      } catch (e) {
-        out.delete()
-        throw e
-      }
-      return this.#wrap(out, rows.length, m)
+      return this.#wrap(owned(ctx.seal.CipherText(), (out) => applyMatVec(this.keys, this.ciphertext, mv, out, scope)), rows.length, m)
     })
   }
 
@@ -293,8 +267,7 @@ export class CkksVector implements Disposable {
         terms.push(t)
       }
       const level = Math.min(...terms.map(levelOf))
-      const out = ctx.seal.CipherText()
-      try {
+      const out = owned(ctx.seal.CipherText(), (out) => {
         out.copy(terms[0]!)
         sealCall('sum the polynomial terms', () => {
           if (levelOf(out) > level) ctx.evaluator.cipherModSwitchTo(out, ctx.parmsIds[level]!, out)
@@ -308,10 +281,7 @@ export class CkksVector implements Disposable {
           const pt = scope.track(encodeAtLevel(this, cs[0]!, level, out.scale))
           sealCall('add a constant', () => ctx.evaluator.addPlain(out, pt, out))
         }
-      } catch (e) {
-        out.delete()
-        throw e
-      }
+      })
       return this.#wrap(out)
     })
   }
@@ -333,13 +303,13 @@ function encodePlain(v: CkksVector, values: number[] | number, scale: number) {
  */
 export function loadCiphertext(keys: CkksKeys, data: Uint8Array, what = 'ciphertext'): CipherText {
   checkSealBytes(data, what)
-  const ct = keys.ctx.seal.CipherText()
-  try {
-    sealCall(`load a ${what}`, () => ct.loadArray(keys.ctx.context, data))
-  } catch (e) {
-    ct.delete()
-    throw new HeSerializationError({ shortMessage: `${what} does not load under these parameters`, cause: e })
-  }
+  const ct = owned(keys.ctx.seal.CipherText(), (ct) => {
+    try {
+      sealCall(`load a ${what}`, () => ct.loadArray(keys.ctx.context, data))
+    } catch (e) {
+      throw new HeSerializationError({ shortMessage: `${what} does not load under these parameters`, cause: e })
+    }
+  })
   if (!Number.isFinite(ct.scale) || ct.scale <= 1 || ct.size !== 2) {
     ct.delete()
     throw new HeSerializationError({ shortMessage: `${what} has an invalid scale or size`, details: `scale ${ct.scale}, size ${ct.size}` })

@@ -10,7 +10,7 @@
 import { aBytes, aNonNegativeInt } from '@krain/core'
 import { ristretto255 } from '@noble/curves/ed25519.js'
 import { HeDiscreteLogError, HeSerializationError } from '../errors.js'
-import { randomBigInt } from './bigint-math.js'
+import { randomBigInt } from '../bigint/bigint-math.js'
 
 const Point = ristretto255.Point
 type RPoint = InstanceType<typeof Point>

@@ -9,7 +9,7 @@
  */
 import { aBigIntInRange } from '@krain/core'
 import { HeKeyMismatchError, HeSerializationError } from '../errors.js'
-import { modPow, randomBigInt } from './bigint-math.js'
+import { modPow, randomBigInt } from '../bigint/bigint-math.js'
 import { FFDHE_GROUPS, type FfdheGroup, type FfdheGroupName } from './ffdhe-groups.js'
 
 /** Public key `h = g^x`. */

@@ -9,7 +9,7 @@ import { aNonNegativeInt } from '@krain/core'
 import { PaillierInvalidCiphertextError } from '../errors.js'
 import { PaillierPublicKey } from './keys.js'
 import { describeBigint, shortTypeError } from './describe.js'
-import { gcd } from './modular.js'
+import { gcd } from '../bigint/bigint-math.js'
 
 /** Public metadata of a ciphertext. */
 export type PaillierCiphertextMeta = {

@@ -8,7 +8,7 @@
 import { HeKeyMismatchError } from '../errors.js'
 import { PaillierCiphertext } from './ciphertext.js'
 import { PaillierPrivateKey } from './keys.js'
-import { crt } from './modular.js'
+import { crt } from '../bigint/bigint-math.js'
 import { powPadic } from './padic.js'
 import { shortTypeError } from './describe.js'
 

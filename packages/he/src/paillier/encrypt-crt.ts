@@ -14,7 +14,7 @@ import { PaillierCiphertext } from './ciphertext.js'
 import { checkEncryptOptions, type EncryptOptions } from './encrypt.js'
 import { PaillierPrivateKey } from './keys.js'
 import { powModSquare, powPadic } from './padic.js'
-import { randomBelow } from './random.js'
+import { randomBelow } from '../bigint/bigint-math.js'
 
 function randomUnitBelow(p: bigint): bigint {
   for (;;) {

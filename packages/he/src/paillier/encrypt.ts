@@ -17,9 +17,8 @@ import { anIntInRange, anObject } from '@krain/core'
 import { aBigIntInKeyRange, shortTypeError } from './describe.js'
 import { PaillierCiphertext } from './ciphertext.js'
 import { PaillierPublicKey } from './keys.js'
-import { gcd } from './modular.js'
+import { gcd, randomBelow } from '../bigint/bigint-math.js'
 import { powPadic } from './padic.js'
-import { randomBelow } from './random.js'
 
 /** Options of {@link encrypt}. */
 export type EncryptOptions = {

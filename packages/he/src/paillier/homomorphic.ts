@@ -16,7 +16,7 @@ import { PaillierCiphertext } from './ciphertext.js'
 import { checkEncryptOptions, encryptRaw, type EncryptOptions } from './encrypt.js'
 import { describeBigint, shortTypeError } from './describe.js'
 import { PaillierPackedCiphertext } from './packed-ciphertext.js'
-import { modInverse } from './modular.js'
+import { modInverse } from '../bigint/bigint-math.js'
 import { powModSquare } from './padic.js'
 
 function aCiphertext(x: unknown, name: string): PaillierCiphertext {

@@ -7,7 +7,7 @@
 import * as pb from 'paillier-bigint'
 import { PaillierInvalidKeyError } from '../errors.js'
 import { PaillierPrivateKey, PaillierPublicKey, type PaillierKeyOptions, type PaillierKeyPair } from './keys.js'
-import { modInverse } from './modular.js'
+import { modInverse } from '../bigint/bigint-math.js'
 import { shortTypeError } from './describe.js'
 
 /**

@@ -7,7 +7,7 @@
 import { anIntInRange, anObject, aBoolean } from '@krain/core'
 import { PaillierPrivateKey, PAILLIER_DEFAULT_BITS, PAILLIER_MAX_BITS, type PaillierKeyOptions, type PaillierKeyPair } from './keys.js'
 import { PaillierInvalidKeyError } from '../errors.js'
-import { gcd } from './modular.js'
+import { gcd } from '../bigint/bigint-math.js'
 import { primeSearch } from './primes.js'
 
 /** Options of {@link generateKeyPair}. */

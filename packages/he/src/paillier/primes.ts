@@ -9,8 +9,7 @@
  * With our sliding-window `modPow` this is several times faster than bigint-crypto-utils'
  * `prime()`, which paillier-bigint uses (measured in benchmarks/paillier.ts, "keygen").
  */
-import { modPow } from './modular.js'
-import { randomBelow, randomBits } from './random.js'
+import { modPow, randomBelow, randomBits } from '../bigint/bigint-math.js'
 
 const SMALL_PRIMES: number[] = (() => {
   const limit = 1 << 14

@@ -24,6 +24,27 @@ export function countSealObjects(delta: number): void {
 }
 
 /**
+ * Make an object the caller will own: `fill` initialises `item` (a SEAL call writing into it); if
+ * `fill` throws, `item` is deleted before the error propagates, so a failed operation leaks nothing.
+ * @param item - a freshly created node-seal object
+ * @param fill - writes the result into `item`
+ * @returns `item`, now owned by the caller
+ * @example
+ * ```ts
+ * const out = owned(seal.CipherText(), (ct) => evaluator.add(a, b, ct))
+ * ```
+ */
+export function owned<T extends Deletable>(item: T, fill: (item: T) => void): T {
+  try {
+    fill(item)
+    return item
+  } catch (e) {
+    item.delete()
+    throw e
+  }
+}
+
+/**
  * A set of SEAL objects released together.
  * @example
  * ```ts
