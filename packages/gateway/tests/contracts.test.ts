@@ -65,7 +65,7 @@ describe('secret contracts on the gateway', () => {
     const stranger = new ContractClient({ url, account: wallet(42) })
     await expect(stranger.call({ id: info.id, rows: rows.slice(0, 1), plain })).rejects.toMatchObject({ code: 'POLICY_DENIED' })
     await Promise.all([agent.dispose(), stranger.dispose()])
-  }, 120_000)
+  }, 300_000)
 
   it('refuses a leaking program at deploy with its line and column, and stores nothing', async () => {
     const token = await signInWith(app, wallet(43))
@@ -110,5 +110,5 @@ describe('secret contracts on the gateway', () => {
       const want = interpretContract(RISK_SCORE, { ...r, ...plain }).risk as number
       expect(Math.abs(res.rows[i]!.risk - want)).toBeLessThanOrEqual(res.errorBounds.risk)
     })
-  }, 120_000)
+  }, 300_000)
 })
