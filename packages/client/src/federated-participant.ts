@@ -167,6 +167,28 @@ export class FederatedParticipant {
     return (await this.http.request<Status>('POST', `/v1/federated/sessions/${s.id}/secagg/masked`, { body: { message: maskedToJson(m) } })).phase
   }
 
+  /**
+   * Join (unless `joined`), then take part until the session is done: each step is done as soon
+   * as the gateway's phase allows; between steps the status is polled every `pollMs`.
+   * @returns the final status (phase `done` or `budget-exhausted`)
+   */
+  async run({ joined = false, pollMs = 300, timeoutMs = 60 * 60_000 }: { joined?: boolean; pollMs?: number; timeoutMs?: number } = {}): Promise<Status> {
+    if (!joined) await this.join()
+    const until = Date.now() + timeoutMs
+    let last = ''
+    for (;;) {
+      const phase = await this.step()
+      const s = await this.status()
+      if (s.phase === 'done' || s.phase === 'budget-exhausted') return s
+      const key = `${s.attempt}:${phase}:${s.phase}`
+      if (key === last) {
+        if (Date.now() > until) throw new RangeError(`gave up waiting after ${timeoutMs} ms in phase ${s.phase}`)
+        await new Promise((r) => setTimeout(r, pollMs))
+      }
+      last = key
+    }
+  }
+
   #progress(s: Status): void {
     this.#onProgress?.({ round: s.round, rounds: s.config.rounds, present: s.u2?.length ?? s.u1?.length ?? s.roster.length, phase: s.phase, epsilonSpent: s.epsilonSpent })
   }

@@ -20,6 +20,8 @@ import { registerJobsCommands } from './commands/jobs.js'
 import { registerPsiCommands } from './commands/psi.js'
 import { registerKeysCommands } from './commands/keys.js'
 import { registerContractCommands } from './commands/contract.js'
+import { registerTrainCommands } from './commands/train.js'
+import { registerAuditCommands } from './commands/audit.js'
 
 async function taskRows(task: string): Promise<{ model: unknown; x: number[][]; y: number[] }> {
   if (task !== 'breast_cancer' && task !== 'digits') throw usageError(`--task: expected breast_cancer or digits, got ${JSON.stringify(task)}`)
@@ -196,6 +198,8 @@ export function program(): Command {
 
   registerJobsCommands(p)
   registerContractCommands(p) // issue 18: secret contracts
+  registerTrainCommands(p) // issue 13: federated training
+  registerAuditCommands(p) // issue 13: audit log export / offline verification
   registerPsiCommands(p) // issue 13: private set intersection
 
   p.command('verify <receipt>')
