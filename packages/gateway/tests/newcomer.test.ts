@@ -61,7 +61,7 @@ describe('a newcomer starting gateways', () => {
     expect(second.stderr).toContain(`data directory ${dataDir} is in use by another Krain gateway (pid ${first.child.pid}, ${first.url})`)
     expect(second.stderr).toContain('KRAIN_DATA_DIR=<dir>')
     await first.kill()
-  })
+  }, 300_000)
 
   it('takes over a stale lock whose process is gone', async () => {
     const dataDir = tmp()
@@ -72,7 +72,7 @@ describe('a newcomer starting gateways', () => {
     expect((JSON.parse(readFileSync(join(dataDir, 'gateway.lock'), 'utf8')) as { pid: number }).pid).toBe(g.child.pid)
     expect((await fetch(`${g.url}/healthz`)).status).toBe(200)
     await g.kill()
-  })
+  }, 300_000)
 
   it('`npm start -- --port N` listens on N, with a relative KRAIN_DATA_DIR under the directory npm start was typed in', async () => {
     const port = await freePort()
@@ -84,7 +84,7 @@ describe('a newcomer starting gateways', () => {
     expect(r.stderr).toContain(`data: ${join(root, rel)}`)
     expect(existsSync(join(root, rel, 'krain.db'))).toBe(true)
     expect(existsSync(join(root, 'packages/gateway', rel))).toBe(false)
-  })
+  }, 300_000)
 
   it('refuses a port in use before starting anvil, saying how to choose one', async () => {
     const blocker: Server = createServer()
@@ -98,12 +98,12 @@ describe('a newcomer starting gateways', () => {
     } finally {
       blocker.close()
     }
-  })
+  }, 300_000)
 
   it('rejects an unknown start option with the list of options', async () => {
     const r = await runUntil(process.execPath, ['--conditions=source', '--import', 'tsx', serverEntry, '--prot', '9'], { cwd: root, env: { ...process.env, ...quiet, KRAIN_DATA_DIR: tmp() } })
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/Unknown option '--prot'/)
     expect(r.stderr).toContain('--port <n>')
-  })
+  }, 300_000)
 })
