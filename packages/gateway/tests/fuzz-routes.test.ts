@@ -111,7 +111,7 @@ describe('fuzzed requests across every route of the OpenAPI document', () => {
     const s = await app.inject({ method: 'POST', url: '/v1/mpc/sessions', headers: bearer(tokens.owner), payload: { parties: [owner.address, ...hospitalKeys.slice(0, 2).map((k) => addressOf(k))], length: 4, bound: 10, timeoutsMs: { join: 3_600_000, share: 3_600_000, sum: 3_600_000 } } })
     ids.session = (s.json() as { sessionId: string }).sessionId
     ids.job = '6a1c6a52-0000-4000-8000-00000000f022'
-    await app.store.createJob({ id: ids.job, owner: owner.address, kind: 'proven-inference', modelId: ids.model, state: 'failed', input: '{"input":[1,2,3],"salt":"1"}', result: null, error: '{"code":"X","message":"y"}', txHash: null, createdAt: 1, updatedAt: 1 })
+    await app.store.createJob({ id: ids.job, owner: owner.address, kind: 'proven-inference', modelId: ids.model, state: 'failed', input: { input: [1, 2, 3], salt: '1' }, result: null, error: { code: 'X', message: 'y' }, txHash: null, createdAt: 1, updatedAt: 1 })
     const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, { requestBody?: unknown; parameters?: { in: string; name: string }[] }>> }
     ops = Object.entries(doc.paths).flatMap(([template, byMethod]) =>
       Object.entries(byMethod).map(([method, op]) => ({ method: method.toUpperCase() as Op['method'], template, query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name), hasBody: method === 'post' })),

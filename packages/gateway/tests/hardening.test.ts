@@ -250,7 +250,7 @@ describe('12.9 smaller gaps', () => {
     try {
       const token = await signInWith(app, wallet(75))
       const id = '9b2f3c1e-0000-4000-8000-000000000001'
-      await app.store.createJob({ id, owner: wallet(75).address, kind: 'proven-inference', modelId: null, state: 'failed', input: '{}', result: null, error: null, txHash: null, createdAt: 1, updatedAt: 1 })
+      await app.store.createJob({ id, owner: wallet(75).address, kind: 'proven-inference', modelId: null, state: 'failed', input: { input: [], salt: '1' }, result: null, error: null, txHash: null, createdAt: 1, updatedAt: 1 })
       expect((await app.inject({ method: 'GET', url: `/v1/jobs/${id}`, headers: bearer(token) })).statusCode).toBe(200)
       for (const path of ['/v1/jobs/', '/v1/jobs/%s/receipt']) {
         const url = (x: string): string => (path.includes('%s') ? path.replace('%s', x) : path + x)
@@ -341,9 +341,9 @@ describe('12.9 smaller gaps', () => {
     const store = await openStore(':memory:')
     try {
       const t0 = 1_000_000
-      const entry: OutboxRecord = { id: 'submit:j', jobId: 'j', kind: 'submit-inference', payload: '{}', status: 'pending', attempts: 0, nextAttemptAt: t0, lockedUntil: null, lastError: null, result: null, createdAt: t0, updatedAt: t0 }
-      await store.createJob({ id: 'j', owner: wallet(1).address, kind: 'proven-inference', modelId: null, state: 'proving', input: '{}', result: null, error: null, txHash: null, createdAt: t0, updatedAt: t0 })
-      expect(await store.transitionJobWithOutbox('j', ['proving'], { state: 'proved', result: '{}' }, entry, t0)).toBe(true)
+      const entry: OutboxRecord = { id: 'submit:j', jobId: 'j', kind: 'submit-inference', payload: { circuit: 'c', modelCommitment: '1', proof: {}, publicSignals: [] }, status: 'pending', attempts: 0, nextAttemptAt: t0, lockedUntil: null, lastError: null, result: null, createdAt: t0, updatedAt: t0 }
+      await store.createJob({ id: 'j', owner: wallet(1).address, kind: 'proven-inference', modelId: null, state: 'proving', input: { input: [], salt: '1' }, result: null, error: null, txHash: null, createdAt: t0, updatedAt: t0 })
+      expect(await store.transitionJobWithOutbox('j', ['proving'], { state: 'proved', result: { circuit: 'c', output: '0', modelCommitment: '1', inputCommitment: '2', publicSignals: [], proof: {} } }, entry, t0)).toBe(true)
       // a runner claims it, then dies (kill -9 during submission): another runner takes it over
       // one short lease later, not after 120 s
       expect(OUTBOX_LEASE_MS).toBeLessThanOrEqual(30_000)
@@ -354,7 +354,7 @@ describe('12.9 smaller gaps', () => {
       const t1 = t0 + OUTBOX_LEASE_MS
       expect(await store.extendOutboxLease('submit:j', t1 + 2 * OUTBOX_LEASE_MS, t1 + OUTBOX_LEASE_MS - 1)).toBe(true)
       expect(await store.claimOutbox(t1 + OUTBOX_LEASE_MS, 16, OUTBOX_LEASE_MS)).toHaveLength(0)
-      await store.finishOutbox('submit:j', '{}', t1)
+      await store.finishOutbox('submit:j', { error: 'test' }, t1)
       expect(await store.extendOutboxLease('submit:j', t1 + 10, t1)).toBe(false)
     } finally {
       await store.close()

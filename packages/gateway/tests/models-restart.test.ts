@@ -44,8 +44,7 @@ describe('generated circuits across a restart', () => {
     expect(job.statusCode).toBe(202)
     const proved = await app.jobs.waitFor((job.json() as { id: string }).id, ['proved'])
     expect(proved.error).toBeNull()
-    const result = JSON.parse(proved.result!) as { circuit: string; output: string; modelCommitment: string }
-    expect(result).toMatchObject({ circuit: status.circuitId, output: String(predictLabel(model, rows[3]!)), modelCommitment: commitment })
+    expect(proved.result).toMatchObject({ circuit: status.circuitId, output: String(predictLabel(model, rows[3]!)), modelCommitment: commitment })
     await app.close()
   }, 180_000)
 })

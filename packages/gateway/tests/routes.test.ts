@@ -73,7 +73,7 @@ describe('routes: authentication, policy and typed errors', () => {
   it('guards jobs: 404 for unknown, 403 for another agent, 503 for verification without a chain', async () => {
     expect((await app.inject({ method: 'GET', url: '/v1/jobs/nope', headers: bearer(t[55]!) })).statusCode).toBe(404)
     const now = Date.now()
-    await app.store.createJob({ id: 'j-1', owner: wallet(55).address, kind: 'proven-inference', modelId, state: 'queued', input: '{"input":[],"salt":"1"}', result: null, error: null, txHash: null, createdAt: now, updatedAt: now })
+    await app.store.createJob({ id: 'j-1', owner: wallet(55).address, kind: 'proven-inference', modelId, state: 'queued', input: { input: [], salt: '1' }, result: null, error: null, txHash: null, createdAt: now, updatedAt: now })
     expect((await app.inject({ method: 'GET', url: '/v1/jobs/j-1', headers: bearer(t[51]!) })).json()).toMatchObject({ code: 'POLICY_DENIED' })
     const v = await app.inject({ method: 'GET', url: '/v1/jobs/j-1', headers: bearer(t[52]!) })
     expect(v.json()).toMatchObject({ id: 'j-1', state: 'queued', result: null })

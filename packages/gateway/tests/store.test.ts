@@ -2,16 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { migrate, migrations } from '../src/store/migrations.js'
 import { openStore, SqlStore } from '../src/store/sql-store.js'
 import { openSqlite } from '../src/store/sqlite-driver.js'
-import { StoreRowError } from '../src/store/rows.js'
+import { StoreRowError, type ProvedResult } from '../src/store/rows.js'
 import type { JobRecord, OutboxRecord } from '../src/store/types.js'
 import { backends, pgUrl } from './helpers/stores.js'
 
-const job = (id: string, now: number): JobRecord => ({ id, owner: '0xabc', kind: 'prove', modelId: 'm1', state: 'queued', input: '{}', result: null, error: null, txHash: null, createdAt: now, updatedAt: now })
+const job = (id: string, now: number): JobRecord => ({ id, owner: '0xabc', kind: 'proven-inference', modelId: 'm1', state: 'queued', input: { input: [1, 2], salt: '7' }, result: null, error: null, txHash: null, createdAt: now, updatedAt: now })
 const outbox = (id: string, jobId: string, now: number): OutboxRecord => ({
   id,
   jobId,
-  kind: 'submitInference',
-  payload: '{"x":1}',
+  kind: 'submit-inference',
+  payload: { circuit: 'inference_logistic', modelCommitment: '1', proof: { pi_a: [] }, publicSignals: ['1', '2', '3'] },
   status: 'pending',
   attempts: 0,
   nextAttemptAt: now,
@@ -21,6 +21,8 @@ const outbox = (id: string, jobId: string, now: number): OutboxRecord => ({
   createdAt: now,
   updatedAt: now,
 })
+
+const proved: ProvedResult = { circuit: 'inference_logistic', output: '1', modelCommitment: '1', inputCommitment: '2', publicSignals: ['1', '1', '2'], proof: { pi_a: ['1'] } }
 
 describe.each(backends)('store on $name', (backend) => {
   it('accepts a request digest once until it expires, and reads a challenge without consuming it', async () => {
@@ -64,7 +66,7 @@ describe.each(backends)('store on $name', (backend) => {
     const { store, drop } = await backend.open()
     try {
       const bundle = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 31) & 255))
-      await store.putKey({ id: 'k1', owner: '0xabc', scheme: 'ckks', params: '{"n":8192}', bundle, size: bundle.length, createdAt: 1 })
+      await store.putKey({ id: 'k1', owner: '0xabc', scheme: 'ckks', params: { paramsId: 'p', polyModulusDegree: 8192, galoisSteps: [1, 2], relin: true }, bundle, size: bundle.length, createdAt: 1 })
       const k = await store.getKey('k1')
       expect(k?.bundle.equals(bundle)).toBe(true)
       expect(await store.getKey('nope')).toBeNull()
@@ -85,11 +87,11 @@ describe.each(backends)('store on $name', (backend) => {
       await store.createJob(job('j1', 10))
       expect(await store.transitionJob('j1', ['queued'], { state: 'proving' }, 11)).toBe(true)
       expect(await store.transitionJob('j1', ['queued'], { state: 'proving' }, 12)).toBe(false)
-      expect(await store.transitionJobWithOutbox('j1', ['proving'], { state: 'proved', result: '{"proof":1}' }, outbox('o1', 'j1', 13), 13)).toBe(true)
+      expect(await store.transitionJobWithOutbox('j1', ['proving'], { state: 'proved', result: proved }, outbox('o1', 'j1', 13), 13)).toBe(true)
       // a second proved transition must not enqueue a duplicate submission
       expect(await store.transitionJobWithOutbox('j1', ['proving'], { state: 'proved' }, outbox('o2', 'j1', 14), 14)).toBe(false)
       expect(await store.getOutbox('o2')).toBeNull()
-      expect((await store.getJob('j1'))?.result).toBe('{"proof":1}')
+      expect((await store.getJob('j1'))?.result).toEqual(proved) // decoded once, in the row mapper
       expect(await store.countJobs()).toMatchObject({ proved: 1, queued: 0 })
       expect(await store.countPendingOutbox()).toBe(1)
       const [claimed] = await store.claimOutbox(20, 10, 1000)
@@ -99,7 +101,7 @@ describe.each(backends)('store on $name', (backend) => {
       expect(await store.claimOutbox(100, 10, 1000)).toEqual([]) // not yet due
       const [again] = await store.claimOutbox(500, 10, 1000)
       expect(again).toMatchObject({ attempts: 2, lastError: 'chain down' })
-      await store.finishOutbox('o1', '{"tx":"0x1"}', 600)
+      await store.finishOutbox('o1', { txHash: `0x${'1'.repeat(64)}`, blockNumber: '7', chainId: 31337, registry: `0x${'2'.repeat(40)}` }, 600)
       expect(await store.countPendingOutbox()).toBe(0)
       expect((await store.listJobs(['proved'])).map((j) => j.id)).toEqual(['j1'])
     } finally {
@@ -152,6 +154,22 @@ describe('row decoding', () => {
       expect(bad).toBeInstanceOf(StoreRowError)
       expect(bad).toMatchObject({ code: 'STORE_ROW_INVALID', shortMessage: 'stored models "bad" has an invalid "spec"' })
       await expect(store.getModel('torn')).rejects.toMatchObject({ code: 'STORE_ROW_INVALID', details: expect.stringContaining('not JSON') })
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('refuses a job row whose result does not match its kind, and a kind it does not know', async () => {
+    const db = openSqlite(':memory:')
+    await migrate(db)
+    const insert = (id: string, kind: string, result: string | null) =>
+      db.run('INSERT INTO jobs (id, owner, kind, model_id, state, input, result, error, tx_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [id, '0xabc', kind, null, 'proved', '{"input":[1],"salt":"1"}', result, null, null, 1, 1])
+    await insert('no-proof', 'proven-inference', '{"circuit":"c"}')
+    await insert('odd', 'teleport', null)
+    const store = new SqlStore(db)
+    try {
+      await expect(store.getJob('no-proof')).rejects.toMatchObject({ code: 'STORE_ROW_INVALID', shortMessage: 'stored jobs "no-proof" has an invalid "result"' })
+      await expect(store.getJob('odd')).rejects.toMatchObject({ code: 'STORE_ROW_INVALID', shortMessage: 'stored jobs "odd" has an invalid "kind"' })
     } finally {
       await store.close()
     }

@@ -93,10 +93,10 @@ describe('/ui and the dashboard routes', () => {
   it("gives the verification key of a proved job's circuit to whoever may read the job", async () => {
     const owner = wallet(66)
     const now = Date.now()
-    const base = { owner: owner.address, kind: 'proven-inference', modelId: 'm', input: '{}', error: null, txHash: null, createdAt: now, updatedAt: now }
-    await app.store.createJob({ ...base, id: 'ui-proved', state: 'proved', result: JSON.stringify({ circuit: 'inference_logistic', modelCommitment: '1', output: '1', inputCommitment: '2', publicSignals: ['1', '1', '2'], proof: {} }) })
+    const base = { owner: owner.address, kind: 'proven-inference' as const, modelId: 'm', input: { input: [], salt: '1' }, error: null, txHash: null, createdAt: now, updatedAt: now }
+    await app.store.createJob({ ...base, id: 'ui-proved', state: 'proved', result: { circuit: 'inference_logistic', modelCommitment: '1', output: '1', inputCommitment: '2', publicSignals: ['1', '1', '2'], proof: {} } })
     await app.store.createJob({ ...base, id: 'ui-queued', state: 'queued', result: null })
-    await app.store.createJob({ ...base, id: 'ui-unbuilt', state: 'proved', result: JSON.stringify({ circuit: 'net_not_built_here', modelCommitment: '3' }) })
+    await app.store.createJob({ ...base, id: 'ui-unbuilt', state: 'proved', result: { circuit: 'net_not_built_here', modelCommitment: '3', output: '0', inputCommitment: '4', publicSignals: ['0', '3', '4'], proof: {} } })
     const auth = bearer(await signInWith(app, owner))
     const ok = await app.inject({ url: '/v1/dashboard/jobs/ui-proved/verification-key', headers: auth })
     expect(ok.statusCode).toBe(200)
@@ -113,7 +113,7 @@ describe('/ui and the dashboard routes', () => {
 
   it('exposes proven-inference job times to /metrics (krain_proof_job_seconds)', async () => {
     const now = Date.now()
-    await app.store.createJob({ id: 'ui-timed', owner: wallet(67).address, kind: 'proven-inference', modelId: 'm', state: 'confirmed', input: '{}', result: null, error: null, txHash: null, createdAt: now - 4_000, updatedAt: now })
+    await app.store.createJob({ id: 'ui-timed', owner: wallet(67).address, kind: 'proven-inference', modelId: 'm', state: 'confirmed', input: { input: [], salt: '1' }, result: null, error: null, txHash: null, createdAt: now - 4_000, updatedAt: now })
     const m1 = (await app.inject('/metrics')).body
     expect(m1).toMatch(/krain_proof_job_seconds_bucket\{le="5",state="confirmed"\} 1/)
     expect(m1).toMatch(/krain_proof_job_seconds_bucket\{le="2",state="confirmed"\} 0/)

@@ -2,7 +2,7 @@
  * @module schemas/he
  * Evaluation-key bundles (public key material: public, relinearisation and Galois keys).
  */
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
 
 export const KeyInfo = Type.Object({
   keyId: Type.String(),
@@ -14,3 +14,4 @@ export const KeyInfo = Type.Object({
   relin: Type.Boolean(),
   createdAt: Type.Integer(),
 })
+export type KeyInfo = Static<typeof KeyInfo>

@@ -2,7 +2,7 @@
  * @module schemas/jobs
  * Proven-inference jobs and their receipts.
  */
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
 
 /** Where a proof was recorded: the chain (`chainId`), the registry, the transaction; `rpcUrl` is a hint of where to read that chain (the gateway's public RPC). */
 export const Receipt = Type.Object({ txHash: Type.String(), blockNumber: Type.String(), chainId: Type.Integer(), registry: Type.String(), rpcUrl: Type.Optional(Type.String()) })
@@ -47,3 +47,9 @@ export const ReceiptResponse = Type.Object({
 
 export const VerifyBody = Type.Object({ txHash: Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' }), publicSignals: Type.Array(Type.String({ pattern: '^[0-9]{1,78}$' }), { minItems: 3, maxItems: 3 }) }, { additionalProperties: false })
 export const VerifyResponse = Type.Object({ valid: Type.Boolean() })
+
+export type Receipt = Static<typeof Receipt>
+export type JobView = Static<typeof JobView>
+export type ReceiptResponse = Static<typeof ReceiptResponse>
+export type VerifyBody = Static<typeof VerifyBody>
+export type VerifyResponse = Static<typeof VerifyResponse>

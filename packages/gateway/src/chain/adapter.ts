@@ -5,16 +5,10 @@
  * the interface keeps the job and outbox logic independent of viem details.
  */
 
-/** A proven inference ready for the registry. */
-export type InferenceSubmission = {
-  /** Circuit whose verifier checks the proof (e.g. `inference_logistic`). */
-  circuit: string
-  /** Poseidon commitment of the model (decimal string). */
-  modelCommitment: string
-  /** Groth16 proof and public signals as produced by `@krain/zk` (JSON). */
-  proof: unknown
-  publicSignals: string[]
-}
+import type { InferenceSubmission } from '../store/rows.js'
+
+/** A proven inference ready for the registry (the outbox stores it; its schema is in `store/rows.ts`). */
+export type { InferenceSubmission }
 
 /** A confirmed record. */
 export type ChainReceipt = { txHash: `0x${string}`; blockNumber: string; chainId: number; registry: `0x${string}` }

@@ -12,13 +12,10 @@ import type { Model } from '@krain/models'
 import { GatewayError, NotFoundError } from '../errors.js'
 import type { Metrics } from '../plugins/app/metrics.js'
 import type { ProveResult } from '../zk/prover.js'
-import type { JobRecord, JobState, OutboxRecord, Store } from '../store/types.js'
-import type { InferenceSubmission } from '../chain/adapter.js'
+import type { JobPatch, JobState, OutboxRecord, ProvenInferenceJob, Store } from '../store/types.js'
+import type { ProveInput } from '../store/rows.js'
 import { finalJobStates, jobTransitions } from './state-machine.js'
 import { waitUntil } from './wait-until.js'
-
-/** The proving result stored on a job. */
-export type ProvedResult = ProveResult
 
 /** Parameters of {@link JobRunner}. */
 export type JobRunnerParameters = {
@@ -31,9 +28,6 @@ export type JobRunnerParameters = {
   onProved?: (jobId: string) => void
 }
 
-/** A change of a job's patch: its new result, error or transaction. */
-export type JobPatch = { result?: string; error?: string; txHash?: string }
-
 /** The proven-inference job runner of one gateway instance. */
 export class JobRunner {
   /** Emits `('job', id)` after every stored transition of a job. */
@@ -44,9 +38,9 @@ export class JobRunner {
   constructor(private readonly p: JobRunnerParameters) {}
 
   /** Store a new job (queued) and start proving it. */
-  async create({ owner, modelId, input }: { owner: string; modelId: string; input: Record<string, unknown> }): Promise<JobRecord> {
+  async create({ owner, modelId, input }: { owner: string; modelId: string; input: ProveInput }): Promise<ProvenInferenceJob> {
     const now = Date.now()
-    const job: JobRecord = { id: randomUUID(), owner, kind: 'proven-inference', modelId, state: 'queued', input: JSON.stringify(input), result: null, error: null, txHash: null, createdAt: now, updatedAt: now }
+    const job: ProvenInferenceJob = { id: randomUUID(), owner, kind: 'proven-inference', modelId, state: 'queued', input, result: null, error: null, txHash: null, createdAt: now, updatedAt: now }
     await this.p.store.createJob(job)
     this.p.metrics.jobs.inc({ kind: job.kind, state: 'queued' })
     this.track(this.prove(job.id))
@@ -68,7 +62,7 @@ export class JobRunner {
    * Resolve with the job once it reaches one of `states` (or a final state).
    * @throws {NotFoundError} for an unknown job; `JOB_WAIT_TIMEOUT` after `timeoutMs`
    */
-  waitFor(id: string, states: JobState[], timeoutMs = 120_000): Promise<JobRecord> {
+  waitFor(id: string, states: JobState[], timeoutMs = 120_000): Promise<ProvenInferenceJob> {
     const wanted = new Set<JobState>([...states, ...finalJobStates])
     return waitUntil({
       events: this.events,
@@ -76,7 +70,7 @@ export class JobRunner {
       id,
       read: async () => {
         const job = await this.p.store.getJob(id)
-        if (!job) throw new NotFoundError('job', id)
+        if (!job || job.kind !== 'proven-inference') throw new NotFoundError('job', id)
         return job
       },
       ready: (job) => wanted.has(job.state),
@@ -106,31 +100,31 @@ export class JobRunner {
   private async prove(id: string): Promise<void> {
     if (this.stopped) return
     if (!(await this.move(id, 'proving'))) return
-    const job = (await this.p.store.getJob(id))!
+    const job = await this.p.store.getJob(id)
+    if (job?.kind !== 'proven-inference') return
     const model = job.modelId ? await this.p.store.getModel(job.modelId) : null
     if (!model) {
-      await this.move(id, 'failed', { error: JSON.stringify({ code: 'MODEL_NOT_FOUND', message: `model ${job.modelId} not found` }) })
+      await this.move(id, 'failed', { error: { code: 'MODEL_NOT_FOUND', message: `model ${job.modelId} not found` } })
       return
     }
-    const input = JSON.parse(job.input) as { input: number[]; salt: string }
-    let proved: ProvedResult
+    const { input } = job
+    let proved: ProveResult
     try {
       proved = await this.p.prove({ spec: model.spec, input: input.input, salt: input.salt, modelId: model.id })
       this.p.metrics.proofs.inc({ result: 'ok' })
     } catch (e) {
       this.p.metrics.proofs.inc({ result: 'error' })
       const err = e as { code?: string; shortMessage?: string; message?: string }
-      await this.move(id, 'failed', { error: JSON.stringify({ code: err.code ?? 'PROVING_FAILED', message: err.shortMessage ?? 'proving failed' }) })
+      await this.move(id, 'failed', { error: { code: err.code ?? 'PROVING_FAILED', message: err.shortMessage ?? 'proving failed' } })
       if (!err.code) this.p.log.error({ err: e, job: id }, 'proving failed')
       return
     }
-    const submission: InferenceSubmission = { circuit: proved.circuit, modelCommitment: proved.modelCommitment, proof: proved.proof, publicSignals: proved.publicSignals }
     const now = Date.now()
     const outbox: OutboxRecord = {
       id: `submit:${id}`,
       jobId: id,
       kind: 'submit-inference',
-      payload: JSON.stringify(submission),
+      payload: { circuit: proved.circuit, modelCommitment: proved.modelCommitment, proof: proved.proof, publicSignals: proved.publicSignals },
       status: 'pending',
       attempts: 0,
       nextAttemptAt: now,
@@ -140,7 +134,7 @@ export class JobRunner {
       createdAt: now,
       updatedAt: now,
     }
-    if (await this.p.store.transitionJobWithOutbox(id, ['proving'], { state: 'proved', result: JSON.stringify(proved) }, outbox, now)) {
+    if (await this.p.store.transitionJobWithOutbox(id, ['proving'], { state: 'proved', result: proved }, outbox, now)) {
       this.moved(id, 'proved')
       this.p.onProved?.(id)
     }

@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from 'node:events'
 import type { FastifyBaseLogger } from 'fastify'
-import type { ChainAdapter, ChainReceipt, InferenceSubmission } from '../chain/adapter.js'
+import type { ChainAdapter, ChainReceipt } from '../chain/adapter.js'
 import type { OutboxRecord, Store } from '../store/types.js'
 import type { JobRunner } from './job-runner.js'
 
@@ -34,6 +34,12 @@ export const OUTBOX_LEASE_MS = 15_000
 export const OUTBOX_HEARTBEAT_MS = 5_000
 /** Chain error codes after which retrying cannot help. */
 const PERMANENT = new Set(['CHAIN_INVALID_PROOF', 'CHAIN_PUBLIC_INPUT_NOT_IN_FIELD', 'CHAIN_BATCH_NOT_SUPPORTED', 'CHAIN_INVALID_BATCH_SIZE'])
+
+/** A transaction hash as stored (the chain adapter wrote it). */
+const asTxHash = (s: string): `0x${string}` => {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(s)) throw new TypeError(`stored transaction hash is not 32 bytes of hex: ${JSON.stringify(s.slice(0, 20))}`)
+  return `0x${s.slice(2)}`
+}
 
 /** The outbox relay of one gateway instance. */
 export class OutboxRelay {
@@ -100,10 +106,10 @@ export class OutboxRelay {
       this.events.emit('outbox', entry.id)
     }
     if (!chain) return retry('no chain configured')
-    const submission = JSON.parse(entry.payload) as InferenceSubmission
+    const submission = entry.payload
     try {
       const job = await this.p.store.getJob(entry.jobId)
-      let txHash = job?.txHash as `0x${string}` | null
+      let txHash = job?.txHash ? asTxHash(job.txHash) : null
       if (!txHash) {
         const already = await chain.findRecorded(submission)
         if (already) return this.confirmed(entry, already)
@@ -118,9 +124,9 @@ export class OutboxRelay {
         if (rec) return this.confirmed(entry, rec)
       }
       if (code && PERMANENT.has(code)) {
-        await this.p.store.finishOutbox(entry.id, JSON.stringify({ error: code }), Date.now())
+        await this.p.store.finishOutbox(entry.id, { error: code }, Date.now())
         this.events.emit('outbox', entry.id)
-        await this.p.jobs.move(entry.jobId, 'failed', { error: JSON.stringify({ code, message: (e as { shortMessage?: string }).shortMessage ?? code }) })
+        await this.p.jobs.move(entry.jobId, 'failed', { error: { code, message: (e as { shortMessage?: string }).shortMessage ?? code } })
         return
       }
       this.p.log.warn({ code, job: entry.jobId, attempts: entry.attempts, error: ((e as { shortMessage?: string }).shortMessage ?? String(e)).slice(0, 200) }, 'chain submission failed; will retry')
@@ -130,9 +136,9 @@ export class OutboxRelay {
 
   private async confirmed(entry: OutboxRecord, receipt: ChainReceipt): Promise<void> {
     const job = await this.p.store.getJob(entry.jobId)
-    const result = { ...(job?.result ? (JSON.parse(job.result) as object) : {}), receipt }
-    await this.p.store.finishOutbox(entry.id, JSON.stringify(receipt), Date.now())
+    await this.p.store.finishOutbox(entry.id, receipt, Date.now())
     this.events.emit('outbox', entry.id)
-    await this.p.jobs.move(entry.jobId, 'confirmed', { result: JSON.stringify(result), txHash: receipt.txHash })
+    const proved = job?.kind === 'proven-inference' ? job.result : null
+    await this.p.jobs.move(entry.jobId, 'confirmed', { ...(proved ? { result: { ...proved, receipt } } : {}), txHash: receipt.txHash })
   }
 }

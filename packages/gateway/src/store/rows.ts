@@ -118,3 +118,24 @@ export type InferenceSubmission = Static<typeof InferenceSubmission>
 /** `he_keys.params`: what the worker read from an uploaded evaluation-key bundle. */
 export const KeyParams = Type.Object({ paramsId: Type.String(), polyModulusDegree: Type.Integer(), galoisSteps: Type.Array(Type.Integer()), relin: Type.Boolean() })
 export type KeyParams = Static<typeof KeyParams>
+
+/** `jobs.input` of a circuit build: the model whose circuit is built. */
+export const CircuitBuildInput = Type.Object({ modelId: Type.String() })
+export type CircuitBuildInput = Static<typeof CircuitBuildInput>
+
+/** `jobs.result` of a circuit build: what was built and, once registered, where. */
+export const CircuitBuildResult = Type.Object({
+  circuitId: Type.String(),
+  constraints: Type.Number(),
+  seconds: Type.Object({ compile: Type.Number(), setup: Type.Number() }),
+  cached: Type.Optional(Type.Boolean()),
+  phase: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
+  verifier: Type.Optional(Type.String()),
+  chainId: Type.Optional(Type.Number()),
+})
+export type CircuitBuildResult = Static<typeof CircuitBuildResult>
+
+/** `outbox.result` of a finished entry: the chain receipt, or the permanent error that ended it. */
+export const OutboxResult = Type.Union([Receipt, Type.Object({ error: Type.String() })])
+export type OutboxResult = Static<typeof OutboxResult>

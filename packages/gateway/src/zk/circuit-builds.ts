@@ -13,7 +13,8 @@ import type { FastifyBaseLogger } from 'fastify'
 import { buildCircuit, loadCircuit, type BuildProgress, type QuantizedNetwork } from '@krain/zk'
 import type { ChainAdapter } from '../chain/adapter.js'
 import { bigJson } from '../models/prepare-model.js'
-import type { JobRecord, ModelRecord, Store } from '../store/types.js'
+import type { CircuitBuildResult } from '../store/rows.js'
+import type { CircuitBuildJob, ModelRecord, Store } from '../store/types.js'
 import { circuitOfModel, rememberCircuit } from './generated-circuits.js'
 
 /** The state of a model's circuit build, as `GET /v1/models/:id/circuit` shows it. */
@@ -50,9 +51,9 @@ export class CircuitBuilds {
   constructor(private readonly p: { store: Store; chain: () => ChainAdapter | null; log: FastifyBaseLogger; cacheDir?: string }) {}
 
   /** Store the build job of a freshly registered model and start it. */
-  async start(model: ModelRecord): Promise<JobRecord> {
+  async start(model: ModelRecord): Promise<CircuitBuildJob> {
     const now = Date.now()
-    const job: JobRecord = { id: buildJobId(model.id), owner: model.owner, kind: 'circuit-build', modelId: model.id, state: 'queued', input: JSON.stringify({ modelId: model.id }), result: null, error: null, txHash: null, createdAt: now, updatedAt: now }
+    const job: CircuitBuildJob = { id: buildJobId(model.id), owner: model.owner, kind: 'circuit-build', modelId: model.id, state: 'queued', input: { modelId: model.id }, result: null, error: null, txHash: null, createdAt: now, updatedAt: now }
     await this.p.store.createJob(job)
     this.track(this.run(job.id, model))
     return job
@@ -67,7 +68,7 @@ export class CircuitBuilds {
       if (job.state === 'queued' || job.state === 'proving') this.track(this.run(job.id, model))
       else if (!circuitOfModel(model.id)) {
         const q = quantizedOf(model)
-        const id = job.result ? (JSON.parse(job.result) as { circuitId?: string }).circuitId : undefined
+        const id = job.result?.circuitId
         if (q && id) {
           try {
             rememberCircuit({ modelId: model.id, modelCommitment: model.commitment!, quantized: q, circuit: loadCircuit({ id, ...(this.p.cacheDir ? { cacheDir: this.p.cacheDir } : {}) }) })
@@ -89,8 +90,8 @@ export class CircuitBuilds {
   /** The build status of a model, or null when it has no build job. */
   async status(modelId: string): Promise<CircuitStatus | null> {
     const job = await this.p.store.getJob(buildJobId(modelId))
-    if (!job) return null
-    const r = job.result ? (JSON.parse(job.result) as Partial<CircuitStatus>) : {}
+    if (job?.kind !== 'circuit-build') return null
+    const r: Partial<CircuitBuildResult> = job.result ?? {}
     const live = this.progress.get(job.id)
     const g = circuitOfModel(modelId)
     return {
@@ -105,7 +106,7 @@ export class CircuitBuilds {
       txHash: job.txHash,
       devOnly: true,
       vkey: g?.circuit.vkey ?? null,
-      error: job.error ? (JSON.parse(job.error) as { code: string; message: string }) : null,
+      error: job.error,
     }
   }
 
@@ -120,33 +121,33 @@ export class CircuitBuilds {
     const store = this.p.store
     if (!rebuild && !(await store.transitionJob(id, ['queued', 'proving'], { state: 'proving' }, Date.now()))) return
     const q = quantizedOf(model)
-    let result: Record<string, unknown>
+    let result: CircuitBuildResult
     try {
       if (!q) throw Object.assign(new Error('the model has no quantisation for a generated circuit'), { code: 'MODEL_NOT_PROVABLE', shortMessage: 'the model has no quantisation for a generated circuit' })
       const circuit = await buildCircuit({ quantized: q, ...(this.p.cacheDir ? { cacheDir: this.p.cacheDir } : {}), onProgress: (p) => this.progress.set(id, p) })
       rememberCircuit({ modelId: model.id, modelCommitment: model.commitment!, quantized: q, circuit })
       result = { circuitId: circuit.id, constraints: circuit.constraints, seconds: circuit.manifest.seconds, cached: circuit.cached, phase: 'done', message: `${circuit.id}: ${circuit.constraints} constraints` }
       this.progress.delete(id)
-      if (!rebuild && !(await store.transitionJob(id, ['proving'], { state: 'proved', result: JSON.stringify(result) }, Date.now()))) return
+      if (!rebuild && !(await store.transitionJob(id, ['proving'], { state: 'proved', result }, Date.now()))) return
     } catch (e) {
       this.progress.delete(id)
       const err = e as { code?: string; shortMessage?: string; message?: string }
       if (!err.code) this.p.log.error({ err: e, job: id }, 'circuit build failed')
-      await store.transitionJob(id, ['queued', 'proving'], { state: 'failed', error: JSON.stringify({ code: err.code ?? 'ZK_CIRCUIT_BUILD_FAILED', message: err.shortMessage ?? 'the circuit build failed' }) }, Date.now())
+      await store.transitionJob(id, ['queued', 'proving'], { state: 'failed', error: { code: err.code ?? 'ZK_CIRCUIT_BUILD_FAILED', message: err.shortMessage ?? 'the circuit build failed' } }, Date.now())
       return
     }
     await this.registerOnChain(id, model, result)
   }
 
   /** Deploy the verifier and register the model (when a chain is connected). */
-  private async registerOnChain(id: string, model: ModelRecord, result: Record<string, unknown>): Promise<void> {
+  private async registerOnChain(id: string, model: ModelRecord, result: CircuitBuildResult): Promise<void> {
     const chain = this.p.chain()
     const g = circuitOfModel(model.id)
     if (!chain?.registerModelVerifier || !g) return
     try {
       this.progress.set(id, { phase: 'export', message: 'deploying the verifier and registering the model on the chain' })
       const r = await chain.registerModelVerifier({ modelCommitment: model.commitment!, circuit: g.circuit.id, solidity: readFileSync(g.circuit.verifierPath, 'utf8') })
-      await this.p.store.transitionJob(id, ['proved'], { state: 'confirmed', result: JSON.stringify({ ...result, verifier: r.verifier, chainId: chain.chainId }), ...(r.txHash ? { txHash: r.txHash } : {}) }, Date.now())
+      await this.p.store.transitionJob(id, ['proved'], { state: 'confirmed', result: { ...result, verifier: r.verifier, chainId: chain.chainId }, ...(r.txHash ? { txHash: r.txHash } : {}) }, Date.now())
     } catch (e) {
       // The circuit is built and proving works; the model is registered at its first submission.
       this.p.log.warn({ err: { code: (e as { code?: string }).code, message: (e as { shortMessage?: string }).shortMessage ?? String(e) }, model: model.id }, 'verifier registration failed; will register at the first submission')

@@ -86,7 +86,7 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     if (!job) throw new NotFoundError('job', req.params.id)
     req.authorize('jobs:read', { owner: job.owner })
     if (job.kind !== 'proven-inference' || !job.result) throw new ConflictError('JOB_NOT_PROVED', `job ${job.id} is ${job.state} and has no proof yet`)
-    const r = JSON.parse(job.result) as { circuit: string; modelCommitment: string }
+    const r = job.result
     const vkey = r.circuit in CIRCUITS ? circuitArtifacts(r.circuit as keyof typeof CIRCUITS).vkey : verificationKeyOf(r.modelCommitment)
     if (!vkey) throw new NotFoundError('verification key of circuit', r.circuit)
     return { jobId: job.id, circuit: r.circuit, vkey }

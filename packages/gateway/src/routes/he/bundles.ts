@@ -37,7 +37,7 @@ export const keyBundleRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     const now = Date.now()
     return (await fastify.store.listKeys(all ? null : who.address))
       .filter((k) => k.createdAt + ttlMs > now)
-      .map((k) => ({ keyId: k.id, owner: k.owner, scheme: k.scheme, bytes: k.size, polyModulusDegree: (JSON.parse(k.params) as { polyModulusDegree: number }).polyModulusDegree, createdAt: k.createdAt, expiresAt: k.createdAt + ttlMs }))
+      .map((k) => ({ keyId: k.id, owner: k.owner, scheme: k.scheme, bytes: k.size, polyModulusDegree: k.params.polyModulusDegree, createdAt: k.createdAt, expiresAt: k.createdAt + ttlMs }))
   })
 
   fastify.delete('/keys/:id', { schema: { tags: ['he'], summary: 'Delete one of my evaluation-key bundles', params: IdParams, response: { 204: Type.Null(), ...errorResponses } } }, async (req, reply) => {

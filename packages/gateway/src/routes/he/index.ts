@@ -23,7 +23,7 @@ export const heRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       const createdAt = Date.now()
       const keyId = randomUUID().replaceAll('-', '')
       const params = { paramsId: meta.paramsId, polyModulusDegree: meta.polyModulusDegree, galoisSteps: meta.galoisSteps, relin: meta.relin }
-      await fastify.store.putKey({ id: keyId, owner: who.address, scheme: 'ckks', params: JSON.stringify(params), bundle, size: bundle.length, createdAt })
+      await fastify.store.putKey({ id: keyId, owner: who.address, scheme: 'ckks', params, bundle, size: bundle.length, createdAt })
       return reply.code(201).send({ keyId, owner: who.address, scheme: 'ckks', bytes: bundle.length, polyModulusDegree: meta.polyModulusDegree, galoisSteps: meta.galoisSteps, relin: meta.relin, createdAt })
     },
   )
@@ -32,7 +32,7 @@ export const heRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     const who = req.caller()
     const k = await fastify.store.getKey(req.params.id)
     if (!k || (k.owner !== who.address && !who.roles.includes('admin'))) throw new NotFoundError('evaluation keys', req.params.id)
-    const p = JSON.parse(k.params) as { polyModulusDegree: number; galoisSteps: number[]; relin: boolean }
+    const p = k.params
     return { keyId: k.id, owner: k.owner, scheme: k.scheme, bytes: k.size, polyModulusDegree: p.polyModulusDegree, galoisSteps: p.galoisSteps, relin: p.relin, createdAt: k.createdAt }
   })
 }

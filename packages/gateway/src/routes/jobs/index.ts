@@ -32,7 +32,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     const who = req.caller()
     const all = req.query.all === 'true' && who.roles.includes('admin')
     const jobs = await fastify.store.listJobsOf(all ? null : who.address, req.query.limit ?? 50)
-    return jobs.map((j) => ({ id: j.id, kind: j.kind, state: j.state, modelId: j.modelId, owner: j.owner, createdAt: j.createdAt, updatedAt: j.updatedAt, txHash: j.txHash, error: j.error ? (JSON.parse(j.error) as { code: string; message: string }) : null }))
+    return jobs.map((j) => ({ id: j.id, kind: j.kind, state: j.state, modelId: j.modelId, owner: j.owner, createdAt: j.createdAt, updatedAt: j.updatedAt, txHash: j.txHash, error: j.error }))
   })
 
   fastify.get('/jobs/:id/receipt', { schema: { tags: ['proofs'], summary: 'Receipt of a confirmed proven inference', params: IdParams, response: { 200: ReceiptResponse, 409: Type.Ref('ErrorResponse'), ...errorResponses } } }, async (req) => {
@@ -56,6 +56,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     })
     const chain = fastify.chain
     if (!chain) throw new UnavailableError('CHAIN_UNAVAILABLE', fastify.chainStatus === 'connecting' ? 'the chain RPC is unreachable; retrying' : 'no chain is configured')
-    return { valid: await chain.verifyOnChain({ txHash: req.body.txHash as `0x${string}`, publicSignals: req.body.publicSignals }) }
+    const txHash: `0x${string}` = `0x${req.body.txHash.slice(2)}` // the schema checked 0x and 64 hex digits
+    return { valid: await chain.verifyOnChain({ txHash, publicSignals: req.body.publicSignals }) }
   })
 }
