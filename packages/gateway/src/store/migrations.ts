@@ -80,15 +80,6 @@ CREATE TABLE psi_sessions (id TEXT PRIMARY KEY, creator TEXT NOT NULL, config TE
 CREATE TABLE psi_chunks (session_id TEXT NOT NULL, sender TEXT NOT NULL, recipient TEXT NOT NULL, stream TEXT NOT NULL, idx INTEGER NOT NULL, last INTEGER NOT NULL, digest TEXT NOT NULL, data {{blob}} NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (session_id, sender, recipient, stream, idx));
 `,
   },
-  {
-    version: 11,
-    name: 'secret-contracts',
-    sql: `
-CREATE TABLE contracts (id TEXT PRIMARY KEY, owner TEXT NOT NULL, source TEXT NOT NULL, plan TEXT NOT NULL, hash TEXT NOT NULL, scheme TEXT NOT NULL, callers TEXT NOT NULL, rate_limit TEXT, tx_hash TEXT, created_at BIGINT NOT NULL);
-CREATE TABLE contract_calls (contract_id TEXT NOT NULL, caller TEXT NOT NULL, called_at BIGINT NOT NULL);
-CREATE INDEX contract_calls_window ON contract_calls (contract_id, caller, called_at);
-`,
-  },
 ]
 
 /**
