@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { breastCancerTask } from '@krain/models'
 import { closeProvers } from '@krain/zk'
+import { startAnvil } from '@krain/chain'
 import { startEmbeddedChain, type EmbeddedChain } from '../src/chain/embedded.js'
 import { connectChainAdapter } from '../src/chain/krain-chain.js'
 import { testGateway } from './helpers/app.js'
@@ -97,6 +98,15 @@ describe('krain prove, jobs and verify against a live gateway and chain', () => 
       expect(stale.stderr).toContain('krain: not valid: ')
     } finally {
       await fresh.stop()
+    }
+    // another chain altogether (its id is not the receipt's)
+    const other = await startAnvil({ chainId: 1337 })
+    try {
+      const wrong = await krain(['verify', 'receipt.json', '--rpc', other.rpcUrl])
+      expect(wrong.code).toBe(2)
+      expect((JSON.parse(wrong.stdout) as { reasons: string[] }).reasons).toEqual([`wrong chain: the receipt was recorded on chain 31337, ${other.rpcUrl} (chain 1337) is another chain`])
+    } finally {
+      await other.stop()
     }
     const receipt = JSON.parse(readFileSync(join(work, 'receipt.json'), 'utf8')) as { publicSignals: string[]; receipt: Record<string, unknown> }
     writeFileSync(join(work, 'changed.json'), JSON.stringify({ ...receipt, publicSignals: [receipt.publicSignals[0] === '1' ? '0' : '1', ...receipt.publicSignals.slice(1)] }))
