@@ -45,7 +45,7 @@ export type { EncodeVectorParameters } from './encoding/fixed-point.js'
 export { sampleDiscreteLaplace, dpNoiseBound, dpNoiseStd, encodedSensitivity } from './dp/noise.js'
 
 // identities and share encryption
-export { addressOf, signDigest, recoverSigner } from './crypto/identity.js'
+export { addressOf, aPrivateKey, signDigest, recoverSigner, signHash, recoverHashSigner } from './crypto/identity.js'
 export { generateEncryptionKeyPair, sealTo, openSealed, AEAD_OVERHEAD, KEY_COMMITMENT_BYTES, keyCommitment } from './crypto/share-encryption.js'
 export type { EncryptionKeyPair } from './crypto/share-encryption.js'
 

@@ -35,14 +35,41 @@ export function anAddress(v: unknown, name: string): Address {
   return getAddress(v)
 }
 
-/** EIP-191 signature (r ‖ s ‖ v, 65 bytes hex) of a 32-byte digest. */
-export function signDigest(privateKey: Hex, digest: Uint8Array): Hex {
-  const h = hexToBytes(hashMessage({ raw: digest }))
-  const rec = secp256k1.sign(h, hexToBytes(privateKey), { prehash: false, format: 'recovered' })
+/** Recoverable secp256k1 signature (r ‖ s ‖ v with v = 27 + recovery bit, 65 bytes hex) of a 32-byte hash, as wallets make it. */
+export function signHash(privateKey: Hex, hash: Uint8Array): Hex {
+  const rec = secp256k1.sign(hash, hexToBytes(privateKey), { prehash: false, format: 'recovered' })
   const out = new Uint8Array(65)
   out.set(rec.subarray(1, 65), 0)
   out[64] = 27 + rec[0]!
   return bytesToHex(out)
+}
+
+/** The address whose key made {@link signHash}'s `signature` over `hash`, or `null` if the signature is malformed. */
+export function recoverHashSigner(hash: Uint8Array, signature: unknown): Address | null {
+  if (!isSignature(signature)) return null
+  const sig = hexToBytes(signature)
+  const v = sig[64]!
+  const recovery = v >= 27 ? v - 27 : v
+  if (recovery !== 0 && recovery !== 1) return null
+  const rec = new Uint8Array(65)
+  rec[0] = recovery
+  rec.set(sig.subarray(0, 64), 1)
+  try {
+    const pub = secp256k1.recoverPublicKey(rec, hash, { prehash: false })
+    return publicKeyToAddress(bytesToHex(secp256k1.Point.fromBytes(pub).toBytes(false)))
+  } catch {
+    return null
+  }
+}
+
+const isSignature = (v: unknown): v is Hex => typeof v === 'string' && /^0x[0-9a-fA-F]{130}$/.test(v)
+
+/** The EIP-191 personal-message hash of a 32-byte digest (what a wallet's `signMessage({ message: { raw } })` signs). */
+const eip191 = (digest: Uint8Array): Uint8Array => hexToBytes(hashMessage({ raw: digest }))
+
+/** EIP-191 signature (r ‖ s ‖ v, 65 bytes hex) of a 32-byte digest. */
+export function signDigest(privateKey: Hex, digest: Uint8Array): Hex {
+  return signHash(privateKey, eip191(digest))
 }
 
 /**
@@ -74,21 +101,7 @@ export function recoverSigner(digest: Uint8Array, signature: Hex): Address | nul
 }
 
 function recoverUncached(digest: Uint8Array, signature: Hex): Address | null {
-  const sig = hexToBytes(signature)
-  const v = sig[64]!
-  const recovery = v >= 27 ? v - 27 : v
-  if (recovery !== 0 && recovery !== 1) return null
-  const rec = new Uint8Array(65)
-  rec[0] = recovery
-  rec.set(sig.subarray(0, 64), 1)
-  try {
-    const h = hexToBytes(hashMessage({ raw: digest }))
-    const pub = secp256k1.recoverPublicKey(rec, h, { prehash: false })
-    const full = secp256k1.Point.fromBytes(pub).toBytes(false)
-    return publicKeyToAddress(bytesToHex(full))
-  } catch {
-    return null
-  }
+  return recoverHashSigner(eip191(digest), signature)
 }
 
 /** Throw `MPC_BAD_SIGNATURE` unless `signature` over `digest` is by `expected`. */
