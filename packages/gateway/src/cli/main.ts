@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
 import type { Hex } from 'viem'
-import type { KrainClient, ProvenInferenceReceipt } from '@krain/client'
+import type { GatewayHttp, JobInfo, KrainClient, ProvenInferenceReceipt } from '@krain/client'
 import { GatewayError } from '../errors.js'
 import type { SessionStatusView } from './mpc-output.js'
 import { progress } from './progress.js'
@@ -37,10 +37,10 @@ export const JOB_STATES = ['queued', 'proving', 'proved', 'submitted', 'confirme
  * Follow a job, reporting every state it passes through in order (a state passed between two polls
  * is reported too: the order is fixed), until it is confirmed or failed.
  */
-async function followJob(c: KrainClient, id: string, onState: (state: string) => void): Promise<Awaited<ReturnType<KrainClient['job']>>> {
+async function followJob(http: GatewayHttp, id: string, onState: (state: string) => void): Promise<JobInfo> {
   let seen = -1
   for (;;) {
-    const job = await c.job(id)
+    const job = await http.request<JobInfo>('GET', `/v1/jobs/${encodeURIComponent(id)}`)
     const i = JOB_STATES.indexOf(job.state as (typeof JOB_STATES)[number])
     for (let k = seen + 1; k <= i; k++) onState(JOB_STATES[k]!)
     if (i > seen) seen = i
@@ -148,7 +148,7 @@ export function program(): Command {
   models
     .command('list')
     .description('list models')
-    .action(async () => out(await (await ctx.client()).models()))
+    .action(async () => out(await (await ctx.http()).request('GET', '/v1/models')))
 
   p.command('infer <modelId>')
     .description('encrypted inference (CKKS, the only kind offered): rows are encrypted here, the gateway computes on ciphertexts, results are decrypted here; the secret key never leaves')
@@ -183,17 +183,17 @@ export function program(): Command {
     .action(async (modelId: string, o: { input?: string; task?: string; row: string; wait: boolean }) => {
       const input = o.input ? inputRow(readInput(o.input)) : o.task ? (await taskRows(o.task)).x[Number(o.row)] : undefined
       if (!input) throw o.task ? inputError(`--row ${o.row}: no such held-out row`) : usageError('pass --input or --task')
-      const c = await ctx.client()
-      const job = await c.prove({ modelId, input })
+      const http = await ctx.http() // the light HTTP client: proving happens on the gateway
+      const job = await http.request<JobInfo>('POST', `/v1/models/${encodeURIComponent(modelId)}/prove`, { body: { input } })
       if (!o.wait) return out(job)
       const bar = progress(`job ${job.id}`)
-      const done = await followJob(c, job.id, (s) => (s === 'confirmed' ? undefined : bar.step(s)))
+      const done = await followJob(http, job.id, (s) => (s === 'confirmed' ? undefined : bar.step(s)))
       if (done.state !== 'confirmed') {
         bar.fail()
         throw new GatewayError(done.error?.code ?? 'JOB_NOT_CONFIRMED', { shortMessage: done.error?.message ?? `job ${job.id} is ${done.state}` })
       }
       bar.done(`confirmed in block ${done.result?.receipt?.blockNumber ?? '?'} (tx ${done.txHash})`)
-      out(await c.receipt(job.id))
+      out(await http.request<ProvenInferenceReceipt>('GET', `/v1/jobs/${encodeURIComponent(job.id)}/receipt`))
     })
 
   registerJobsCommands(p)
@@ -207,7 +207,7 @@ export function program(): Command {
     .option('--rpc <url>', "chain JSON-RPC URL (default: KRAIN_RPC_URL, else the chain the gateway names in /healthz, else the receipt's hint)")
     .option('--vkey <file>', 'verification key of a generated circuit (krain models circuit ID --vkey FILE)')
     .action(async (ref: string, o: { rpc?: string; vkey?: string }) => {
-      const receipt = existsSync(ref) ? (readJson(ref, 'receipt') as ProvenInferenceReceipt) : await (await ctx.client()).receipt(ref)
+      const receipt = existsSync(ref) ? (readJson(ref, 'receipt') as ProvenInferenceReceipt) : await (await ctx.http()).request<ProvenInferenceReceipt>('GET', `/v1/jobs/${encodeURIComponent(ref)}/receipt`)
       if (!receipt?.receipt || !Array.isArray(receipt.publicSignals)) throw inputError(`${ref} is not a receipt (krain jobs receipt ID --out FILE writes one)`)
       const { rpcUrl, from } = await rpcFor(o.rpc, g().url, receipt)
       const { verifyReceipt } = await import('@krain/client')
