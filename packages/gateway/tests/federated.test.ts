@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { breastCancerTask, predictLabel } from '@krain/models'
-import { verifyLog, type AuditLogExport } from '@krain/audit'
+import { signConsent, verifyLog, type AuditLogExport } from '@krain/audit'
 import { FederatedParticipant, KrainClient, type FederatedProgress } from '@krain/client'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { Hex } from '@krain/mpc'
@@ -170,11 +170,35 @@ describe('federated training through the gateway', () => {
     expect(verifyLog(tampered, { ownerPublicKey: log.owner })).toMatchObject({ valid: false, firstInvalid: 5 })
   }, 90_000)
 
+  it('reports ε spent and refuses a round past the DP budget (FED_BUDGET_EXHAUSTED)', async () => {
+    const { epsilonOf } = await import('@krain/federated')
+    const z = 2
+    const budget = (epsilonOf([z], 1e-5) + epsilonOf([z, z], 1e-5)) / 2 // one round fits, two do not
+    const creator = new KrainClient({ url, account: wallet(73) })
+    const created = await creator.http.request<{ id: string }>('POST', '/v1/federated/sessions', {
+      body: { name: 'dp', model: { kind: 'logistic', weights: new Array(30).fill(0), bias: 0 }, hospitals: addresses, rounds: 5, threshold: 2, clip: 1, dp: { epsilon: budget, delta: 1e-5, noiseMultiplier: z }, consent: { purpose: 'p', computation: 'c', expiry: Math.floor(Date.now() / 1000) + 600 } },
+    })
+    const parts = skewed()
+    const hs = keys.map((k, i) => new FederatedParticipant({ url, privateKey: k, sessionId: created.id, x: parts[i]!.x, y: parts[i]!.y }))
+    for (const h of hs) await h.join()
+    for (let step = 0; step < 3; step++) for (const h of hs) await h.step()
+    const s = await hs[0]!.status()
+    expect(s.round).toBe(1)
+    expect(s.phase).toBe('budget-exhausted')
+    expect(s.epsilonSpent).toBeCloseTo(epsilonOf([z], 1e-5), 6)
+    const refused = await hs[0]!.http.request('POST', `/v1/federated/sessions/${created.id}/secagg/shares`, { body: { message: { from: 1, round: 2 } } }).catch((e: { code?: string }) => e)
+    expect((refused as { code?: string }).code).toBe('FED_BUDGET_EXHAUSTED')
+  })
+
   it('refuses a consent for other terms and a hospital outside the session', async () => {
     const creator = new KrainClient({ url, account: wallet(72) })
     const created = await creator.http.request<{ id: string }>('POST', '/v1/federated/sessions', {
       body: { name: 'x', model: { kind: 'logistic', weights: new Array(30).fill(0), bias: 0 }, hospitals: addresses, rounds: 1, threshold: 2, clip: 1, consent: { purpose: 'p', computation: 'c', expiry: Math.floor(Date.now() / 1000) + 60 } },
     })
+    const hospital = new KrainClient({ url, account: privateKeyToAccount(keys[0]!) })
+    const other = signConsent({ privateKey: keys[0]!, consent: { sessionId: created.id, purpose: 'marketing', computation: 'c', parties: addresses, expiry: Math.floor(Date.now() / 1000) + 60 } })
+    const r = await hospital.http.request('POST', `/v1/federated/sessions/${created.id}/consent`, { body: { consent: other } }).catch((e: { code?: string }) => e)
+    expect((r as { code?: string }).code).toBe('AUDIT_CONSENT_INVALID')
     const outsider = new FederatedParticipant({ url, privateKey: `0x${'77'.repeat(32)}`, sessionId: created.id, x: [[0]], y: [0] })
     await expect(outsider.join()).rejects.toThrow(/not one of the session's hospitals/)
     const bad = await creator.http.request('POST', `/v1/federated/sessions/${created.id}/secagg/advertise`, { body: { message: { from: 1 } } }).catch((e: { code?: string }) => e)

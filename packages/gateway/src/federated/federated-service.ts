@@ -13,6 +13,7 @@
 import { AuditLog, dataDigest, verifyConsent, type AuditLogExport, type SignedConsent } from '@krain/audit'
 import {
   FederatedError,
+  FederatedBudgetError,
   SecAggServer,
   ROUND_SCALE,
   advertiseFromJson,
@@ -236,6 +237,10 @@ export class FederatedService {
       const from = (message as { from?: unknown } | null)?.from
       if (from !== k) throw new PolicyDeniedError({ action: 'federated:message', address: caller, reason: `a hospital may only send its own messages (from must be ${k})` })
       if (kind === 'advertise' && !s.consents.has(caller.toLowerCase())) throw new ConflictError('AUDIT_CONSENT_MISSING', 'send your signed consent before your keys')
+      if (s.phase === 'budget-exhausted' && s.config.dp) {
+        const spent = this.epsilon(s) ?? 0
+        throw new FederatedBudgetError({ spent, wouldSpend: epsilonOf([...s.noiseMultipliers, s.config.dp.noiseMultiplier], s.config.dp.delta), budget: s.config.dp.epsilon })
+      }
       const before = s.history.length
       await this.commit(s, { kind, message } as Event)
       await this.afterRounds(s, before)
