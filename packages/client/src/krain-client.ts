@@ -7,6 +7,7 @@
 import { createCkksClient, decryptBatch, encryptBatch, type CkksClient, type InferencePlan } from '@krain/he'
 import type { Model } from '@krain/models'
 import type { LocalAccount } from 'viem/accounts'
+import type { JobView, Receipt, ReceiptResponse } from './schemas/jobs.js'
 import type { CircuitStatusSchema, ModelInfo as ModelInfoSchema } from './schemas/models.js'
 import { GatewayHttp } from './http.js'
 import { InvalidArgumentRangeError } from '@krain/core'
@@ -17,20 +18,10 @@ export type ModelInfo = ModelInfoSchema
 export type CircuitStatus = CircuitStatusSchema
 /** Parameters of {@link KrainClient.registerModel}: a model (JSON) or the bytes of an `.onnx` file. */
 export type RegisterModelParameters = { name: string; calibration?: number[][]; mode?: 'committed' | 'public' } & ({ model: Model; onnx?: undefined } | { onnx: Uint8Array; model?: undefined })
-/** Receipt of a confirmed proven inference. */
-export type ProvenInferenceReceipt = {
-  jobId: string
-  circuit: string
-  output: string
-  modelCommitment: string
-  inputCommitment: string
-  publicSignals: string[]
-  proof: unknown
-  /** The chain that holds the record (`rpcUrl`: the gateway's hint of where to read it). */
-  receipt: { txHash: `0x${string}`; blockNumber: string; chainId: number; registry: `0x${string}`; rpcUrl?: string }
-}
-/** A job as returned by the gateway. */
-export type JobInfo = { id: string; state: string; modelId: string | null; txHash: string | null; error: { code: string; message: string } | null; result: (Omit<ProvenInferenceReceipt, 'jobId' | 'receipt'> & { receipt?: ProvenInferenceReceipt['receipt']; salt?: string }) | null }
+/** Receipt of a confirmed proven inference (`ReceiptResponse` of the gateway's schema, with its hex fields typed as hex). */
+export type ProvenInferenceReceipt = Omit<ReceiptResponse, 'receipt'> & { receipt: Receipt & { txHash: `0x${string}`; registry: `0x${string}` } }
+/** A job as returned by the gateway (`JobView` of its schema). */
+export type JobInfo = JobView
 
 /** Every row must have the model's input width (checked before any key is made or uploaded). */
 function assertRowWidth(rows: number[][], inputs: number): void {
