@@ -3,12 +3,13 @@
  * symbol, 2 worker threads) against `@openmined/psi.js` 2.0.6 (WASM ECDH-PSI over P-256, Raw data
  * structure so both are exact), interleaved on the same sets. Sizes: 2 × 10,000 (interleaved, 3
  * samples each) and 2 × 100,000 (anchor once between two runs of ours: it takes minutes here);
- * cardinality and sum variants checked exact; 2 × 1,000,000 streamed in a child process (so its
- * peak RSS, `process.resourceUsage().maxRSS`, is its own): time, peak RSS and RSS before the run.
+ * cardinality and sum variants checked exact; 2 × 1,000,000 streamed in a child process started
+ * first and run alongside (so its peak RSS, `process.resourceUsage().maxRSS`, is its own): time,
+ * peak RSS and RSS before the run. Rows are written as each section ends (a stopped run keeps them).
  * Knobs for a loaded machine: PSI_BENCH_SAMPLES (default 3), PSI_BENCH_100K=0 (skip 100k),
  * PSI_BENCH_SKIP_ANCHOR_100K=1 (ours only at 100k), PSI_BENCH_1M=0 (skip 1M).
  */
-import { execFileSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -66,6 +67,14 @@ const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length
 
 export async function run(): Promise<void> {
   const rows: Row[] = []
+  // the 1M run, in its own process from the start (it takes longest)
+  const oneM =
+    process.env.PSI_BENCH_1M === '0'
+      ? null
+      : new Promise<string>((resolve, reject) => {
+          const child = execFile(process.execPath, ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url)], { env: { ...process.env, PSI_BENCH_CHILD: '1m' }, maxBuffer: 1 << 20 }, (err, stdout) => (err ? reject(err) : resolve(stdout)))
+          child.stderr?.pipe(process.stderr)
+        })
   const pool = new PsiPool({ threads: 2 })
   const psi = await loadAnchor()
   const ours = async (a: string[], b: string[]): Promise<number> => (await psiIntersect({ a, b, pool, chunkSize: 8192 })).intersection!.length
@@ -92,6 +101,7 @@ export async function run(): Promise<void> {
       console.log(`10k sample ${i}: ours ${round(o.at(-1)!)} ms, anchor ${round(x.at(-1)!)} ms`)
     }
     rows.push({ ...lowerIsBetterRow('intersection 2 × 10,000', 'ms', median(o), median(x), ANCHOR, 5, `${samples} interleaved samples each (A B, B A)`), oursRange: [round(Math.min(...o)), round(Math.max(...o))], anchorRange: [round(Math.min(...x)), round(Math.max(...x))] })
+    writeResult('psi', rows)
   }
 
   // 2 × 100,000: ours, anchor once, ours (median of ours' two runs)
@@ -115,8 +125,9 @@ export async function run(): Promise<void> {
     if (anchorMs !== null) o.push(t2)
     if (n1 !== expected || n2 !== expected) throw new Error('ours 100k: wrong intersection size')
     const m = (t1 + t2) / 2
-    rows.push({ ...lowerIsBetterRow('intersection 2 × 100,000', 'ms', m, anchorMs, ANCHOR, 5, anchorMs === null ? 'anchor not run at 100k this session (machine load ~10 on 2 cores); one run of ours' : 'ours twice around one anchor run'), oursRange: [round(Math.min(...o)), round(Math.max(...o))] })
+    rows.push({ ...lowerIsBetterRow('intersection 2 × 100,000', 'ms', m, anchorMs, ANCHOR, 5, anchorMs === null ? `anchor not run at 100k this session (1-min load average ${os.loadavg()[0]!.toFixed(1)} on 2 cores: it would take tens of minutes); one run of ours` : 'ours twice around one anchor run'), oursRange: [round(Math.min(...o)), round(Math.max(...o))] })
     rows.push(lowerIsBetterRow('intersection 2 × 100,000 vs 30 s budget', 's', m / 1000, 30, 'budget (issue 13)', 1, `CPU time of one run ${round(cpuS)} s over both worker threads and the main thread (wall ≈ CPU / 2 on two free cores); 1-min load average after the runs ${os.loadavg()[0]!.toFixed(1)} on 2 cores`))
+    writeResult('psi', rows)
   }
 
   // cardinality and sum: exact against the plain computation
@@ -142,10 +153,10 @@ export async function run(): Promise<void> {
   }
 
   await pool.close()
-  if (process.env.PSI_BENCH_1M !== '0') {
-    const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url)], { env: { ...process.env, PSI_BENCH_CHILD: '1m' }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 }).toString()
-    const r = JSON.parse(out.trim().split('\n').at(-1)!) as { seconds: number; exact: boolean; maxRssMiB: number; inputsRssMiB: number; n: number }
-    const note = `intersection variant, chunks of 16,384, 2 worker threads; exact: ${r.exact ? 'yes' : 'NO'}; RSS with only the two input arrays ${r.inputsRssMiB} MiB`
+  writeResult('psi', rows)
+  if (oneM) {
+    const r = JSON.parse((await oneM).trim().split('\n').at(-1)!) as { seconds: number; exact: boolean; maxRssMiB: number; inputsRssMiB: number; n: number }
+    const note = `intersection variant, chunks of 16,384, 2 worker threads, run alongside the rows above; exact: ${r.exact ? 'yes' : 'NO'}; RSS with only the two input arrays ${r.inputsRssMiB} MiB`
     rows.push(lowerIsBetterRow('intersection 2 × 1,000,000 streamed: time', 's', r.seconds, null, null, null, note))
     rows.push(lowerIsBetterRow('intersection 2 × 1,000,000 streamed: peak RSS', 'MiB', r.maxRssMiB, null, null, null, `process.resourceUsage().maxRSS of the child process; ${Math.round(((r.maxRssMiB - r.inputsRssMiB) * 2 ** 20) / r.n)} bytes per item pair above the inputs`))
   }
