@@ -7,7 +7,7 @@
  */
 import { aFiniteNumber, aPositiveInt, anArray, KrainError } from '@krain/core'
 import { denseForward } from './predict.js'
-import type { DenseLayer, LinearModel, MlpModel } from './types.js'
+import type { Activation, DenseLayer, LinearModel, MlpModel, NetworkModel } from './types.js'
 
 function checkRows(x: unknown, y: unknown): { x: number[][]; y: number[] } {
   const rows = anArray<number[]>(x, 'x', 1)
@@ -72,8 +72,12 @@ export type TrainMlpParameters = {
   seed?: number
 }
 
-/** A seeded PRNG (mulberry32) so training is reproducible. */
-function rng(seed: number): () => number {
+/**
+ * A seeded PRNG (mulberry32) so training is reproducible.
+ * @param seed - any integer (taken modulo 2^32)
+ * @returns a function giving uniform numbers in [0, 1)
+ */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0
@@ -101,7 +105,7 @@ export function trainMlp({ x, y, classes, hidden = [16], epochs = 60, learningRa
   y.forEach((v, i) => {
     if (!Number.isInteger(v) || v < 0 || v >= classes) throw new RangeError(`"y[${i}]" expected a label in 0..${classes - 1}, got ${v}`)
   })
-  const r = rng(seed)
+  const r = seededRandom(seed)
   const sizes = [x[0]!.length, ...hidden, classes]
   const layers: DenseLayer[] = []
   for (let l = 0; l + 1 < sizes.length; l++) {
@@ -111,70 +115,167 @@ export function trainMlp({ x, y, classes, hidden = [16], epochs = 60, learningRa
       bias: new Array<number>(sizes[l + 1]!).fill(0),
     })
   }
-  const L = layers.length
-  const order = Array.from({ length: x.length }, (_, i) => i)
-  for (let e = 0; e < epochs; e++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(r() * (i + 1))
-      ;[order[i], order[j]] = [order[j]!, order[i]!]
-    }
-    const lr = learningRate / (1 + e / 20)
-    for (let s = 0; s < order.length; s += batchSize) {
-      const batch = order.slice(s, s + batchSize)
-      const gW = layers.map((ly) => ly.weights.map((row) => new Array<number>(row.length).fill(0)))
-      const gB = layers.map((ly) => new Array<number>(ly.bias.length).fill(0))
-      for (const idx of batch) {
-        // forward, keeping pre-activations z and activations a
-        const a: number[][] = [x[idx]!]
-        const z: number[][] = []
-        for (let l = 0; l < L; l++) {
-          const zl = denseForward(layers[l]!, a[l]!)
-          z.push(zl)
-          a.push(l < L - 1 ? zl.map((v) => v * v) : zl)
-        }
-        const logits = a[L]!
-        const mx = Math.max(...logits)
-        const ex = logits.map((v) => Math.exp(v - mx))
-        const sum = ex.reduce((p, q) => p + q, 0)
-        let delta = ex.map((v, k) => v / sum - (k === y[idx] ? 1 : 0))
-        for (let l = L - 1; l >= 0; l--) {
-          const input = a[l]!
-          for (let o = 0; o < delta.length; o++) {
-            gB[l]![o]! += delta[o]!
-            const row = gW[l]![o]!
-            for (let i = 0; i < input.length; i++) row[i]! += delta[o]! * input[i]!
-          }
-          if (l > 0) {
-            const prev = new Array<number>(input.length).fill(0)
-            for (let o = 0; o < delta.length; o++) {
-              const w = layers[l]!.weights[o]!
-              for (let i = 0; i < input.length; i++) prev[i]! += w[i]! * delta[o]!
-            }
-            delta = prev.map((v, i) => v * 2 * z[l - 1]![i]!) // d(z²)/dz = 2z
-          }
-        }
-      }
-      let norm = 0
-      for (let l = 0; l < L; l++) {
-        for (const row of gW[l]!) for (const v of row) norm += v * v
-        for (const v of gB[l]!) norm += v * v
-      }
-      norm = Math.sqrt(norm) / batch.length
-      const clip = norm > 5 ? 5 / norm : 1
-      const step = (lr * clip) / batch.length
-      for (let l = 0; l < L; l++) {
-        const ly = layers[l]!
-        for (let o = 0; o < ly.weights.length; o++) {
-          const w = ly.weights[o]!
-          const g = gW[l]![o]!
-          for (let i = 0; i < w.length; i++) w[i]! -= step * g[i]!
-          ly.bias[o]! -= step * gB[l]![o]!
-        }
-      }
-    }
+  const network: NetworkModel = { kind: 'network', layers: layers.map((ly, l) => ({ ...ly, activation: l < layers.length - 1 ? 'square' : 'identity' })), head: 'argmax' }
+  const w = sgdTrain({ model: network, start: flattenLayers(layers), x, y, epochs, learningRate: (e) => learningRate / (1 + e / 20), batchSize, random: r })
+  let k = 0
+  for (const ly of layers) {
+    for (const row of ly.weights) for (let i = 0; i < row.length; i++) row[i] = w[k++]!
+    for (let o = 0; o < ly.bias.length; o++) ly.bias[o] = w[k++]!
   }
   if (layers.some((ly) => ly.weights.some((row) => row.some((v) => !Number.isFinite(v))))) {
     throw new KrainError({ code: 'MODEL_TRAINING_DIVERGED', shortMessage: 'MLP training diverged (non-finite weights)', details: 'lower "learningRate"' })
   }
   return { kind: 'mlp', layers, activation: 'square' }
+}
+
+/** A network's parameters as one vector: per layer, its weights row by row, then its biases. */
+function flattenLayers(layers: readonly DenseLayer[]): Float64Array {
+  return Float64Array.from(layers.flatMap((l) => [...l.weights.flat(), ...l.bias]))
+}
+
+/** Parameters of {@link sgdTrain}. */
+export type SgdTrainParameters = {
+  /** The network (its layer shapes, activations and head); its weights are not read. */
+  model: NetworkModel
+  /** Starting parameters, flat (per layer: weights row by row, then biases). */
+  start: Float64Array
+  x: readonly (readonly number[])[]
+  y: readonly number[]
+  epochs: number
+  /** The step size, or the step size of each epoch (0-based). */
+  learningRate: number | ((epoch: number) => number)
+  batchSize: number
+  /** FedProx μ (Li et al., MLSys 2020): adds μ/2·‖w − start‖² to the objective. Default 0. */
+  mu?: number
+  /** Uniform numbers in [0, 1) for the batch order (e.g. {@link seededRandom}). */
+  random: () => number
+}
+
+function act(a: Activation, z: number): number {
+  switch (a) {
+    case 'identity': return z
+    case 'relu': return z > 0 ? z : 0
+    case 'square': return z * z
+    case 'tanh': return Math.tanh(z)
+    case 'sigmoid': return 1 / (1 + Math.exp(-z))
+  }
+}
+
+function dact(a: Activation, z: number): number {
+  switch (a) {
+    case 'identity': return 1
+    case 'relu': return z > 0 ? 1 : 0
+    case 'square': return 2 * z
+    case 'tanh': { const t = Math.tanh(z); return 1 - t * t }
+    case 'sigmoid': { const s = 1 / (1 + Math.exp(-z)); return s * (1 - s) }
+  }
+}
+
+/** Layer offsets into the flat vector: [weightsOffset, biasOffset, out, in]. */
+function layout(model: NetworkModel): [number, number, number, number][] {
+  let k = 0
+  return model.layers.map((l) => {
+    const out = l.weights.length
+    const inn = l.weights[0]!.length
+    const w = k
+    k += out * inn
+    const b = k
+    k += out
+    return [w, b, out, inn]
+  })
+}
+
+/**
+ * Mini-batch SGD on a network's flat parameter vector: sigmoid cross-entropy for a `sign` head,
+ * softmax cross-entropy for an `argmax` head (squared error otherwise), any hidden activation,
+ * batch gradients clipped to norm 5 (square activations can blow up), optional FedProx term.
+ * Internal engine of {@link trainMlp} and of `@krain/federated`'s local training: it trusts its
+ * input and does not check that the result is finite (each caller throws its own error).
+ * @returns the new flat parameters
+ */
+export function sgdTrain(p: SgdTrainParameters): Float64Array {
+  const { model, x, y, random } = p
+  const mu = p.mu ?? 0
+  const w = Float64Array.from(p.start)
+  const g = new Float64Array(w.length)
+  const lay = layout(model)
+  const L = lay.length
+  const acts = model.layers.map((l) => l.activation)
+  const order = Array.from({ length: x.length }, (_, i) => i)
+  const zs: Float64Array[] = lay.map(([, , out]) => new Float64Array(out))
+  const as: Float64Array[] = [new Float64Array(0), ...lay.map(([, , out]) => new Float64Array(out))]
+  for (let e = 0; e < p.epochs; e++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1))
+      ;[order[i], order[j]] = [order[j]!, order[i]!]
+    }
+    const lr = typeof p.learningRate === 'number' ? p.learningRate : p.learningRate(e)
+    for (let s = 0; s < order.length; s += p.batchSize) {
+      const batch = order.slice(s, s + p.batchSize)
+      g.fill(0)
+      for (const idx of batch) {
+        const input = x[idx]!
+        // forward
+        for (let l = 0; l < L; l++) {
+          const [wo, bo, out, inn] = lay[l]!
+          const prev = l === 0 ? input : as[l]!
+          const z = zs[l]!
+          const a = as[l + 1]!
+          for (let o = 0; o < out; o++) {
+            let v = w[bo + o]!
+            const base = wo + o * inn
+            for (let i = 0; i < inn; i++) v += w[base + i]! * prev[i]!
+            z[o] = v
+            a[o] = act(acts[l]!, v)
+          }
+        }
+        // output delta (loss gradient w.r.t. the last layer's output)
+        const outA = as[L]!
+        let delta: Float64Array
+        if (model.head === 'sign') {
+          const pr = 1 / (1 + Math.exp(-outA[0]!))
+          delta = Float64Array.of(pr - y[idx]!)
+        } else if (model.head === 'argmax') {
+          let mx = -Infinity
+          for (const v of outA) mx = Math.max(mx, v)
+          let sum = 0
+          delta = new Float64Array(outA.length)
+          for (let k = 0; k < outA.length; k++) sum += delta[k] = Math.exp(outA[k]! - mx)
+          for (let k = 0; k < outA.length; k++) delta[k] = delta[k]! / sum - (k === y[idx] ? 1 : 0)
+        } else {
+          delta = Float64Array.of(outA[0]! - y[idx]!)
+        }
+        if (acts[L - 1] !== 'identity') for (let k = 0; k < delta.length; k++) delta[k]! *= dact(acts[L - 1]!, zs[L - 1]![k]!)
+        // backward
+        for (let l = L - 1; l >= 0; l--) {
+          const [wo, bo, out, inn] = lay[l]!
+          const prev = l === 0 ? input : as[l]!
+          for (let o = 0; o < out; o++) {
+            const d = delta[o]!
+            g[bo + o]! += d
+            const base = wo + o * inn
+            for (let i = 0; i < inn; i++) g[base + i]! += d * prev[i]!
+          }
+          if (l > 0) {
+            const nd = new Float64Array(inn)
+            for (let o = 0; o < out; o++) {
+              const d = delta[o]!
+              const base = wo + o * inn
+              for (let i = 0; i < inn; i++) nd[i]! += w[base + i]! * d
+            }
+            const zp = zs[l - 1]!
+            for (let i = 0; i < inn; i++) nd[i]! *= dact(acts[l - 1]!, zp[i]!)
+            delta = nd
+          }
+        }
+      }
+      let norm = 0
+      for (let k = 0; k < g.length; k++) norm += g[k]! * g[k]!
+      norm = Math.sqrt(norm) / batch.length
+      const clip = norm > 5 ? 5 / norm : 1
+      const step = (lr * clip) / batch.length
+      for (let k = 0; k < w.length; k++) w[k]! -= step * g[k]! + (mu > 0 ? lr * mu * (w[k]! - p.start[k]!) : 0)
+    }
+  }
+  return w
 }
