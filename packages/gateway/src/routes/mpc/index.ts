@@ -11,9 +11,8 @@ import { Type } from 'typebox'
 import type { Identity } from '../../auth/policy.js'
 import { PolicyDeniedError } from '../../errors.js'
 import { errorResponses } from '@krain/client/schemas/common'
-import { CreateMpcSessionBody, PartyMessageBody, ReceiveResponse, SessionIdParams } from '@krain/client/schemas/mpc'
+import { CreateMpcSessionBody, MpcAggregate, MpcCloseResponse, MpcRoster, MpcSessionConfig, MpcSessionStatus, MpcShareBundle, PartyMessageBody, ReceiveResponse, SessionIdParams } from '@krain/client/schemas/mpc'
 
-const AnyObject = Type.Object({}, { additionalProperties: true })
 /** `?waitMs=`: long-poll up to this long for the round to close (no client-side sleeping). */
 const WaitQuery = Type.Object({ waitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })) }, { additionalProperties: false })
 
@@ -36,7 +35,7 @@ export const mpcRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     throw new PolicyDeniedError({ action: 'mpc:read', address: who.address, reason: 'not a party or the creator of this session' })
   }
 
-  fastify.post('/sessions', { schema: { tags: ['mpc'], summary: 'Open a secure-aggregation session', body: CreateMpcSessionBody, response: { 201: AnyObject, ...errorResponses } } }, async (req, reply) => {
+  fastify.post('/sessions', { schema: { tags: ['mpc'], summary: 'Open a secure-aggregation session', body: CreateMpcSessionBody, response: { 201: MpcSessionConfig, ...errorResponses } } }, async (req, reply) => {
     const who = req.authorize('mpc:create')
     const { timeoutsMs, deadlines, ...rest } = req.body
     const now = Date.now()
@@ -44,7 +43,7 @@ export const mpcRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     return reply.code(201).send(config)
   })
 
-  fastify.get('/sessions/:id', { schema: { tags: ['mpc'], summary: 'Session configuration and progress', params: SessionIdParams, response: { 200: AnyObject, ...errorResponses } } }, async (req) => {
+  fastify.get('/sessions/:id', { schema: { tags: ['mpc'], summary: 'Session configuration and progress', params: SessionIdParams, response: { 200: MpcSessionStatus, ...errorResponses } } }, async (req) => {
     await reader(req, req.params.id)
     return mpc.status(req.params.id)
   })
@@ -54,7 +53,7 @@ export const mpcRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     return mpc.receive(req.params.id, req.body.message)
   })
 
-  fastify.get('/sessions/:id/roster', { schema: { tags: ['mpc'], summary: 'The signed roster (after the join round)', params: SessionIdParams, querystring: WaitQuery, response: { 200: AnyObject, ...errorResponses } } }, async (req) => {
+  fastify.get('/sessions/:id/roster', { schema: { tags: ['mpc'], summary: 'The signed roster (after the join round)', params: SessionIdParams, querystring: WaitQuery, response: { 200: MpcRoster, ...errorResponses } } }, async (req) => {
     await reader(req, req.params.id)
     if (req.query.waitMs) await mpc.waitForPhase(req.params.id, ['share', 'sum', 'done', 'failed'], req.query.waitMs)
     return mpc.roster(req.params.id)
@@ -69,7 +68,7 @@ export const mpcRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     },
   )
 
-  fastify.get('/sessions/:id/inbox', { schema: { tags: ['mpc'], summary: 'Ciphertexts addressed to me, with the contributor set', params: SessionIdParams, querystring: WaitQuery, response: { 200: AnyObject, ...errorResponses } } }, async (req) => {
+  fastify.get('/sessions/:id/inbox', { schema: { tags: ['mpc'], summary: 'Ciphertexts addressed to me, with the contributor set', params: SessionIdParams, querystring: WaitQuery, response: { 200: MpcShareBundle, ...errorResponses } } }, async (req) => {
     const who = req.authorize('mpc:join', { sessionId: req.params.id })
     if (req.query.waitMs) await mpc.waitForPhase(req.params.id, ['sum', 'done', 'failed'], req.query.waitMs)
     return mpc.inbox(req.params.id, who.address)
@@ -92,13 +91,13 @@ export const mpcRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     },
   )
 
-  fastify.get('/sessions/:id/result', { schema: { tags: ['mpc'], summary: 'The aggregate', params: SessionIdParams, querystring: WaitQuery, response: { 200: AnyObject, ...errorResponses } } }, async (req) => {
+  fastify.get('/sessions/:id/result', { schema: { tags: ['mpc'], summary: 'The aggregate', params: SessionIdParams, querystring: WaitQuery, response: { 200: MpcAggregate, ...errorResponses } } }, async (req) => {
     await reader(req, req.params.id)
     if (req.query.waitMs) await mpc.waitForPhase(req.params.id, ['done', 'failed'], req.query.waitMs)
     return mpc.result(req.params.id)
   })
 
-  fastify.post('/sessions/:id/close', { schema: { tags: ['mpc'], summary: 'Close the current round now (creator or admin)', params: SessionIdParams, response: { 200: Type.Object({ phase: Type.String() }), ...errorResponses } } }, async (req) => {
+  fastify.post('/sessions/:id/close', { schema: { tags: ['mpc'], summary: 'Close the current round now (creator or admin)', params: SessionIdParams, response: { 200: MpcCloseResponse, ...errorResponses } } }, async (req) => {
     const who = req.caller()
     const creator = await mpc.creatorOf(req.params.id)
     if (!who.roles.includes('admin') && creator.toLowerCase() !== who.address.toLowerCase()) throw new PolicyDeniedError({ action: 'mpc:close', address: who.address, reason: 'only the session creator or an admin may close a round' })
