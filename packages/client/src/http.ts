@@ -61,15 +61,16 @@ export class GatewayHttp {
       const url = `${this.url}${path}${qs.length ? `?${new URLSearchParams(qs.map(([k, v]): [string, string] => [k, String(v)]))}` : ''}`
       const headers: Record<string, string> = {}
       if (auth && this.token) headers.authorization = `Bearer ${this.token}`
-      let body: string | Uint8Array | undefined
+      let body: string | Uint8Array<ArrayBuffer> | undefined
       if (opts.bytes) {
         headers['content-type'] = 'application/octet-stream'
-        body = opts.bytes
+        const b = opts.bytes // fetch takes bytes over an ArrayBuffer (a SharedArrayBuffer view is copied)
+        body = b.buffer instanceof ArrayBuffer ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : b.slice()
       } else if (opts.body !== undefined) {
         headers['content-type'] = 'application/json'
         body = JSON.stringify(opts.body)
       }
-      return this.fetchFn(url, { method, headers, body: body as never })
+      return this.fetchFn(url, { method, headers, ...(body !== undefined ? { body } : {}) })
     }
     let res = await send()
     if (res.status === 401 && auth && this.account) {
