@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { aFiniteNumber, aNonNegativeInt, anArray, anObject, rangeError, typeError } from '@krain/core'
 
 /** A labelled data set: `x[i]` is a row of features, `y[i]` its integer label. */
 export type Dataset = {
@@ -41,8 +42,13 @@ export function loadDigits(): Dataset {
   return { name: 'digits', x: parsed.map((r) => r.slice(0, 64)), y: parsed.map((r) => r[64]!), featureCount: 64, classCount: 10 }
 }
 
-/** A deterministic shuffle (xorshift32 seeded) of `0..n-1`. */
+/**
+ * A deterministic shuffle (xorshift32 seeded) of `0..n-1`.
+ * @throws TypeError / RangeError when `n` is not an integer ≥ 0 or `seed` not a safe integer
+ */
 export function permutation(n: number, seed = 1): number[] {
+  aNonNegativeInt(n, 'n')
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) typeError('seed', 'a safe integer', seed)
   const idx = Array.from({ length: n }, (_, i) => i)
   let s = seed >>> 0 || 1
   for (let i = n - 1; i > 0; i--) {
@@ -57,8 +63,15 @@ export function permutation(n: number, seed = 1): number[] {
   return idx
 }
 
-/** Split a data set into train and test parts (deterministic for a given seed). */
+/**
+ * Split a data set into train and test parts (deterministic for a given seed).
+ * @throws TypeError / RangeError when `d` has no rows or unequal `x` and `y`, or `testFraction` is not in (0, 1)
+ */
 export function trainTestSplit(d: Dataset, testFraction = 0.2, seed = 1): { train: Dataset; test: Dataset } {
+  const { x, y } = anObject(d, 'd')
+  const n = anArray(x, 'd.x', 1).length
+  if (anArray(y, 'd.y').length !== n) rangeError('d.y', `${n} labels (one per row of "d.x")`, y)
+  if (aFiniteNumber(testFraction, 'testFraction') <= 0 || testFraction >= 1) rangeError('testFraction', 'a fraction in (0, 1)', testFraction)
   const perm = permutation(d.x.length, seed)
   const nTest = Math.round(d.x.length * testFraction)
   const pick = (ids: number[]): Dataset => ({ ...d, x: ids.map((i) => d.x[i]!), y: ids.map((i) => d.y[i]!) })
@@ -68,9 +81,12 @@ export function trainTestSplit(d: Dataset, testFraction = 0.2, seed = 1): { trai
 /** Per-feature mean and standard deviation, fitted on `x`. */
 export type Standardizer = { mean: number[]; std: number[]; apply(row: number[]): number[] }
 
-/** Fit a z-score standardiser on `x` (std of a constant column is taken as 1). */
+/**
+ * Fit a z-score standardiser on `x` (std of a constant column is taken as 1).
+ * @throws TypeError / RangeError when `x` is not a non-empty array of rows
+ */
 export function fitStandardizer(x: number[][]): Standardizer {
-  const m = x[0]!.length
+  const m = anArray(anArray(x, 'x', 1)[0], 'x[0]', 1).length
   const mean = new Array<number>(m).fill(0)
   const std = new Array<number>(m).fill(0)
   for (const r of x) for (let j = 0; j < m; j++) mean[j]! += r[j]! / x.length

@@ -1,0 +1,4 @@
+import { defineProject } from 'vitest/config'
+import { sharedTest } from '../../vitest.shared.js'
+
+export default defineProject({ ...sharedTest, test: { name: 'datasets', include: ['tests/**/*.test.ts'] } })
