@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { deriveShareKey, generateEncryptionKeyPair, openBytes, sealBytes, shareAad } from '../src/crypto/share-encryption.js'
-import { deriveShareKeyNoble, openBytesNoble, sealBytesNoble } from '../src/crypto/share-encryption-noble.js'
+import { deriveShareKeyNoble, openBytesNoble, sealBytesNoble } from './noble-share-cipher.js'
 import { MpcError } from '../src/index.js'
 
 describe('share encryption', () => {

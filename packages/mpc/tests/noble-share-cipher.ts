@@ -1,17 +1,16 @@
 /**
- * @module share-encryption-noble
- * The pure-JS twin of `share-encryption.ts` for platforms without `node:crypto` (browsers):
- * X25519 from @noble/curves, HKDF-SHA256 from @noble/hashes, AES-256-GCM from @noble/ciphers.
- * Byte-identical to the node:crypto path (tested both ways), 15–100× slower, so the `Party` uses
- * node:crypto wherever it exists. Keys and ciphertexts use the same encodings.
+ * An independent peer for the share cipher's cross-check: the same derivation and AEAD written
+ * with X25519 from @noble/curves, HKDF-SHA256 from @noble/hashes and AES-256-GCM from
+ * @noble/ciphers. The tests require it to derive the same keys as `src/crypto/share-encryption.ts`
+ * (node:crypto) and to open its ciphertexts, and the reverse.
  */
 import { gcm } from '@noble/ciphers/aes.js'
 import { x25519 } from '@noble/curves/ed25519.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { MpcError } from '../errors.js'
-import { PROTOCOL } from './digest.js'
-import type { DeriveShareKeyParameters } from './share-encryption.js'
+import { MpcError } from '../src/errors.js'
+import { PROTOCOL } from '../src/crypto/digest.js'
+import type { DeriveShareKeyParameters } from '../src/crypto/share-encryption.js'
 
 const enc = new TextEncoder()
 const fromB64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0))
