@@ -15,7 +15,7 @@ export class MpcError extends KrainError {
   }
 }
 
-// ---- protocol error codes (issue 7) ----
+// ---- protocol error codes ----
 
 /** Stable codes of `@krain/mpc`'s errors. */
 export type MpcErrorCode =

@@ -3,7 +3,7 @@
  * Bounded descriptions of values for error messages. A Paillier modulus is 2048–16384 bits (600–
  * 5000 decimal digits); an error message that embeds one, or a value of that size, or a string
  * taken from untrusted JSON, is unreadable and can be made arbitrarily long by whoever sends the
- * input (issue 12 found a 1,271-character message). Every Paillier message goes through these.
+ * input (a crafted input once produced a 1,271-character message). Every Paillier message goes through these.
  */
 import { InvalidArgumentRangeError, InvalidArgumentTypeError } from '@krain/core'
 

@@ -3,7 +3,7 @@
  * A packed Paillier ciphertext: many small signed integers in one plaintext (see `packing.ts`).
  * It is its own type, not a {@link PaillierCiphertext}: the generic `add` / `sum` / `mulPlain`
  * know nothing of slots, so a carry from one slot into the next would decrypt to garbage in every
- * slot (issue 12). Only a packer makes one (encryption, its own arithmetic with slot-overflow
+ * slot. Only a packer makes one (encryption, its own arithmetic with slot-overflow
  * accounting, or loading from JSON with a bound the packer sets), so neither its layout nor its
  * slot bound can be declared by whoever built the object.
  */

@@ -13,7 +13,7 @@
  * { "format": "krain/paillier-packed-ciphertext", "version": 1, "key": "…", "c": "…", "count": 71, "slotBits": 43, "slotBound": "…" }
  * ```
  *
- * Bounds are never trusted from the wire (issue 12). `bound` and `slotBound` are public metadata
+ * Bounds are never trusted from the wire. `bound` and `slotBound` are public metadata
  * anyone can write, and a false small bound defeats the overflow tracking: two ciphertexts of
  * (n − 1)/2 declared as "|m| ≤ 1" add up to −1 and decrypt "within bounds". Authenticating the
  * field would not help (it would prove who wrote the claim, not that the plaintext obeys it; only

@@ -1,6 +1,6 @@
 /**
  * @module complaint
- * Blaming a dealer, not the recipient (issue 12). A dealer's share to each recipient is committed
+ * Blaming a dealer, not the recipient. A dealer's share to each recipient is committed
  * twice over and signed: its upload's manifest, signed by the dealer, holds SHA-256 of each
  * ciphertext, and each ciphertext starts with SHA-256 of the pairwise AES key it is sealed under
  * (see `keyCommitment`). AES-GCM decryption under a fixed key is a function of the ciphertext, so
