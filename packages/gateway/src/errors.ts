@@ -11,8 +11,6 @@ export type GatewayErrorParameters = {
   shortMessage: string
   details?: string
   cause?: unknown
-  /** @deprecated ignored: the error handler's `statusOfCode` table decides the status. */
-  status?: number
 }
 
 /** Base of `@krain/gateway`'s domain errors; `code` names the failure. */
@@ -66,7 +64,7 @@ export class BadRequestError extends GatewayError {
 /** 501/503: a feature whose backing package is not available in this build or not reachable. */
 export class UnavailableError extends GatewayError {
   override name = 'UnavailableError'
-  constructor(code: 'NOT_IMPLEMENTED' | 'CHAIN_UNAVAILABLE' | 'FEATURE_UNAVAILABLE', shortMessage: string, _status?: 501 | 503) {
+  constructor(code: 'NOT_IMPLEMENTED' | 'CHAIN_UNAVAILABLE' | 'FEATURE_UNAVAILABLE', shortMessage: string) {
     super(code, { shortMessage })
   }
 }

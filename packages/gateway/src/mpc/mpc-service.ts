@@ -182,7 +182,7 @@ export class MpcService {
       else if (e.kind === 'close') coord.closeRound(e.at)
       else coord.advance(e.at)
       if (e.phase !== undefined && e.phase !== coord.phase) {
-        throw new GatewayError('MPC_REPLAY_DIVERGED', { shortMessage: `replaying the log of session ${id.slice(0, 10)}… reached phase "${coord.phase}", the log says "${e.phase}"`, status: 409 })
+        throw new GatewayError('MPC_REPLAY_DIVERGED', { shortMessage: `replaying the log of session ${id.slice(0, 10)}… reached phase "${coord.phase}", the log says "${e.phase}"` })
       }
     }
     const loaded: Loaded = { coord, version: row.version, creator: row.creator, sig: JSON.stringify(coord.status()) }

@@ -18,17 +18,17 @@ export type ParsedInferenceBody = { keyId: string; plan: EncryptedInferenceBody[
 
 /** Parse the raw JSON body of `POST /v1/models/:id/infer/encrypted` and check it against its schema. */
 export function parseInferenceBody({ body }: Extract<WorkerTask, { kind: 'he-parse-infer-body' }>): ParsedInferenceBody {
-  if (body.byteLength === 0) throw new GatewayError('FST_ERR_CTP_EMPTY_JSON_BODY', { shortMessage: "Body cannot be empty when content-type is set to 'application/json'", status: 400 })
+  if (body.byteLength === 0) throw new GatewayError('FST_ERR_CTP_EMPTY_JSON_BODY', { shortMessage: "Body cannot be empty when content-type is set to 'application/json'" })
   let value: unknown
   try {
     value = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'))
   } catch {
-    throw new GatewayError('FST_ERR_CTP_INVALID_JSON', { shortMessage: "Body is not valid JSON but content-type is set to 'application/json'", status: 400 })
+    throw new GatewayError('FST_ERR_CTP_INVALID_JSON', { shortMessage: "Body is not valid JSON but content-type is set to 'application/json'" })
   }
   const v = (validator ??= compileBody())
   if (!v.Check(value)) {
     const errors = [...v.Errors(value)].slice(0, 3)
-    throw new GatewayError('VALIDATION_FAILED', { shortMessage: `invalid body: ${errors.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`, status: 400 })
+    throw new GatewayError('VALIDATION_FAILED', { shortMessage: `invalid body: ${errors.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}` })
   }
   const ciphertexts = value.ciphertexts.map((s) => new Uint8Array(Buffer.from(s, 'base64')))
   return { keyId: value.keyId, plan: value.plan, ciphertexts }
