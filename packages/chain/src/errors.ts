@@ -29,6 +29,8 @@ export type ChainErrorCode =
   | 'CHAIN_UNKNOWN_VERIFIER'
   | 'CHAIN_COMPILE_FAILED'
   | 'CHAIN_VERIFIER_INVALID'
+  | 'CHAIN_CONTRACT_HASH_OWNED'
+  | 'CHAIN_CONTRACT_ZERO_HASH'
 
 /** Custom errors of `InferenceRegistry` and the code each one maps to. */
 export const REGISTRY_ERROR_CODES = {
@@ -43,6 +45,8 @@ export const REGISTRY_ERROR_CODES = {
   InferenceRegistry__PublicInputNotInField: 'CHAIN_PUBLIC_INPUT_NOT_IN_FIELD',
   InferenceRegistry__ProofAlreadyUsed: 'CHAIN_PROOF_ALREADY_USED',
   InferenceRegistry__InvalidProof: 'CHAIN_INVALID_PROOF',
+  ContractRegistry__NotHashOwner: 'CHAIN_CONTRACT_HASH_OWNED',
+  ContractRegistry__ZeroHash: 'CHAIN_CONTRACT_ZERO_HASH',
 } as const satisfies Record<string, ChainErrorCode>
 
 /** Parameters of {@link ChainError}. */

@@ -2,7 +2,9 @@
  * Secret contracts through the gateway (issue 18): the clinical risk score is deployed, called by a
  * listed agent with encrypted breast_cancer rows (SDK and CLI), and the decrypted results equal the
  * interpreter within the plan's bound; a leaking program is refused at deploy with its position; a
- * caller the owner did not list is refused; the contract's rate limit holds.
+ * caller the owner did not list is refused; the contract's rate limit holds; the source hash is
+ * recorded in ContractRegistry on a real anvil (read back from the chain), with a retry path for a
+ * row whose record failed.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,6 +12,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { ContractClient } from '@krain/client'
+import { createChainClient, deployContracts, getContractRecord, startAnvil, type Anvil } from '@krain/chain'
+import { planHashOf } from '../src/contracts/contract-recorder.js'
 import { interpretContract } from '@krain/contracts-lang'
 import { breastCancerTask } from '@krain/models'
 import { bearer, signInWith, testGateway, wallet } from './helpers/app.js'
@@ -34,15 +38,24 @@ const keyHex = (i: number) => `0x${(0xa11ce000n + BigInt(i)).toString(16).padSta
 describe('secret contracts on the gateway', () => {
   let app: FastifyInstance
   let url: string
+  let anvil: Anvil
+  let contractRegistry: `0x${string}`
   const task = breastCancerTask()
   const rows = task.test.x.slice(0, 12).map((r) => ({ x: r.map(clip) }))
   const plain = { w: task.model.weights.flat().slice(0, 30).map((v: number) => Math.max(-0.1, Math.min(0.1, v))), bias: 0.25 }
   beforeAll(async () => {
-    app = await testGateway()
+    anvil = await startAnvil()
+    const client = await createChainClient({ rpcUrl: anvil.rpcUrl, privateKey: anvil.privateKeys[0]! })
+    const deployed = await deployContracts({ client, circuits: [] })
+    contractRegistry = deployed.contractRegistry
+    app = await testGateway({ config: { rpcUrl: anvil.rpcUrl, privateKey: anvil.privateKeys[0]!, registryAddress: deployed.registry } })
     await app.listen({ host: '127.0.0.1', port: 0 })
     url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
   })
-  afterAll(async () => app.close())
+  afterAll(async () => {
+    await app?.close()
+    await anvil?.stop()
+  })
 
   it('deploys the risk score; a listed agent calls it with ciphertexts and decrypts the interpreter’s values', async () => {
     const owner = new ContractClient({ url, account: wallet(40) })
@@ -50,6 +63,17 @@ describe('secret contracts on the gateway', () => {
     const info = await owner.deploy({ source: RISK_SCORE, callers: [wallet(41).address], rateLimit: { calls: 1, windowSeconds: 3600 } })
     expect(info).toMatchObject({ owner: wallet(40).address, scheme: 'ckks', callers: [wallet(41).address] })
     expect(info.hash).toMatch(/^[0-9a-f]{64}$/)
+    // the source hash is recorded on-chain by the gateway's account: read it back from the chain
+    expect(info.record).toMatchObject({ chainId: 31337, registry: contractRegistry })
+    const reader = await createChainClient({ rpcUrl: anvil.rpcUrl })
+    const onChain = await getContractRecord({ client: reader, registry: contractRegistry, sourceHash: `0x${info.hash}` })
+    const row = await app.store.getContract(info.id)
+    expect(row!.txHash).toBe(info.record!.txHash)
+    expect(onChain).toMatchObject({ sourceHash: `0x${info.hash}`, planHash: planHashOf(row!.plan), uri: `krain:contract:${info.id}?owner=${wallet(40).address}`, blockNumber: BigInt(info.record!.block) })
+    const receipt = await reader.publicClient.getTransactionReceipt({ hash: info.record!.txHash as `0x${string}` })
+    expect(receipt.status).toBe('success')
+    const token = await signInWith(app, wallet(40))
+    expect((await app.inject({ method: 'GET', url: `/v1/contracts/${info.id}`, headers: bearer(token) })).json().record).toEqual(info.record)
     const got = await agent.call({ id: info.id, rows, plain })
     expect(got.rows).toHaveLength(rows.length)
     rows.forEach((r, i) => {
@@ -66,6 +90,28 @@ describe('secret contracts on the gateway', () => {
     await expect(stranger.call({ id: info.id, rows: rows.slice(0, 1), plain })).rejects.toMatchObject({ code: 'POLICY_DENIED' })
     await Promise.all([agent.dispose(), stranger.dispose()])
   }, 300_000)
+
+  it('a contract stored without its record (the transaction failed) is recorded by POST /v1/contracts/:id/record, once', async () => {
+    const source = RISK_SCORE.replace('bias: plain f64', 'bias2: plain f64').replace('+ bias', '+ bias2')
+    const token = await signInWith(app, wallet(45))
+    const dep = await app.inject({ method: 'POST', url: '/v1/contracts', headers: bearer(token), payload: { source } })
+    expect(dep.statusCode).toBe(201)
+    const id = dep.json().id as string
+    // the state a failed transaction leaves: the row with txHash null and no record
+    const row = (await app.store.getContract(id))!
+    const pending = { ...row, id: `${id}_pending`, hash: 'ab'.repeat(32), txHash: null }
+    await app.store.putContract(pending)
+    expect((await app.inject({ method: 'GET', url: `/v1/contracts/${pending.id}`, headers: bearer(token) })).json().record).toBeNull()
+    const other = await signInWith(app, wallet(46))
+    expect((await app.inject({ method: 'POST', url: `/v1/contracts/${pending.id}/record`, headers: bearer(other) })).statusCode).toBe(404)
+    const rec = await app.inject({ method: 'POST', url: `/v1/contracts/${pending.id}/record`, headers: bearer(token) })
+    expect(rec.statusCode).toBe(200)
+    expect(rec.json().record).toMatchObject({ chainId: 31337, registry: contractRegistry })
+    const reader = await createChainClient({ rpcUrl: anvil.rpcUrl })
+    expect(await getContractRecord({ client: reader, registry: contractRegistry, sourceHash: `0x${pending.hash}` })).toMatchObject({ uri: `krain:contract:${pending.id}?owner=${wallet(45).address}` })
+    // a second retry sends nothing: the same transaction
+    expect((await app.inject({ method: 'POST', url: `/v1/contracts/${pending.id}/record`, headers: bearer(token) })).json().record).toEqual(rec.json().record)
+  }, 120_000)
 
   it('refuses a leaking program at deploy with its line and column, and stores nothing', async () => {
     const token = await signInWith(app, wallet(43))

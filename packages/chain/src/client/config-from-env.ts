@@ -12,6 +12,8 @@ export type ChainConfig = {
   rpcUrl?: string
   privateKey?: Hex
   registryAddress?: Address
+  /** `ContractRegistry` address (`KRAIN_CONTRACT_REGISTRY_ADDRESS`; default: its CREATE2 address). */
+  contractRegistryAddress?: Address
   /** Verifier address per circuit, to register new models on an existing registry (`KRAIN_VERIFIERS`, a JSON object). */
   verifiers?: Record<string, Address>
 }
@@ -57,6 +59,13 @@ export function chainConfigFromEnv(env: Record<string, string | undefined> = pro
       throw new ChainError('CHAIN_CONFIG_INVALID', { shortMessage: `KRAIN_REGISTRY_ADDRESS is not an address: ${registry}` })
     }
     config.registryAddress = getAddress(registry)
+  }
+  const contractRegistry = env.KRAIN_CONTRACT_REGISTRY_ADDRESS?.trim()
+  if (contractRegistry) {
+    if (!isAddress(contractRegistry, { strict: false })) {
+      throw new ChainError('CHAIN_CONFIG_INVALID', { shortMessage: `KRAIN_CONTRACT_REGISTRY_ADDRESS is not an address: ${contractRegistry}` })
+    }
+    config.contractRegistryAddress = getAddress(contractRegistry)
   }
   const verifiers = env.KRAIN_VERIFIERS?.trim()
   if (verifiers) config.verifiers = parseVerifiers(verifiers)

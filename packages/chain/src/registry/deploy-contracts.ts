@@ -11,6 +11,7 @@ import { ChainError } from '../errors.js'
 import { inferenceRegistryAbi, inferenceRegistryBytecode } from '../generated/contracts.js'
 import { deployVerifier } from '../verifier/deploy-verifier.js'
 import { verifierCircuits, verifiers } from './artifacts.js'
+import { deployContractRegistry } from './contract-registry.js'
 import { toChainError } from './decode-error.js'
 
 /** Parameters of {@link deployContracts}. */
@@ -25,6 +26,8 @@ export type DeployContractsParameters = {
 /** Addresses of the deployed contracts. */
 export type DeployContractsReturnType = {
   registry: Address
+  /** `ContractRegistry` (secret contracts' hashes; CREATE2, reused when already deployed). */
+  contractRegistry: Address
   /** Verifier address by circuit name. */
   verifiers: Record<string, Address>
   /** Block of the registry deployment (start point for log queries). */
@@ -59,7 +62,8 @@ export async function deployContracts(parameters: DeployContractsParameters): Pr
   } catch (e) {
     throw toChainError(e, 'deploy InferenceRegistry')
   }
-  const out: DeployContractsReturnType = { registry: registry.address, verifiers: {}, blockNumber: registry.blockNumber, gasUsed: { InferenceRegistry: registry.gasUsed } }
+  const contractRegistry = await deployContractRegistry({ client })
+  const out: DeployContractsReturnType = { registry: registry.address, contractRegistry: contractRegistry.address, verifiers: {}, blockNumber: registry.blockNumber, gasUsed: { InferenceRegistry: registry.gasUsed, ContractRegistry: contractRegistry.gasUsed } }
   for (const circuit of circuits) {
     const v = await deployVerifier({ client, circuit })
     out.verifiers[circuit] = v.address

@@ -35,8 +35,8 @@ export const ContractInfo = Type.Object({
   inputs: Type.Array(Type.Object({ name: Type.String(), enc: Type.Boolean(), type: Type.Object({ base: Type.String(), length: Type.Integer() }), range: Type.Array(Type.Number()) })),
   callers: Type.Array(Type.String()),
   rateLimit: Type.Union([Type.Object({ calls: Type.Integer(), windowSeconds: Type.Integer() }), Type.Null()]),
-  /** Where the hash is recorded on-chain (null when the gateway has no chain). */
-  record: Type.Union([Type.Object({ kind: Type.String(), digest: Type.String(), txHash: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
+  /** Where the source hash is recorded on-chain in `ContractRegistry` (null when the gateway has no chain or the record is pending: `POST /v1/contracts/:id/record` retries). */
+  record: Type.Union([Type.Object({ txHash: Type.String(), chainId: Type.Integer(), registry: Type.String(), block: Type.String() }), Type.Null()]),
   createdAt: Type.Integer(),
 })
 export type ContractInfo = Static<typeof ContractInfo>

@@ -4,7 +4,9 @@
  * leak, or does not fit, is refused with its positioned message before anything is stored) and
  * stores source, plan and content hash with the owner and access rules; a call is admitted by the
  * policy (owner or a listed caller) and the contract's rate limit, then runs on ciphertexts in the
- * worker pool under the caller's uploaded evaluation keys.
+ * worker pool under the caller's uploaded evaluation keys. With a chain, the source hash and plan
+ * hash are recorded in `ContractRegistry` after the row is stored: if that transaction fails the
+ * row keeps `txHash` null (never a half-written record) and {@link recordContractOnChain} retries.
  */
 import { randomBytes } from 'node:crypto'
 import { compileContract, type ContractPlan, type PlainValue } from '@krain/contracts-lang'
@@ -12,19 +14,31 @@ import type { ContractInfo } from '@krain/client/schemas/contracts'
 import { BadRequestError, GatewayError, NotFoundError } from '../errors.js'
 import type { WorkerPool } from '../plugins/app/worker-pool.js'
 import type { ContractRecord, Store } from '../store/types.js'
+import type { ContractChainRecord, ContractRecorder } from './contract-recorder.js'
 
 /** A contract's rate limit: `calls` per caller per `windowSeconds`. */
 export type ContractRateLimit = { calls: number; windowSeconds: number }
 
 /** Parameters of {@link deployContract}. */
-export type DeployContractParameters = { store: Store; owner: string; source: string; callers?: string[]; rateLimit?: ContractRateLimit; now?: number }
+export type DeployContractParameters = {
+  store: Store
+  owner: string
+  source: string
+  callers?: string[]
+  rateLimit?: ContractRateLimit
+  now?: number
+  /** Records the hash on-chain after storing (null: no chain). */
+  recorder?: ContractRecorder | null
+  /** Told when the on-chain record failed (the row stays with `txHash` null). */
+  onRecordError?: (e: unknown) => void
+}
 
 /**
  * Compile and store a contract.
- * @returns the stored record
+ * @returns the stored record, and its chain record (null without a chain or when the transaction failed)
  * @throws {ContractError} (CONTRACT_SYNTAX, CONTRACT_TYPE, CONTRACT_LEAK, CONTRACT_RANGE, CONTRACT_DEPTH) from the compiler, with line and column
  */
-export async function deployContract({ store, owner, source, callers = [], rateLimit, now = Date.now() }: DeployContractParameters): Promise<ContractRecord> {
+export async function deployContract({ store, owner, source, callers = [], rateLimit, now = Date.now(), recorder = null, onRecordError }: DeployContractParameters): Promise<{ contract: ContractRecord; record: ContractChainRecord | null }> {
   const compiled = compileContract(source)
   const record: ContractRecord = {
     id: `ct_${randomBytes(12).toString('hex')}`,
@@ -39,7 +53,31 @@ export async function deployContract({ store, owner, source, callers = [], rateL
     createdAt: now,
   }
   await store.putContract(record)
-  return record
+  if (!recorder) return { contract: record, record: null }
+  try {
+    const onChain = await recordContractOnChain(store, recorder, record)
+    return { contract: { ...record, txHash: onChain.txHash }, record: onChain }
+  } catch (e) {
+    onRecordError?.(e)
+    return { contract: record, record: null }
+  }
+}
+
+/**
+ * Record a stored contract's hashes on-chain (idempotent: a record already mined by this gateway is found, not resent).
+ * @returns where it is recorded
+ * @throws {ChainError} CHAIN_CONTRACT_HASH_OWNED (another account recorded this source), CHAIN_RPC_ERROR, CHAIN_NOT_A_CONTRACT, ...
+ */
+export async function recordContractOnChain(store: Store, recorder: ContractRecorder, c: ContractRecord): Promise<ContractChainRecord> {
+  if (c.txHash) return recorder.describe(c.txHash)
+  const onChain = await recorder.record({ sourceHash: c.hash, plan: c.plan, uri: `krain:contract:${c.id}?owner=${c.owner}` })
+  await store.setContractTxHash(c.id, onChain.txHash)
+  return onChain
+}
+
+/** Where a stored contract is recorded on-chain (null: not recorded yet, or no chain). */
+export async function chainRecordOf(recorder: ContractRecorder | null, c: ContractRecord): Promise<ContractChainRecord | null> {
+  return recorder && c.txHash ? recorder.describe(c.txHash) : null
 }
 
 /** A stored contract, or NOT_FOUND. */
@@ -50,7 +88,7 @@ export async function getContract(store: Store, id: string): Promise<ContractRec
 }
 
 /** The public description of a contract. */
-export function contractInfo(c: ContractRecord): ContractInfo {
+export function contractInfo(c: ContractRecord, record: ContractChainRecord | null = null): ContractInfo {
   const plan = JSON.parse(c.plan) as ContractPlan
   return {
     id: c.id,
@@ -62,7 +100,7 @@ export function contractInfo(c: ContractRecord): ContractInfo {
     inputs: plan.inputs.map((i) => ({ name: i.name, enc: i.enc, type: i.type, range: [...i.range] })),
     callers: JSON.parse(c.callers) as string[],
     rateLimit: c.rateLimit ? (JSON.parse(c.rateLimit) as ContractRateLimit) : null,
-    record: null,
+    record,
     createdAt: c.createdAt,
   }
 }

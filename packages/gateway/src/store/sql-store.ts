@@ -334,6 +334,10 @@ export class SqlStore implements Store {
     const [r] = await this.db.all('SELECT id, owner, source, plan, hash, scheme, callers, rate_limit, tx_hash, created_at FROM contracts WHERE id = ?', [id])
     return r ? { id: str(r.id), owner: str(r.owner), source: str(r.source), plan: str(r.plan), hash: str(r.hash), scheme: str(r.scheme), callers: str(r.callers), rateLimit: r.rate_limit == null ? null : str(r.rate_limit), txHash: r.tx_hash == null ? null : str(r.tx_hash), createdAt: num(r.created_at) } : null
   }
+  async setContractTxHash(id: string, txHash: string): Promise<boolean> {
+    const r: number = await this.db.run('UPDATE contracts SET tx_hash = ? WHERE id = ? AND tx_hash IS NULL', [txHash, id])
+    return r > 0
+  }
   async admitContractCall(c: { contractId: string; caller: string; now: number; windowStart: number; limit: number | null }): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       if (c.limit !== null) {

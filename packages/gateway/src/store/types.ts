@@ -151,6 +151,8 @@ export interface Store {
   /** Store a deployed secret contract (issue 18). */
   putContract(c: ContractRecord): Promise<void>
   getContract(id: string): Promise<ContractRecord | null>
+  /** Set a contract's on-chain record transaction once it is mined (only while it has none; false otherwise). */
+  setContractTxHash(id: string, txHash: string): Promise<boolean>
   /**
    * Count a call of `contractId` by `caller` at `now` unless `limit` calls were already made since
    * `windowStart` (atomic); true when counted.
