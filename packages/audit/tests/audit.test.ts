@@ -81,16 +81,24 @@ describe('verifyLog', () => {
     expect(verifyLog(badHead, { ownerPublicKey: ownerAddr })).toMatchObject({ valid: false, reason: 'the head signature is invalid' })
   })
 
-  it('refuses a forged actor co-signature and malformed logs', () => {
+  it('refuses to append an action with a forged actor co-signature', () => {
     const log = new AuditLog({ ownerPrivateKey: owner })
     const actor = addressOf(alice)
     const d = dataDigest('x')
     const forged = signDigest(bob, actionDigest({ kind: 'consent-given', sessionId: 's', dataDigest: d, actor }))
     expect(() => log.appendEntry({ kind: 'consent-given', sessionId: 's', dataDigest: d, actor, actorSignature: forged })).toThrow(expect.objectContaining({ code: 'AUDIT_BAD_SIGNATURE' }))
+  })
+
+  it('names the entry whose actor co-signature was replaced by a forged one', () => {
     const l = clone(makeLog(4))
-    l.entries[2]!.actorSignature = forged
+    const e = l.entries[2]!
+    const actor = e.actor ?? addressOf(bob)
+    l.entries[2]!.actorSignature = signDigest(actor === addressOf(alice) ? bob : alice, actionDigest({ kind: e.kind, sessionId: e.sessionId, dataDigest: e.dataDigest, actor }))
     expect(verifyLog(l, { ownerPublicKey: ownerAddr })).toMatchObject({ valid: false, firstInvalid: 2 })
-    for (const junk of [null, 1, {}, { version: 1, owner: ownerAddr, entries: [{}], head: {} }]) expect(() => verifyLog(junk, { ownerPublicKey: ownerAddr })).toThrow(expect.objectContaining({ code: 'AUDIT_MALFORMED_LOG' }))
+  })
+
+  it.each([null, 1, {}, { version: 1, owner: ownerAddr, entries: [{}], head: {} }])('refuses input that is not a log (%o) with AUDIT_MALFORMED_LOG', (junk) => {
+    expect(() => verifyLog(junk, { ownerPublicKey: ownerAddr })).toThrow(expect.objectContaining({ code: 'AUDIT_MALFORMED_LOG' }))
   })
 
   it('resumes from an exported log and keeps the chain', () => {
