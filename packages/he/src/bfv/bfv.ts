@@ -21,8 +21,9 @@ import type { PlainText } from 'node-seal/implementation/plain-text.js'
 import type { RelinKeys } from 'node-seal/implementation/relin-keys.js'
 import { HeDisposedError, HeKeyMismatchError, HeNoiseBudgetError, HeParametersError } from '../errors.js'
 import { sealCall } from '../seal/guard.js'
+import { OwnedCiphertext } from '../seal/owned-ciphertext.js'
 import { loadSeal, type Seal } from '../seal/load-seal.js'
-import { countSealObjects, owned, Scope, withScope } from '../seal/scope.js'
+import { owned, Scope, withScope } from '../seal/scope.js'
 
 /** Parameters of {@link createBfvClient}. */
 export type BfvParameters = {
@@ -165,22 +166,15 @@ export class BfvClient implements Disposable {
 }
 
 /** An encrypted integer vector; every operation returns a new vector (dispose it). */
-export class BfvVector implements Disposable {
+export class BfvVector extends OwnedCiphertext {
   readonly client: BfvClient
   readonly length: number
-  #ct: CipherText | undefined
 
   /** @internal */
   constructor(client: BfvClient, ct: CipherText, length: number) {
+    super(ct, 'BFV vector')
     this.client = client
-    this.#ct = ct
     this.length = length
-    countSealObjects(1)
-  }
-
-  get ciphertext(): CipherText {
-    if (!this.#ct) throw new HeDisposedError({ shortMessage: 'BFV vector was disposed' })
-    return this.#ct
   }
 
   /** Remaining noise budget in bits. */
@@ -245,17 +239,6 @@ export class BfvVector implements Disposable {
       }),
     )
     return new BfvVector(client, out, 1)
-  }
-
-  dispose(): void {
-    if (!this.#ct) return
-    this.#ct.delete()
-    this.#ct = undefined
-    countSealObjects(-1)
-  }
-
-  [Symbol.dispose](): void {
-    this.dispose()
   }
 }
 

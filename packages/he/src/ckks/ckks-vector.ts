@@ -12,9 +12,10 @@
  */
 import { aFiniteNumber, anArray } from '@krain/core'
 import type { CipherText } from 'node-seal/implementation/cipher-text.js'
-import { HeDisposedError, HeKeyMismatchError, HeSerializationError } from '../errors.js'
+import { HeKeyMismatchError, HeSerializationError } from '../errors.js'
 import { sealCall } from '../seal/guard.js'
-import { countSealObjects, owned, withScope } from '../seal/scope.js'
+import { owned, withScope } from '../seal/scope.js'
+import { OwnedCiphertext } from '../seal/owned-ciphertext.js'
 import { bytesOf, checkSealBytes } from '../seal/serialization.js'
 import { encodeAt as encodePlainAt, levelOf } from './ckks-context.js'
 import { align, applyMatVec, encodeMatVec, matVecShape, mulCipher, mulPlainTo, nextPow2, rotate, tile, type CkksKeys } from './ops.js'
@@ -39,8 +40,7 @@ function plainOperand(v: unknown, length: number, name: string): number[] | numb
 }
 
 /** An encrypted vector (see the module notes). */
-export class CkksVector implements Disposable {
-  #ct: CipherText | undefined
+export class CkksVector extends OwnedCiphertext {
   /** Number of meaningful values. */
   readonly length: number
   /** Power of two ≥ length; the layout period. */
@@ -49,11 +49,10 @@ export class CkksVector implements Disposable {
 
   /** @internal Wraps (and takes ownership of) a ciphertext. */
   constructor(keys: CkksKeys, ct: CipherText, length: number, period = nextPow2(length)) {
+    super(ct, 'CKKS vector')
     this.keys = keys
-    this.#ct = ct
     this.length = length
     this.period = period
-    countSealObjects(1)
   }
 
   /**
@@ -69,12 +68,6 @@ export class CkksVector implements Disposable {
     return new CkksVector(keys, loadCiphertext(keys, data), length)
   }
 
-  /** The underlying SEAL ciphertext (borrowed; do not delete). */
-  get ciphertext(): CipherText {
-    if (!this.#ct) throw new HeDisposedError({ shortMessage: 'CKKS vector was disposed' })
-    return this.#ct
-  }
-
   /** Rescales left. */
   get level(): number {
     return levelOf(this.ciphertext)
@@ -85,26 +78,10 @@ export class CkksVector implements Disposable {
     return this.ciphertext.scale
   }
 
-  get disposed(): boolean {
-    return this.#ct === undefined
-  }
-
   /** Serialise (SEAL format; `compress` = zstd, which saves little on CKKS data and costs time). */
   serialize(compress = false): Uint8Array {
     const { ComprModeType } = this.keys.ctx.seal
     return sealCall('serialise a ciphertext', () => this.ciphertext.saveArray(compress ? ComprModeType.zstd : ComprModeType.none))
-  }
-
-  /** Free the ciphertext. Idempotent. */
-  dispose(): void {
-    if (!this.#ct) return
-    this.#ct.delete()
-    this.#ct = undefined
-    countSealObjects(-1)
-  }
-
-  [Symbol.dispose](): void {
-    this.dispose()
   }
 
   #wrap(ct: CipherText, length = this.length, period = this.period): CkksVector {
