@@ -64,10 +64,10 @@ async function bundle() {
   const tmp = `${pointer}.${process.pid}`
   writeFileSync(tmp, JSON.stringify({ main, builtAt, inputs }))
   renameSync(tmp, pointer)
-  // earlier bundles go (not the newest ones: a CLI started a moment ago may still be loading its chunks)
+  // earlier bundles go after an hour (a long-running CLI started earlier may still load its lazy chunks)
   for (const d of readdirSync(cache)) {
     const m = /^b-(\d+)-/.exec(d)
-    if (m && Number(m[1]) < builtAt - 60_000) rmSync(join(cache, d), { recursive: true, force: true })
+    if (m && Number(m[1]) < builtAt - 3_600_000) rmSync(join(cache, d), { recursive: true, force: true })
   }
   return main
 }

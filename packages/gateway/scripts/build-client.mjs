@@ -5,7 +5,9 @@
 // packages (@krain/*) are bundled from their TypeScript sources; every npm dependency stays external.
 // It also writes the dashboard's browser bundle (ui/dist/app.js: the SDK's GatewayHttp, no Node built-ins).
 import { build } from 'esbuild'
-import { fileURLToPath } from 'node:url'
+import { readFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const started = performance.now()
@@ -15,6 +17,14 @@ const externalNpm = {
   name: 'external-npm',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@krain/') ? undefined : { path: args.path, external: true }))
+    // import.meta.url of each bundled source stays its own file's URL, so assets a package finds next to
+    // its sources (e.g. @krain/psi's worker file, circuit artifacts) still resolve from the bundle.
+    b.onLoad({ filter: /\.(ts|js|mjs)$/ }, (args) => {
+      if (args.path.includes('/node_modules/')) return undefined
+      const text = readFileSync(args.path, 'utf8')
+      if (!text.includes('import.meta.url')) return undefined
+      return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) }
+    })
   },
 }
 
