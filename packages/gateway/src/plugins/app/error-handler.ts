@@ -79,8 +79,8 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   AUDIT_MALFORMED_LOG: 400,
   AUDIT_BAD_ENTRY: 422,
   AUDIT_BAD_SIGNATURE: 401,
-  AUDIT_CONSENT_INVALID: 403,
-  AUDIT_CONSENT_EXPIRED: 403,
+  AUDIT_CONSENT_INVALID: 409,
+  AUDIT_CONSENT_EXPIRED: 409,
   AUDIT_CONSENT_MISSING: 409,
   MPC_MALFORMED_MESSAGE: 400,
   // @krain/psi and the gateway's PSI relay (issue 13)
