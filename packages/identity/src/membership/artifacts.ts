@@ -19,7 +19,7 @@ function packageRoot(): string {
   }
 }
 
-/** Directory of `membership.wasm`, `membership.zkey`, `membership.vkey.json`, `MembershipVerifier.sol`. */
+/** Directory of `membership.wasm`, `membership.zkey`, `membership.vkey.json` (the Solidity verifier lives in contracts/src). */
 export const MEMBERSHIP_ARTIFACTS_DIR = join(packageRoot(), 'circuits', 'artifacts')
 
 /** Artifact paths. */
