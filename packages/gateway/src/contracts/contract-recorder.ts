@@ -8,7 +8,7 @@
  * registry's logs instead of being sent again.
  */
 import { createHash } from 'node:crypto'
-import { chainConfigFromEnv, contractRegistryAddress, createChainClient, deployContractRegistry, findContractRecordTransaction, getContractRecord, recordContract, type ChainClient, type ContractRegistryRecord } from '@krain/chain'
+import { CREATE2_DEPLOYER, ChainError, chainConfigFromEnv, contractRegistryAddress, createChainClient, deployContractRegistry, findContractRecordTransaction, getContractRecord, recordContract, type ChainClient, type ContractRegistryRecord } from '@krain/chain'
 import type { Address, Hex } from 'viem'
 import { chainConfigOf, type Config } from '../config.js'
 
@@ -57,7 +57,14 @@ async function createContractRecorder(config: Config, env: Record<string, string
   if (!chain) return null
   const configured = chainConfigFromEnv(env).contractRegistryAddress
   const client = await createChainClient({ rpcUrl: chain.rpcUrl, privateKey: chain.privateKey })
-  // the CREATE2 registry is deployed when missing (a no-op when deployContracts already did it)
+  // the CREATE2 registry is deployed when missing (a no-op when deployContracts already did it);
+  // without the CREATE2 proxy its address would change at every start: then it must be configured
+  if (!configured) {
+    const proxy = await client.publicClient.getCode({ address: CREATE2_DEPLOYER }).catch((cause: unknown) => {
+      throw new ChainError('CHAIN_RPC_ERROR', { shortMessage: 'reading the CREATE2 proxy failed', cause })
+    })
+    if (!proxy || proxy === '0x') throw new ChainError('CHAIN_CONFIG_INVALID', { shortMessage: 'this chain has no CREATE2 deployment proxy: set KRAIN_CONTRACT_REGISTRY_ADDRESS to a deployed ContractRegistry' })
+  }
   const registry = configured ?? (await deployContractRegistry({ client })).address
   const describe = async (txHash: string): Promise<ContractChainRecord> => {
     const receipt = await client.publicClient.getTransactionReceipt({ hash: bytes32Of(txHash) })
