@@ -8,6 +8,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { ConfigError } from './errors.js'
+import { Type, type Static } from 'typebox'
+import { Value } from 'typebox/value'
 
 /** How to pick another port, for messages. */
 export const choosePortHint = 'choose another port: `npm start -- --port 8788`, `npx krain serve --port 8788` or KRAIN_PORT=8788 (0 = any free port)'
@@ -46,6 +48,20 @@ function alive(pid: number): boolean {
   }
 }
 
+/** What a lock file must hold to name its gateway (`url` is shown as written). */
+const HeldLock = Type.Object({ pid: Type.Number(), url: Type.Optional(Type.Unknown()) })
+
+/** The pid (and url) a lock file names, or `null` when it is missing, unreadable or names none. */
+function readLock(file: string): Static<typeof HeldLock> | null {
+  let value: unknown
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'))
+  } catch {
+    return null
+  }
+  return Value.Check(HeldLock, value) ? value : null
+}
+
 /**
  * Take `<dataDir>/gateway.lock` for this process.
  * @param dataDir - the gateway's data directory (created, mode 0700, if missing)
@@ -63,15 +79,10 @@ export function lockDataDir(dataDir: string): DataDirLock {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw e
     }
-    let held: Partial<DataDirLockInfo> = {}
-    try {
-      held = JSON.parse(readFileSync(file, 'utf8')) as Partial<DataDirLockInfo>
-    } catch {
-      // unreadable or half-written: treated as stale below unless it names a live pid
-    }
-    if (typeof held.pid === 'number' && held.pid !== process.pid && alive(held.pid)) {
+    const held = readLock(file) // unreadable or half-written: treated as stale below unless it names a live pid
+    if (held && held.pid !== process.pid && alive(held.pid)) {
       throw new ConfigError(
-        `data directory ${dataDir} is in use by another Krain gateway (pid ${held.pid}${held.url ? `, ${held.url}` : ''})`,
+        `data directory ${dataDir} is in use by another Krain gateway (pid ${held.pid}${held.url ? `, ${String(held.url)}` : ''})`,
         `stop that gateway, or give this one its own directory: KRAIN_DATA_DIR=<dir> (npm start -- --data-dir <dir>, npx krain serve --data-dir <dir>)`,
       )
     }
@@ -84,12 +95,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
       writeFileSync(file, JSON.stringify(info) + '\n', { mode: 0o600 })
     },
     release: () => {
-      try {
-        const held = JSON.parse(readFileSync(file, 'utf8')) as Partial<DataDirLockInfo>
-        if (held.pid === process.pid) rmSync(file, { force: true })
-      } catch {
-        // already gone
-      }
+      if (readLock(file)?.pid === process.pid) rmSync(file, { force: true }) // else already gone, or another's
     },
   }
 }

@@ -33,6 +33,7 @@ import { assertModel, toNetwork, type NetworkModel } from '@krain/models'
 import { addressOf, type Address, type Hex } from '@krain/mpc'
 import { isKrainError } from '@krain/core'
 import { BadRequestError, ConflictError, NotFoundError, PolicyDeniedError } from '../errors.js'
+import type { FederatedEvent } from '../store/rows.js'
 import type { Store } from '../store/types.js'
 
 /** What a creator sends to open a session. */
@@ -68,14 +69,8 @@ export type FederatedSessionConfig = Required<Omit<CreateFederatedParameters, 'm
 }
 
 type Phase = 'joining' | 'shares' | 'masked' | 'unmask' | 'done' | 'budget-exhausted'
-type Event =
-  | { kind: 'consent'; party: Address; consent: SignedConsent; auditSignature?: Hex }
-  | { kind: 'advertise'; message: unknown }
-  | { kind: 'shares'; message: unknown }
-  | { kind: 'masked'; message: unknown }
-  | { kind: 'unmask'; message: unknown }
-  | { kind: 'close' }
-  | { kind: 'registered'; modelId: string }
+/** One event of a session's log (decoded by the store). */
+type Event = FederatedEvent
 
 /** One finished (or refused) round. */
 export type FederatedRoundRecord = { round: number; attempt: number; contributors: Address[]; epsilon: number | null; refused?: { code: string; message: string } }
@@ -175,7 +170,7 @@ export class FederatedService {
     } catch (e) {
       throw new BadRequestError('FED_INVALID_CONFIG', (e as Error).message)
     }
-    await this.p.store.createFederatedSession({ id, creator: config.creator, config: JSON.stringify(config), createdAt })
+    await this.p.store.createFederatedSession({ id, creator: config.creator, config, createdAt })
     await this.audit(id, { kind: 'session-created', sessionId: id, data: config, time: createdAt })
     return this.view(this.fresh(config))
   }
@@ -279,15 +274,14 @@ export class FederatedService {
   async auditExport(id: string): Promise<AuditLogExport> {
     const raw = await this.p.store.getAuditLog(id)
     if (!raw) throw new NotFoundError('audit log', id)
-    return new AuditLog({ ownerPrivateKey: this.p.identityKey, entries: JSON.parse(raw) as AuditLogExport }).exportLog({ time: this.now() })
+    return new AuditLog({ ownerPrivateKey: this.p.identityKey, entries: raw }).exportLog({ time: this.now() })
   }
 
   /** Creator and hospitals of a session (for authorisation). */
   async membersOf(id: string): Promise<{ creator: string; hospitals: string[] }> {
     const row = await this.p.store.getFederatedSession(id)
     if (!row) throw new NotFoundError('federated session', id)
-    const c = JSON.parse(row.config) as FederatedSessionConfig
-    return { creator: c.creator, hospitals: c.hospitals }
+    return { creator: row.config.creator, hospitals: row.config.hospitals }
   }
 
   /** Drop a session's in-memory state (tests: the next request replays the log, as after a restart). */
@@ -299,12 +293,12 @@ export class FederatedService {
 
   private async audit(id: string, entry: Parameters<AuditLog['appendEntry']>[0], dryRun = false): Promise<void> {
     const raw = await this.p.store.getAuditLog(id)
-    const log = new AuditLog({ ownerPrivateKey: this.p.identityKey, ...(raw ? { entries: JSON.parse(raw) as AuditLogExport } : {}) })
+    const log = new AuditLog({ ownerPrivateKey: this.p.identityKey, ...(raw ? { entries: raw } : {}) })
     const now = this.now()
     // canonical JSON takes integers only: structured data (floats included) is digested as its JSON text
     const data = entry.data === undefined ? {} : { data: JSON.stringify(entry.data) }
     log.appendEntry({ ...entry, ...data, time: Math.max(entry.time ?? now, now) })
-    if (!dryRun) await this.p.store.putAuditLog(id, JSON.stringify(log.exportLog({ time: now })), now)
+    if (!dryRun) await this.p.store.putAuditLog(id, log.exportLog({ time: now }), now)
   }
 
   /** Audit entries of rounds finished by the last event. */
@@ -366,7 +360,7 @@ export class FederatedService {
   private async commit(s: State, ev: Event): Promise<void> {
     const seq = s.seq
     this.apply(s, ev, false)
-    if (!(await this.p.store.appendFederatedEvent(s.config.id, seq, JSON.stringify(ev), this.now()))) {
+    if (!(await this.p.store.appendFederatedEvent(s.config.id, seq, ev, this.now()))) {
       this.cache.delete(s.config.id)
       throw new ConflictError('FED_CONCURRENT_UPDATE', 'another gateway instance changed this session; retry')
     }
@@ -480,8 +474,8 @@ export class FederatedService {
     if (cached) return cached
     const row = await this.p.store.getFederatedSession(id)
     if (!row) throw new NotFoundError('federated session', id)
-    const s = this.fresh(JSON.parse(row.config) as FederatedSessionConfig)
-    for (const e of await this.p.store.listFederatedEvents(id)) this.apply(s, JSON.parse(e.payload) as Event, true)
+    const s = this.fresh(row.config)
+    for (const e of await this.p.store.listFederatedEvents(id)) this.apply(s, e.payload, true)
     this.cache.set(id, s)
     return s
   }

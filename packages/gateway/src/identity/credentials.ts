@@ -8,12 +8,24 @@
  * refuses the request (it is never silently ignored); attributes are never read from the request.
  */
 import { getAddress } from 'viem'
+import { Type } from 'typebox'
+import { Value } from 'typebox/value'
 import { IdentityError, parseDid, verifyCredential, type Credential } from '@krain/identity'
 import type { Grant, Identity, Policy } from '../auth/policy.js'
 import { IdentityGatewayError } from './errors.js'
 
 /** The header carrying a credential. */
 export const CREDENTIAL_HEADER = 'x-krain-credential'
+
+/** The shape of a `@krain/identity` credential; its fields and signature are checked by `verifyCredential`. */
+const CredentialShape = Type.Object({
+  issuer: Type.TemplateLiteral('0x${string}'),
+  subject: Type.String(),
+  attributes: Type.Object({ role: Type.String(), region: Type.String(), organisation: Type.String() }),
+  expiry: Type.Number(),
+  chainId: Type.Number(),
+  signature: Type.TemplateLiteral('0x${string}'),
+})
 
 const union = <T>(a: T[] | undefined, b: T[] | undefined): T[] | undefined => (a || b ? [...new Set([...(a ?? []), ...(b ?? [])])] : undefined)
 
@@ -23,13 +35,18 @@ const union = <T>(a: T[] | undefined, b: T[] | undefined): T[] | undefined => (a
  */
 export async function applyCredential(who: Identity, header: string, policy: Policy, now = Math.floor(Date.now() / 1000)): Promise<Identity> {
   if (who.via === 'anonymous') throw new IdentityGatewayError('ANONYMOUS_NOT_ALLOWED', 'an anonymous request cannot present a credential (it would identify the member)')
-  let credential: Credential
+  let value: unknown
   try {
     if (header.length > 8192 || !/^[A-Za-z0-9_-]+$/.test(header)) throw new Error('not base64url')
-    credential = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Credential
+    value = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'))
   } catch {
     throw new IdentityError({ code: 'IDENTITY_BAD_CREDENTIAL', shortMessage: `"${CREDENTIAL_HEADER}" expected base64url JSON of a credential` })
   }
+  if (!Value.Check(CredentialShape, value)) {
+    const [first] = Value.Errors(CredentialShape, value)
+    throw new IdentityError({ code: 'IDENTITY_BAD_CREDENTIAL', shortMessage: `credential refused: ${first?.instancePath || '/'} ${first?.message ?? 'is not a credential'}` })
+  }
+  const credential: Credential = value
   const section = policy.document.credentials
   const trustedIssuers = (section?.issuers ?? []).map((i) => i.slice(i.lastIndexOf(':') + 1))
   const attrs = await verifyCredential({ credential, trustedIssuers, now })

@@ -24,10 +24,11 @@ import { EventEmitter } from 'node:events'
 import { Coordinator, createSession, addressOf, type AggregateResult, type CoordinatorState, type CreateSessionParameters, type Hex, type SessionConfig } from '@krain/mpc'
 import { ConflictError, GatewayError, NotFoundError } from '../errors.js'
 import type { Metrics } from '../plugins/app/metrics.js'
+import { decodeJson, decodeMpcState, MpcLogEvent } from '../store/rows.js'
 import type { MpcMessageRecord, Store } from '../store/types.js'
 
 /** One entry of a session's log; `phase` (absent in logs written before it existed) is the phase it left. */
-type MpcEvent = ({ kind: 'receive'; at: number; message: unknown } | { kind: 'close'; at: number } | { kind: 'advance'; at: number }) & { phase?: string }
+type MpcEvent = MpcLogEvent
 
 type Loaded = { coord: Coordinator; version: number; creator: string; sig: string }
 
@@ -173,11 +174,11 @@ export class MpcService {
     if (!row) throw new NotFoundError('MPC session', id)
     const cached = this.cache.get(id)
     if (cached && cached.version === row.version) return cached
-    const { config } = JSON.parse(row.state) as { config: SessionConfig }
+    const { config } = decodeMpcState(row.state, { table: 'mpc_sessions', id, column: 'state' })
     const coord = new Coordinator({ config, identityKey: this.p.identityKey })
     const log = (await this.p.store.listMpcMessages(id, COORDINATOR, LOG)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     for (const m of log) {
-      const e = JSON.parse(m.payload) as MpcEvent
+      const e = decodeJson(MpcLogEvent, m.payload, { table: 'mpc_messages', id: m.id, column: 'payload' })
       if (e.kind === 'receive') coord.receive(e.message, e.at)
       else if (e.kind === 'close') coord.closeRound(e.at)
       else coord.advance(e.at)

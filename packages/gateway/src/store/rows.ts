@@ -6,13 +6,17 @@
  * services receive typed values and never `JSON.parse(x) as T`. A column is checked against its
  * schema when read, since rows may have been written by an older gateway or edited by hand: a
  * corrupt row is a typed error (`STORE_ROW_INVALID`, 500, naming table, row and column), not a
- * crash somewhere later.
+ * crash somewhere later. Columns whose rows serve several purposes (`mpc_sessions.state`,
+ * `mpc_messages.payload`, the federated and PSI logs) are decoded by their owner with the schemas
+ * and decoders here.
  */
-import { assertModel, type Model } from '@krain/models'
+import { assertModel, type Model, type NetworkModel } from '@krain/models'
+import { validateSession, type SessionConfig } from '@krain/mpc'
 import { Type, type Static, type TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { Receipt } from '@krain/client/schemas/jobs'
 import { ProvingSummary } from '@krain/client/schemas/models'
+import { MpcSessionConfig } from '@krain/client/schemas/mpc'
 import { GatewayError } from '../errors.js'
 
 /** A stored value that does not decode: the row was written by something else, or damaged. */
@@ -139,3 +143,127 @@ export type CircuitBuildResult = Static<typeof CircuitBuildResult>
 /** `outbox.result` of a finished entry: the chain receipt, or the permanent error that ended it. */
 export const OutboxResult = Type.Union([Receipt, Type.Object({ error: Type.String() })])
 export type OutboxResult = Static<typeof OutboxResult>
+
+/** `mpc_sessions.state`: the session's config and a small status snapshot (`MpcService.save`). */
+export const MpcSnapshot = Type.Object({
+  config: MpcSessionConfig,
+  status: Type.Object({
+    phase: Type.String(),
+    joined: Type.Array(Type.String()),
+    uploaded: Type.Array(Type.String()),
+    summed: Type.Array(Type.String()),
+    failure: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+  }),
+})
+export type MpcSnapshot = Static<typeof MpcSnapshot>
+
+/**
+ * `mpc_messages.payload` of a coordinator log entry: an accepted party message (checked again by
+ * the coordinator when replayed), an operator close or a deadline advance, with the time it happened
+ * and the phase it left (absent in logs written before it existed).
+ */
+export const MpcLogEvent = Type.Union([
+  Type.Object({ kind: Type.Literal('receive'), at: Type.Number(), message: Type.Unknown(), phase: Type.Optional(Type.String()) }),
+  Type.Object({ kind: Type.Literal('close'), at: Type.Number(), phase: Type.Optional(Type.String()) }),
+  Type.Object({ kind: Type.Literal('advance'), at: Type.Number(), phase: Type.Optional(Type.String()) }),
+])
+export type MpcLogEvent = Static<typeof MpcLogEvent>
+
+/**
+ * `mpc_sessions.state`, its config checked by `@krain/mpc` as a party checks one (fields, bound,
+ * `sessionId` the digest of the rest).
+ * @throws {StoreRowError} when the snapshot or its config does not decode
+ */
+export function decodeMpcState(text: unknown, at: RowLocation): { config: SessionConfig; status: MpcSnapshot['status'] } {
+  const { config, status } = decodeJson(MpcSnapshot, text, at)
+  try {
+    return { config: validateSession(config), status }
+  } catch (e) {
+    throw new StoreRowError({ ...at, reason: (e as Error).message })
+  }
+}
+
+const HexT = Type.TemplateLiteral('0x${string}')
+
+/** A signed consent (`@krain/audit` `SignedConsent`); its signature is checked where it is used. */
+const SignedConsentRow = Type.Object({
+  consent: Type.Object({ sessionId: Type.String(), purpose: Type.String(), computation: Type.String(), parties: Type.Array(HexT), expiry: Type.Number(), party: HexT }),
+  signature: HexT,
+})
+
+/** `federated_sessions.config`: a session's fixed config; `model` is checked by `@krain/models`. */
+export const FederatedConfigRow = Type.Object({
+  id: Type.String(),
+  creator: HexT,
+  name: Type.String(),
+  model: Type.Unknown(),
+  hospitals: Type.Array(HexT),
+  rounds: Type.Number(),
+  threshold: Type.Number(),
+  algorithm: Type.Union([Type.Literal('fedavg'), Type.Literal('fedprox')]),
+  mu: Type.Number(),
+  clip: Type.Number(),
+  maxSamples: Type.Number(),
+  localEpochs: Type.Number(),
+  learningRate: Type.Number(),
+  batchSize: Type.Number(),
+  dp: Type.Union([Type.Object({ epsilon: Type.Number(), delta: Type.Number(), noiseMultiplier: Type.Number() }), Type.Null()]),
+  consent: Type.Object({ purpose: Type.String(), computation: Type.String(), expiry: Type.Number() }),
+  length: Type.Number(),
+  bound: Type.Number(),
+  sigma: Type.Number(),
+  scale: Type.Number(),
+  createdAt: Type.Number(),
+})
+/** A decoded federated config: the row with its model checked as a network. */
+export type FederatedConfig = Omit<Static<typeof FederatedConfigRow>, 'model'> & { model: NetworkModel }
+
+/**
+ * `federated_sessions.config`, its model checked by `@krain/models` (a stored model is a network).
+ * @throws {StoreRowError} when the config or its model does not decode
+ */
+export function decodeFederatedConfig(text: unknown, at: RowLocation): FederatedConfig {
+  const { model, ...rest } = decodeJson(FederatedConfigRow, text, at)
+  let network: Model
+  try {
+    network = assertModel(model)
+  } catch (e) {
+    throw new StoreRowError({ ...at, reason: (e as Error).message })
+  }
+  if (network.kind !== 'network') throw new StoreRowError({ ...at, reason: `/model expected a network, got "${network.kind}"` })
+  return { ...rest, model: network }
+}
+
+/** `federated_events.payload`: one event of a session's log (SecAgg messages are checked again when replayed). */
+export const FederatedEvent = Type.Union([
+  Type.Object({ kind: Type.Literal('consent'), party: HexT, consent: SignedConsentRow, auditSignature: Type.Optional(HexT) }),
+  Type.Object({ kind: Type.Literal('advertise'), message: Type.Unknown() }),
+  Type.Object({ kind: Type.Literal('shares'), message: Type.Unknown() }),
+  Type.Object({ kind: Type.Literal('masked'), message: Type.Unknown() }),
+  Type.Object({ kind: Type.Literal('unmask'), message: Type.Unknown() }),
+  Type.Object({ kind: Type.Literal('close') }),
+  Type.Object({ kind: Type.Literal('registered'), modelId: Type.String() }),
+])
+export type FederatedEvent = Static<typeof FederatedEvent>
+
+/** `audit_logs.log`: an exported audit log (`@krain/audit` `AuditLogExport`; its chain and signatures are verified on resume). */
+export const AuditLogRow = Type.Object({
+  version: Type.Literal(1),
+  owner: HexT,
+  entries: Type.Array(
+    Type.Object({
+      seq: Type.Number(),
+      time: Type.Number(),
+      kind: Type.String(),
+      sessionId: Type.String(),
+      dataDigest: HexT,
+      actor: Type.Union([HexT, Type.Null()]),
+      prevHash: HexT,
+      hash: HexT,
+      ownerSignature: HexT,
+      actorSignature: Type.Optional(HexT),
+    }),
+  ),
+  head: Type.Object({ count: Type.Number(), lastHash: HexT, time: Type.Number(), signature: HexT }),
+})
+export type AuditLogRow = Static<typeof AuditLogRow>

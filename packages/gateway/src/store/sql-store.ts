@@ -5,7 +5,7 @@
  */
 import type { SqlDriver, SqlRow } from './driver.js'
 import { migrate } from './migrations.js'
-import { CircuitBuildInput, CircuitBuildResult, decodeJson, decodeModel, InferenceSubmission, JobFailure, KeyParams, ModelMeta, OutboxResult, ProvedResult, ProveInput, StoreRowError, type RowLocation } from './rows.js'
+import { AuditLogRow, CircuitBuildInput, CircuitBuildResult, decodeFederatedConfig, decodeJson, decodeModel, FederatedEvent, InferenceSubmission, JobFailure, KeyParams, ModelMeta, OutboxResult, ProvedResult, ProveInput, StoreRowError, type RowLocation } from './rows.js'
 import { openPostgres } from './postgres-driver.js'
 import { openSqlite } from './sqlite-driver.js'
 import type {
@@ -271,24 +271,27 @@ export class SqlStore implements Store {
   }
 
   async createFederatedSession(s: FederatedSessionRecord): Promise<void> {
-    await this.db.run('INSERT INTO federated_sessions (id, creator, config, created_at) VALUES (?, ?, ?, ?)', [s.id, s.creator, s.config, s.createdAt])
+    await this.db.run('INSERT INTO federated_sessions (id, creator, config, created_at) VALUES (?, ?, ?, ?)', [s.id, s.creator, JSON.stringify(s.config), s.createdAt])
   }
   async getFederatedSession(id: string): Promise<FederatedSessionRecord | null> {
     const [r] = await this.db.all('SELECT id, creator, config, created_at FROM federated_sessions WHERE id = ?', [id])
-    return r ? { id: String(r.id), creator: String(r.creator), config: String(r.config), createdAt: Number(r.created_at) } : null
+    return r ? { id: String(r.id), creator: String(r.creator), config: decodeFederatedConfig(r.config, { table: 'federated_sessions', id, column: 'config' }), createdAt: Number(r.created_at) } : null
   }
-  async appendFederatedEvent(sessionId: string, seq: number, payload: string, now: number): Promise<boolean> {
-    return (await this.db.run('INSERT INTO federated_events (session_id, seq, payload, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [sessionId, seq, payload, now])) === 1
+  async appendFederatedEvent(sessionId: string, seq: number, payload: FederatedEvent, now: number): Promise<boolean> {
+    return (await this.db.run('INSERT INTO federated_events (session_id, seq, payload, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [sessionId, seq, JSON.stringify(payload), now])) === 1
   }
-  async listFederatedEvents(sessionId: string): Promise<{ seq: number; payload: string }[]> {
-    return (await this.db.all('SELECT seq, payload FROM federated_events WHERE session_id = ? ORDER BY seq', [sessionId])).map((r) => ({ seq: Number(r.seq), payload: String(r.payload) }))
+  async listFederatedEvents(sessionId: string): Promise<{ seq: number; payload: FederatedEvent }[]> {
+    return (await this.db.all('SELECT seq, payload FROM federated_events WHERE session_id = ? ORDER BY seq', [sessionId])).map((r) => ({
+      seq: Number(r.seq),
+      payload: decodeJson(FederatedEvent, r.payload, { table: 'federated_events', id: `${sessionId}:${String(r.seq)}`, column: 'payload' }),
+    }))
   }
-  async putAuditLog(sessionId: string, log: string, now: number): Promise<void> {
-    await this.db.run('INSERT INTO audit_logs (session_id, log, updated_at) VALUES (?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET log = excluded.log, updated_at = excluded.updated_at', [sessionId, log, now])
+  async putAuditLog(sessionId: string, log: AuditLogRow, now: number): Promise<void> {
+    await this.db.run('INSERT INTO audit_logs (session_id, log, updated_at) VALUES (?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET log = excluded.log, updated_at = excluded.updated_at', [sessionId, JSON.stringify(log), now])
   }
-  async getAuditLog(sessionId: string): Promise<string | null> {
+  async getAuditLog(sessionId: string): Promise<AuditLogRow | null> {
     const [r] = await this.db.all('SELECT log FROM audit_logs WHERE session_id = ?', [sessionId])
-    return r ? String(r.log) : null
+    return r ? decodeJson(AuditLogRow, r.log, { table: 'audit_logs', id: sessionId, column: 'log' }) : null
   }
 
   async createMpcSession(s: MpcSessionRecord): Promise<void> {

@@ -5,7 +5,7 @@
  * arrive decoded and checked (see `rows.ts`).
  */
 import type { Model } from '@krain/models'
-import type { CircuitBuildInput, CircuitBuildResult, InferenceSubmission, JobFailure, KeyParams, ModelMeta, OutboxResult, ProvedResult, ProveInput } from './rows.js'
+import type { AuditLogRow, CircuitBuildInput, CircuitBuildResult, FederatedConfig, FederatedEvent, InferenceSubmission, JobFailure, KeyParams, ModelMeta, OutboxResult, ProvedResult, ProveInput } from './rows.js'
 
 /** States of a proven-inference job, in order; `failed` may follow any non-final state. */
 export type JobState = 'queued' | 'proving' | 'proved' | 'submitted' | 'confirmed' | 'failed'
@@ -163,11 +163,11 @@ export interface Store {
   createFederatedSession(s: FederatedSessionRecord): Promise<void>
   getFederatedSession(id: string): Promise<FederatedSessionRecord | null>
   /** Append event `seq` of a session; false (nothing written) if that seq exists (another writer got there first). */
-  appendFederatedEvent(sessionId: string, seq: number, payload: string, now: number): Promise<boolean>
-  listFederatedEvents(sessionId: string): Promise<{ seq: number; payload: string }[]>
+  appendFederatedEvent(sessionId: string, seq: number, payload: FederatedEvent, now: number): Promise<boolean>
+  listFederatedEvents(sessionId: string): Promise<{ seq: number; payload: FederatedEvent }[]>
   /** The latest signed export of a session's audit log (JSON), replaced whole. */
-  putAuditLog(sessionId: string, log: string, now: number): Promise<void>
-  getAuditLog(sessionId: string): Promise<string | null>
+  putAuditLog(sessionId: string, log: AuditLogRow, now: number): Promise<void>
+  getAuditLog(sessionId: string): Promise<AuditLogRow | null>
 
   /** PSI sessions (issue 13): the gateway relays blinded chunks between parties, nothing more. */
   createPsiSession(s: PsiSessionRecord): Promise<void>
@@ -189,8 +189,8 @@ export interface Store {
 /** A deployed secret contract: its source, compiled plan (JSON), content hash and access rules (JSON). */
 export type ContractRecord = { id: string; owner: string; source: string; plan: string; hash: string; scheme: string; callers: string; rateLimit: string | null; txHash: string | null; createdAt: number }
 
-/** A federated training session: its creator and fixed config (JSON). */
-export type FederatedSessionRecord = { id: string; creator: string; config: string; createdAt: number }
+/** A federated training session: its creator and fixed config (stored as JSON, decoded by the store). */
+export type FederatedSessionRecord = { id: string; creator: string; config: FederatedConfig; createdAt: number }
 
 /** One row of {@link Store.dump}. */
 export type SqlDump = Record<string, unknown>

@@ -8,6 +8,11 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { contextOf, inputError, out } from '../context.js'
+import { Type } from 'typebox'
+import { Value } from 'typebox/value'
+
+/** An exported log that names its owner (the default key it must be signed by). */
+const OwnedLog = Type.Object({ owner: Type.String() })
 
 /** Register `audit`. */
 export function registerAuditCommands(p: Command): void {
@@ -31,13 +36,13 @@ export function registerAuditCommands(p: Command): void {
     .option('--owner <address>', "the gateway's address the log must be signed by (default: the file's own owner field)")
     .action(async (file: string, o: { owner?: string }) => {
       const { verifyLog } = await import('@krain/audit')
-      let log: { owner?: unknown }
+      let log: unknown
       try {
-        log = JSON.parse(readFileSync(file, 'utf8')) as { owner?: unknown }
+        log = JSON.parse(readFileSync(file, 'utf8'))
       } catch (e) {
         throw inputError(`cannot read ${file} as JSON`, (e as Error).message)
       }
-      const owner = o.owner ?? (typeof log.owner === 'string' ? log.owner : '')
+      const owner = o.owner ?? (Value.Check(OwnedLog, log) ? log.owner : '')
       const r = verifyLog(log, { ownerPublicKey: owner })
       out({ file, owner, ...r })
       if (!r.valid) process.exitCode = 1

@@ -15,6 +15,8 @@ import { dirname } from 'node:path'
 import { Option, type Command } from 'commander'
 import type { Address, Hex, PublicClient, WalletClient } from 'viem'
 import { GatewayError } from '../../errors.js'
+import { Type } from 'typebox'
+import { Value } from 'typebox/value'
 
 const print = (v: unknown): void => void process.stdout.write(`${typeof v === 'string' ? v : JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x), 2)}\n`)
 const usage = (message: string): GatewayError => new GatewayError('CLI_USAGE', { shortMessage: message })
@@ -45,10 +47,18 @@ async function send(pub: PublicClient, wallet: WalletClient, address: Address, a
   return { txHash, result }
 }
 
+/** What `krain id new` writes (only the secret is read back). */
+const IdentityFile = Type.Object({ secret: Type.String({ pattern: '^0x[0-9a-f]{1,64}$' }) })
+
 function readIdentityFile(file: string): bigint {
   if (!existsSync(file)) throw usage(`no identity at ${file}: run \`krain id new\``)
-  const v = JSON.parse(readFileSync(file, 'utf8')) as { secret?: string }
-  if (typeof v.secret !== 'string' || !/^0x[0-9a-f]{1,64}$/.test(v.secret)) throw new GatewayError('CLI_INPUT', { shortMessage: `${file} holds no identity secret` })
+  let v: unknown
+  try {
+    v = JSON.parse(readFileSync(file, 'utf8'))
+  } catch {
+    v = null
+  }
+  if (!Value.Check(IdentityFile, v)) throw new GatewayError('CLI_INPUT', { shortMessage: `${file} holds no identity secret` })
   return BigInt(v.secret)
 }
 

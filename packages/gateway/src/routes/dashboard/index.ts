@@ -10,6 +10,7 @@ import { circuitArtifacts, CIRCUITS } from '@krain/zk'
 import { Type, type Static } from 'typebox'
 import { errorResponses, IdParams } from '@krain/client/schemas/common'
 import { ConflictError, NotFoundError } from '../../errors.js'
+import { decodeJson, MpcSnapshot, StoreRowError } from '../../store/rows.js'
 import { verificationKeyOf } from '../../zk/generated-circuits.js'
 import { registerProofTimes } from './proof-times.js'
 
@@ -33,11 +34,6 @@ const MpcSessionSummary = Type.Object({
 const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) }, { additionalProperties: false })
 const VerificationKeyResponse = Type.Object({ jobId: Type.String(), circuit: Type.String(), vkey: Type.Object({}, { additionalProperties: true }) })
 
-/** What the store's snapshot of a session holds (`MpcService.save`). */
-type Snapshot = {
-  config: { parties: string[]; threshold: number; minContributors: number; length: number; deadlines: { join: number; share: number; sum: number } }
-  status: { phase: string; joined: string[]; uploaded: string[]; summed: string[]; failure: { code: string; message: string } | null }
-}
 
 /** Dashboard routes (prefix `/v1/dashboard`). */
 export const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -50,13 +46,13 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     const rows = await fastify.store.listMpcSessions()
     const out: Static<typeof MpcSessionSummary>[] = []
     for (const r of [...rows].sort((a, b) => b.createdAt - a.createdAt)) {
-      let s: Snapshot
+      let s: MpcSnapshot
       try {
-        s = JSON.parse(r.state) as Snapshot
-      } catch {
-        continue // an unreadable snapshot is not listed (GET /v1/mpc/sessions/:id replays its log)
+        s = decodeJson(MpcSnapshot, r.state, { table: 'mpc_sessions', id: r.id, column: 'state' })
+      } catch (e) {
+        if (e instanceof StoreRowError) continue // an unreadable snapshot is not listed (GET /v1/mpc/sessions/:id replays its log)
+        throw e
       }
-      if (!s?.config || !s.status) continue
       if (!all && r.creator.toLowerCase() !== me && !s.config.parties.some((p) => p.toLowerCase() === me)) continue
       const { config: c, status: st } = s
       out.push({
