@@ -27,7 +27,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     uptimeSeconds: process.uptime(),
   }))
 
-  fastify.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics', hide: false } }, async (_req, reply) => {
+  fastify.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics', hide: false, response: { 200: Type.String({ description: 'Prometheus text exposition format 0.0.4' }) } } }, async (_req, reply) => {
     reply.header('content-type', fastify.metrics.registry.contentType)
     return fastify.metrics.registry.metrics()
   })
