@@ -13,7 +13,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { Option, type Command } from 'commander'
-import type { Address, Hex, PublicClient, WalletClient } from 'viem'
+import type { Abi, Address, ContractFunctionArgs, ContractFunctionName, Hex, PublicClient, WalletClient } from 'viem'
 import { GatewayError } from '../../errors.js'
 import { Type } from 'typebox'
 import { Value } from 'typebox/value'
@@ -39,9 +39,23 @@ async function clients(p: Command, rpc: string | undefined, needWallet: boolean)
   return needWallet ? { pub, wallet: createWalletClient({ chain, transport: http(rpc), account: privateKeyToAccount(walletKey(p)) }) } : { pub }
 }
 
-async function send(pub: PublicClient, wallet: WalletClient, address: Address, abi: readonly unknown[], functionName: string, args: readonly unknown[]): Promise<{ txHash: Hex; result: unknown }> {
-  const { request, result } = await pub.simulateContract({ address, abi: abi as never, functionName: functionName as never, args: args as never, account: wallet.account! })
-  const txHash = await wallet.writeContract(request as never)
+type Writable = 'nonpayable' | 'payable'
+
+/** The positional arguments of a call (viem's generic args type is an array or `readonly []`). */
+const argsOf = (args: unknown): readonly unknown[] => (Array.isArray(args) ? args : [])
+
+/** Simulate, then send, one call of a registry function; `args` are checked against `abi` at compile time. */
+async function send<const abi extends Abi, functionName extends ContractFunctionName<abi, Writable>>(
+  pub: PublicClient,
+  wallet: WalletClient,
+  address: Address,
+  abi: abi,
+  functionName: functionName,
+  args: ContractFunctionArgs<abi, Writable, functionName>,
+): Promise<{ txHash: Hex; result: unknown }> {
+  const wide: Abi = abi // the call is checked above; viem's request type does not follow a generic ABI into writeContract
+  const { request, result } = await pub.simulateContract({ address, abi: wide, functionName: String(functionName), args: argsOf(args), account: wallet.account! })
+  const txHash = await wallet.writeContract(request)
   const r = await pub.waitForTransactionReceipt({ hash: txHash })
   if (r.status !== 'success') throw new GatewayError('CHAIN_TX_REVERTED', { shortMessage: `${functionName} reverted`, details: txHash })
   return { txHash, result }
