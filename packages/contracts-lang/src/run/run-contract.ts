@@ -14,6 +14,7 @@ import type { Expr } from '../syntax/ast.js'
 import { checkInputValue, map, zip, type PlainValue } from './values.js'
 import { targetFunction } from '../check/approximations.js'
 import { BASE_SCALE, scaleValue } from '../check/scale-algebra.js'
+import { polyvalSparse } from './poly-eval.js'
 
 /** Parameters of {@link runContract}. */
 export type RunContractParameters = {
@@ -134,10 +135,10 @@ export function runContract(p: RunContractParameters): RunContractReturnType {
     }
     const approx = (x: CkksVector, e: Expr): CkksVector => {
       const a = program.approximations.get(e)!
-      if (a.folded) return own(x.polyval(a.folded))
+      if (a.folded) return own(polyvalSparse(x, a.folded, evalKeys))
       const scaled = a.alpha === 1 ? x : own(x.multiply(a.alpha))
       const u = a.beta === 0 ? scaled : own(scaled.add(a.beta))
-      return own(u.polyval(a.coefficients))
+      return own(polyvalSparse(u, a.coefficients, evalKeys))
     }
     let uid = 0
     const ev = (e: Expr): Val => {
