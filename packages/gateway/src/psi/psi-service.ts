@@ -18,6 +18,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { decodeFrame, PsiError, VARIANTS, type PsiVariant } from '@krain/psi'
 import { BadRequestError, ConflictError, NotFoundError, PolicyDeniedError } from '../errors.js'
+import { decodeJson, PsiConfigRow } from '../store/rows.js'
 import type { PsiChunkRecord, PsiStreamSummary, Store } from '../store/types.js'
 
 /** A PSI session's fixed configuration. */
@@ -88,7 +89,7 @@ export class PsiService {
     if (!/^[0-9a-f]{32}$/.test(id)) throw new NotFoundError('PSI session', id)
     const row = await this.p.store.getPsiSession(id)
     if (!row) throw new NotFoundError('PSI session', id)
-    return JSON.parse(row.config) as PsiSessionConfig
+    return decodeJson(PsiConfigRow, row.config, { table: 'psi_sessions', id, column: 'config' })
   }
 
   /** Configuration and per-stream progress (parties, the creator, verifiers and admins). */

@@ -267,3 +267,15 @@ export const AuditLogRow = Type.Object({
   head: Type.Object({ count: Type.Number(), lastHash: HexT, time: Type.Number(), signature: HexT }),
 })
 export type AuditLogRow = Static<typeof AuditLogRow>
+
+/** `psi_sessions.config`: a PSI session's fixed config (`PsiService.create`). */
+export const PsiConfigRow = Type.Object({
+  sessionId: Type.String(),
+  parties: Type.Array(HexT),
+  mode: Type.Union([Type.Literal('intersection'), Type.Literal('cardinality'), Type.Literal('sum')]),
+  valueHolder: Type.Union([HexT, Type.Null()]),
+  creator: HexT,
+  createdAt: Type.Number(),
+  expiresAt: Type.Number(),
+})
+export type PsiConfigRow = Static<typeof PsiConfigRow>
