@@ -13,6 +13,7 @@ import { compileContract, type ContractPlan, type PlainValue } from '@krain/cont
 import type { ContractInfo } from '@krain/client/schemas/contracts'
 import { BadRequestError, GatewayError, NotFoundError } from '../errors.js'
 import type { WorkerPool } from '../plugins/app/worker-pool.js'
+import { ContractCallersRow, ContractRateLimitRow, decodeJson } from '../store/rows.js'
 import type { ContractRecord, Store } from '../store/types.js'
 import type { ContractChainRecord, ContractRecorder } from './contract-recorder.js'
 
@@ -87,6 +88,12 @@ export async function getContract(store: Store, id: string): Promise<ContractRec
   return c
 }
 
+/** The addresses allowed to call a contract (decoded from its row). */
+export const callersOf = (c: ContractRecord): string[] => decodeJson(ContractCallersRow, c.callers, { table: 'contracts', id: c.id, column: 'callers' })
+
+/** A contract's rate limit, if it has one (decoded from its row). */
+export const rateLimitOf = (c: ContractRecord): ContractRateLimit | null => (c.rateLimit ? decodeJson(ContractRateLimitRow, c.rateLimit, { table: 'contracts', id: c.id, column: 'rate_limit' }) : null)
+
 /** The public description of a contract. */
 export function contractInfo(c: ContractRecord, record: ContractChainRecord | null = null): ContractInfo {
   const plan = JSON.parse(c.plan) as ContractPlan
@@ -98,8 +105,8 @@ export function contractInfo(c: ContractRecord, record: ContractChainRecord | nu
     source: c.source,
     plan,
     inputs: plan.inputs.map((i) => ({ name: i.name, enc: i.enc, type: i.type, range: [...i.range] })),
-    callers: JSON.parse(c.callers) as string[],
-    rateLimit: c.rateLimit ? (JSON.parse(c.rateLimit) as ContractRateLimit) : null,
+    callers: callersOf(c),
+    rateLimit: rateLimitOf(c),
     record,
     createdAt: c.createdAt,
   }
@@ -110,7 +117,7 @@ export function contractInfo(c: ContractRecord, record: ContractChainRecord | nu
  * @throws {GatewayError} CONTRACT_RATE_LIMITED when the caller used up its calls in the window
  */
 export async function admitCall(store: Store, c: ContractRecord, caller: string, now = Date.now()): Promise<void> {
-  const rl = c.rateLimit ? (JSON.parse(c.rateLimit) as ContractRateLimit) : null
+  const rl = rateLimitOf(c)
   const ok = await store.admitContractCall({ contractId: c.id, caller: caller.toLowerCase(), now, windowStart: now - (rl ? rl.windowSeconds * 1000 : 0), limit: rl ? rl.calls : null })
   if (!ok) throw new GatewayError('CONTRACT_RATE_LIMITED', { shortMessage: `contract "${c.id}" allows ${rl!.calls} call(s) per ${rl!.windowSeconds} s per caller`, details: 'retry after the window' })
 }

@@ -279,3 +279,9 @@ export const PsiConfigRow = Type.Object({
   expiresAt: Type.Number(),
 })
 export type PsiConfigRow = Static<typeof PsiConfigRow>
+
+/** `contracts.callers`: the addresses allowed to call a contract. */
+export const ContractCallersRow = Type.Array(Type.String())
+
+/** `contracts.rate_limit`: calls per caller per window. */
+export const ContractRateLimitRow = Type.Object({ calls: Type.Number(), windowSeconds: Type.Number() })

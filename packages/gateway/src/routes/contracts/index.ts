@@ -10,7 +10,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { CallContractBody, CallContractResponse, ContractInfo, DeployContractBody } from '@krain/client/schemas/contracts'
 import { errorResponses, IdParams } from '@krain/client/schemas/common'
 import { contractRecorderOf } from '../../contracts/contract-recorder.js'
-import { admitCall, chainRecordOf, contractInfo, deployContract, getContract, recordContractOnChain, runContractCall } from '../../contracts/contract-service.js'
+import { admitCall, callersOf, chainRecordOf, contractInfo, deployContract, getContract, recordContractOnChain, runContractCall } from '../../contracts/contract-service.js'
 import { GatewayError, NotFoundError } from '../../errors.js'
 
 /** Contract routes. */
@@ -43,7 +43,7 @@ export const contractRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.post('/:id/call', { bodyLimit: fastify.config.bulkBodyLimit, schema: { tags: ['contracts'], summary: 'Call a contract: ciphertexts in, ciphertexts out', params: IdParams, body: CallContractBody, response: { 200: CallContractResponse, 422: { $ref: 'ErrorResponse#' }, ...errorResponses } } }, async (req) => {
     const c = await getContract(fastify.store, req.params.id)
-    const who = req.authorize('contracts:call', { contractId: c.id, owner: c.owner, contractCallers: JSON.parse(c.callers) as string[] })
+    const who = req.authorize('contracts:call', { contractId: c.id, owner: c.owner, contractCallers: callersOf(c) })
     const key = await fastify.store.getKey(req.body.keyId)
     if (!key || key.owner !== who.address) throw new NotFoundError('evaluation keys', req.body.keyId)
     await admitCall(fastify.store, c, who.address)
