@@ -1,6 +1,6 @@
 /**
  * @module client/anonymous
- * Sign in anonymously (issue 16): each request carries a Groth16 proof of membership of a
+ * Sign in anonymously: each request carries a Groth16 proof of membership of a
  * `GroupRegistry` group instead of a wallet session. The proof is made HERE, with the member's
  * identity secret, which never leaves this process; the gateway sees only the root, the request
  * digest it binds (domain, method, path, sha256 of the body), the scope `model:<id>:epoch:<n>`

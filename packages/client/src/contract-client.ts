@@ -1,6 +1,6 @@
 /**
  * @module client/contract-client
- * The caller's SDK for secret contracts (issue 18). The contract's source comes from the gateway;
+ * The caller's SDK for secret contracts. The contract's source comes from the gateway;
  * the client compiles it itself and checks the content hash, so the plan it makes keys for is the
  * one that was deployed. Keys are made here (the secret key never leaves), the evaluation keys are
  * uploaded once per contract (`POST /v1/he/keys`, as the encrypted-inference flow does), rows are

@@ -1,6 +1,6 @@
 /**
  * @module client/federated-participant
- * A hospital's side of a federated training session against a gateway (issue 13): it signs its
+ * A hospital's side of a federated training session against a gateway: it signs its
  * EIP-712 consent (and checks every other party's), advertises long-term SecAgg keys once, and
  * each round trains locally on its own rows (`@krain/federated`'s {@link Hospital}: FedAvg or
  * FedProx, clipped, optional DP noise share), masks the update and uploads only signed, masked

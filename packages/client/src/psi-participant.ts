@@ -1,6 +1,6 @@
 /**
  * @module client/psi-participant
- * An institution's side of a PSI session through a gateway (issue 13). The gateway only relays
+ * An institution's side of a PSI session through a gateway. The gateway only relays
  * chunks of blinded points; identifiers, the X25519 scalar and the Paillier secret key stay in
  * this process.
  *

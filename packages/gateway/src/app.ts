@@ -72,7 +72,7 @@ export const app = fp<AppOptions>(
     await fastify.register(chainPlugin, { chain: opts.chain })
     await fastify.register(jobsPlugin)
     await fastify.register(mpcPlugin)
-    await fastify.register(identityPlugin) // issue 16: anonymous requests, on-chain policy, credentials
+    await fastify.register(identityPlugin) // anonymous requests, on-chain policy, credentials
 
     await fastify.register(errorHandlerPlugin)
 

@@ -1,6 +1,6 @@
 /**
  * @module registry/contract-registry
- * `ContractRegistry` (issue 18): the on-chain record of a secret contract, its source hash and
+ * `ContractRegistry`: the on-chain record of a secret contract, its source hash and
  * plan hash, owned by the account that records it. The registry has no constructor arguments and
  * is deployed through the CREATE2 proxy, so it has one address on every chain that has the proxy
  * ({@link contractRegistryAddress}); `KRAIN_CONTRACT_REGISTRY_ADDRESS` names another one.

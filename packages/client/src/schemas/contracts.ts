@@ -1,6 +1,6 @@
 /**
  * @module schemas/contracts
- * Secret contracts (issue 18): deploy a contract's source (the gateway compiles it and keeps the
+ * Secret contracts: deploy a contract's source (the gateway compiles it and keeps the
  * plan), describe it, and call it with ciphertexts only (ciphertexts out).
  */
 import { Type, type Static } from 'typebox'

@@ -1,6 +1,6 @@
 /**
  * @module schemas/federated
- * Federated training sessions (issue 13). SecAgg messages are checked in depth by
+ * Federated training sessions. SecAgg messages are checked in depth by
  * `@krain/federated` (wire decoding, signatures, round binding); the schemas bound their shape.
  */
 import { Type, type Static } from 'typebox'

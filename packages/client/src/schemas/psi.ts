@@ -1,6 +1,6 @@
 /**
  * @module schemas/psi
- * PSI session routes (issue 13). The gateway relays binary chunks of blinded points between the
+ * PSI session routes. The gateway relays binary chunks of blinded points between the
  * parties; chunks are posted as `application/octet-stream` and checked in depth by the service
  * (`KPSI` frame of this session, canonical points, order, replay).
  */

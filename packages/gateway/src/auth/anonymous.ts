@@ -1,6 +1,6 @@
 /**
  * @module auth/anonymous
- * Anonymous, proof-authenticated requests (issue 16). Instead of a wallet session a request
+ * Anonymous, proof-authenticated requests. Instead of a wallet session a request
  * carries a Groth16 membership proof (`x-krain-membership-proof`, made by the client with
  * `@krain/identity`; the identity secret never leaves it) that shows membership of a
  * `GroupRegistry` group, binds THIS request and reveals a nullifier scoped to

@@ -71,7 +71,7 @@ export const PolicyDocumentSchema = Type.Object(
   {
     identities: Type.Optional(Type.Record(Type.String({ pattern: '^0x[0-9a-fA-F]{40}$' }), Grant, { additionalProperties: false })),
     defaults: Type.Optional(Grant),
-    /** Grants by DID (`did:pkh:eip155:<chain>:<address>`; issue 16). */
+    /** Grants by DID (`did:pkh:eip155:<chain>:<address>`). */
     subjects: Type.Optional(Type.Record(Type.String({ pattern: '^did:pkh:eip155:[0-9]{1,20}:0x[0-9a-fA-F]{40}$' }), Grant, { additionalProperties: false })),
     anonymous: Type.Optional(Type.Array(AnonymousRuleSchema, { maxItems: 1000 })),
     credentials: Type.Optional(CredentialPolicySchema),
@@ -87,7 +87,7 @@ export type Action = 'he:keys:upload' | 'models:register' | 'models:infer' | 'jo
 /** The resource an action is about, for attribute rules. */
 export type Resource = { modelId?: string; modelOwner?: string; sessionId?: string; owner?: string; contractId?: string; contractCallers?: string[] }
 
-/** An authenticated caller. `anonymous` callers are members of a group, known only by a scoped nullifier (issue 16). */
+/** An authenticated caller. `anonymous` callers are members of a group, known only by a scoped nullifier. */
 export type Identity = {
   address: `0x${string}`
   roles: Role[]
@@ -95,7 +95,7 @@ export type Identity = {
   via: 'session' | 'signature' | 'anonymous'
   /** For `via: 'anonymous'`: the group, the scope and the nullifier, and the actions the rule allows. */
   anonymous?: { groupId: string; scope: string; nullifier: string; actions: Action[] }
-  /** Attributes from a verified credential (issue 16), when one was presented. */
+  /** Attributes from a verified credential, when one was presented. */
   attributes?: { role: string; region: string; organisation: string; issuer: string }
 }
 
@@ -126,7 +126,7 @@ export class Policy {
     this.replace(doc)
   }
 
-  /** Put another document in force (an on-chain policy change, issue 16); requests already authorised keep their grant. */
+  /** Put another document in force (an on-chain policy change); requests already authorised keep their grant. */
   replace(doc: PolicyDocument): void {
     this.identities = new Map(Object.entries(doc.identities ?? {}).map(([a, g]) => [a.toLowerCase(), g]))
     this.defaults = doc.defaults ?? { roles: [] }

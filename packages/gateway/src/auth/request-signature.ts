@@ -5,7 +5,7 @@
  * `x-krain-address`, `x-krain-timestamp` (ms) and `x-krain-signature` (and, optionally,
  * `x-krain-content-sha256`: the body hash, so the signature is checked before the body is read).
  *
- * Signatures are normalised before they count (issue 12.5): `s` must be in the lower half of the
+ * Signatures are normalised before they count: `s` must be in the lower half of the
  * curve order (EIP-2) and `v` is read as 27/28 or 0/1. Replay protection is keyed on the digest of
  * the signed request (address and payload), not on the signature string, so no re-encoding of one
  * signature passes twice; the digests live in the store until the timestamp window closes, so a

@@ -197,10 +197,10 @@ export function program(): Command {
     })
 
   registerJobsCommands(p)
-  registerContractCommands(p) // issue 18: secret contracts
-  registerTrainCommands(p) // issue 13: federated training
-  registerAuditCommands(p) // issue 13: audit log export / offline verification
-  registerPsiCommands(p) // issue 13: private set intersection
+  registerPsiCommands(p) // private set intersection
+  registerContractCommands(p) // secret contracts
+  registerTrainCommands(p) // federated training
+  registerAuditCommands(p) // audit log export / offline verification
 
   p.command('verify <receipt>')
     .description("verify a receipt (a file, or a job id fetched from the gateway) off-chain and on-chain; without --rpc, the gateway's chain; a receipt that is not valid says why (exit 2)")
@@ -352,7 +352,7 @@ export function program(): Command {
       out({ closed: true, ...r, session: withLocalTimes(await http.request<SessionStatusView>('GET', `/v1/mpc/sessions/${sessionId}`)) })
     })
 
-  registerIdentityCommands(p) // issue 16: id, group, policy
+  registerIdentityCommands(p) // id, group, policy
   return p
 }
 

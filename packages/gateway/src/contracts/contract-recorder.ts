@@ -1,6 +1,6 @@
 /**
  * @module contracts/contract-recorder
- * The on-chain record of a deployed secret contract (issue 18): its source hash and plan hash in
+ * The on-chain record of a deployed secret contract: its source hash and plan hash in
  * `ContractRegistry`, sent by the gateway's signing account. The registry is at its CREATE2 address
  * (deployed with the embedded chain's contracts, or on first use) unless
  * `KRAIN_CONTRACT_REGISTRY_ADDRESS` names one. Recording is idempotent: a transaction already mined

@@ -1,6 +1,6 @@
 /**
  * @module contracts/contract-service
- * Secret contracts on the gateway (issue 18): deploy compiles the source (a program that would
+ * Secret contracts on the gateway: deploy compiles the source (a program that would
  * leak, or does not fit, is refused with its positioned message before anything is stored) and
  * stores source, plan and content hash with the owner and access rules; a call is admitted by the
  * policy (owner or a listed caller) and the contract's rate limit, then runs on ciphertexts in the

@@ -1,6 +1,6 @@
 /**
  * @module federated/federated-service
- * Federated training sessions (issue 13) with the gateway as the SecAgg server of
+ * Federated training sessions with the gateway as the SecAgg server of
  * `@krain/federated` (Bonawitz et al. 2017, long-term pair keys): it relays signed, masked
  * messages and learns only each round's sum, from which it steps the global model (FedAvg or
  * FedProx, clip check, DP accountant). It never holds a hospital's key, seed or update.

@@ -1,6 +1,6 @@
 /**
  * @module identity/credentials
- * ABAC attributes from EIP-712 credentials (issue 16): a signed-in caller may present
+ * ABAC attributes from EIP-712 credentials: a signed-in caller may present
  * `x-krain-credential` (base64url JSON of a `@krain/identity` credential). It counts only when its
  * issuer is named in the policy's `credentials.issuers`, its signature verifies, it has not
  * expired, and its subject DID is the caller's own `did:pkh`; its attributes then add the grants

@@ -1,6 +1,6 @@
 /**
  * @module identity/errors
- * The gateway's errors of issue 16 (anonymous membership requests, on-chain policy, credentials).
+ * The gateway's identity errors (anonymous membership requests, on-chain policy, credentials).
  * Codes only; `plugins/app/error-handler.ts` maps them to statuses. `@krain/identity`'s own errors
  * (`IDENTITY_*`) pass through with their codes.
  */

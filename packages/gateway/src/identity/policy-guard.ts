@@ -1,6 +1,6 @@
 /**
  * @module identity/policy-guard
- * The policy the gateway enforces is the one `PolicyRegistry` records (issue 16): the file named
+ * The policy the gateway enforces is the one `PolicyRegistry` records: the file named
  * by `KRAIN_POLICY_FILE` is hashed (`policyHash`: keccak256 of canonical JSON) and compared with
  * `getPolicy(KRAIN_POLICY_ID)`. While they agree the file is in force; when they differ (an edit
  * on disk not published, or a published change not yet on disk) every non-public request is

@@ -1,6 +1,6 @@
 /**
  * @module log/log-format
- * How the gateway's log lines look (issue 15.7). `json` is pino's one object per line, for log
+ * How the gateway's log lines look. `json` is pino's one object per line, for log
  * collectors and pipes; `pretty` is for a person at a terminal: one short line per finished request
  * (`12:04:31 POST /v1/models 201 84 ms`), the request's start not at all, other messages as
  * `time LEVEL message key=value`. `auto` (the default) is pretty when stdout is a TTY, JSON otherwise.

@@ -13,7 +13,7 @@
  * ciphertexts for large sessions) on every request. A restart, or another gateway instance on the
  * same PostgreSQL, resumes with nothing lost.
  *
- * Every transition is logged, in the order it happened (issue 12, item 6): each request first
+ * Every transition is logged, in the order it happened: each request first
  * advances the coordinator to "now" (rounds whose deadline passed close), and when that changed
  * anything an `advance` event is logged *before* the request's own event. A `close` sent after a
  * deadline is thus replayed as advance-then-close, as it happened, and not as a forced close of

@@ -1,6 +1,6 @@
 /**
  * @module psi/psi-service
- * PSI sessions (issue 13): the gateway is a mailbox of blinded chunks between the parties of a
+ * PSI sessions: the gateway is a mailbox of blinded chunks between the parties of a
  * session. It never sees an identifier or a secret scalar, only X25519 u-coordinates blinded by
  * keys it does not have (and, in `sum`, Paillier ciphertexts under a party's key). The protocol
  * itself (a ring: each set is blinded by every party's key, then compared by the leader) runs in

@@ -165,7 +165,7 @@ export class SqlStore implements Store {
     return r ? { id: str(r.id), owner: str(r.owner), scheme: str(r.scheme), params: keyParamsOf(r), bundle: Buffer.from(r.bundle as Uint8Array), size: num(r.size), createdAt: num(r.created_at) } : null
   }
 
-  /** Evaluation-key bundles (without their bytes) of `owner`, or of everyone for `null`, newest first (issue 15.6). */
+  /** Evaluation-key bundles (without their bytes) of `owner`, or of everyone for `null`, newest first. */
   async listKeys(owner: string | null): Promise<Omit<KeyRecord, 'bundle'>[]> {
     const rows = await this.db.all(`SELECT id, owner, scheme, params, size, created_at FROM he_keys${owner === null ? '' : ' WHERE owner = ?'} ORDER BY created_at DESC, id`, owner === null ? [] : [owner])
     return rows.map((r) => ({ id: str(r.id), owner: str(r.owner), scheme: str(r.scheme), params: keyParamsOf(r), size: num(r.size), createdAt: num(r.created_at) }))
@@ -209,7 +209,7 @@ export class SqlStore implements Store {
     const [r] = await this.db.all('SELECT * FROM jobs WHERE id = ?', [id])
     return r ? toJob(r) : null
   }
-  /** The jobs of `owner` (all owners for `null`), newest first, at most `limit` (issue 15.6: `krain jobs list`). */
+  /** The jobs of `owner` (all owners for `null`), newest first, at most `limit` (`krain jobs list`). */
   async listJobsOf(owner: string | null, limit: number): Promise<JobRecord[]> {
     const rows = await this.db.all(`SELECT * FROM jobs${owner === null ? '' : ' WHERE owner = ?'} ORDER BY created_at DESC, id LIMIT ?`, owner === null ? [limit] : [owner, limit])
     return rows.map(toJob)
@@ -353,7 +353,7 @@ export class SqlStore implements Store {
     })
   }
 
-  // PSI sessions (issue 13)
+  // PSI sessions
   async createPsiSession(p: import('./types.js').PsiSessionRecord): Promise<void> {
     await this.db.run('INSERT INTO psi_sessions (id, creator, config, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', [p.id, p.creator, p.config, p.createdAt, p.expiresAt])
   }

@@ -98,7 +98,7 @@ export interface Store {
   /**
    * Record one use of an anonymous nullifier in `(groupId, scope)` if fewer than `limit` are
    * recorded: returns the use number (1..limit), or `undefined` when the limit is reached. A unique
-   * key `(group_id, scope, nullifier, use_index)` makes it atomic across instances (issue 16).
+   * key `(group_id, scope, nullifier, use_index)` makes it atomic across instances.
    */
   consumeNullifier(key: { groupId: string; scope: string; nullifier: string }, limit: number, now: number): Promise<number | undefined>
   /** Uses of an anonymous nullifier recorded so far. */
@@ -148,7 +148,7 @@ export interface Store {
   /** Messages of a session for `recipient` (and those addressed to everyone), optionally of one round. */
   listMpcMessages(sessionId: string, recipient: string, round?: string): Promise<MpcMessageRecord[]>
 
-  /** Store a deployed secret contract (issue 18). */
+  /** Store a deployed secret contract. */
   putContract(c: ContractRecord): Promise<void>
   getContract(id: string): Promise<ContractRecord | null>
   /** Set a contract's on-chain record transaction once it is mined (only while it has none; false otherwise). */
@@ -159,7 +159,7 @@ export interface Store {
    */
   admitContractCall(c: { contractId: string; caller: string; now: number; windowStart: number; limit: number | null }): Promise<boolean>
 
-  /** Federated training (issue 13): a session's fixed config and its append-only event log. */
+  /** Federated training: a session's fixed config and its append-only event log. */
   createFederatedSession(s: FederatedSessionRecord): Promise<void>
   getFederatedSession(id: string): Promise<FederatedSessionRecord | null>
   /** Append event `seq` of a session; false (nothing written) if that seq exists (another writer got there first). */
@@ -169,7 +169,7 @@ export interface Store {
   putAuditLog(sessionId: string, log: AuditLogRow, now: number): Promise<void>
   getAuditLog(sessionId: string): Promise<AuditLogRow | null>
 
-  /** PSI sessions (issue 13): the gateway relays blinded chunks between parties, nothing more. */
+  /** PSI sessions: the gateway relays blinded chunks between parties, nothing more. */
   createPsiSession(s: PsiSessionRecord): Promise<void>
   getPsiSession(id: string): Promise<PsiSessionRecord | null>
   /**

@@ -16,7 +16,7 @@ export type WorkerTask =
   | { kind: 'he-parse-infer-body'; body: Uint8Array }
   /** Evaluate a model on ciphertexts. `bundle` may be omitted when the worker has `keyId` cached. */
   | { kind: 'he-infer'; keyId: string; bundle?: Uint8Array; model: Model; plan: InferencePlan; ciphertexts: (string | Uint8Array)[] }
-  /** Run a deployed secret contract on ciphertexts (issue 18). */
+  /** Run a deployed secret contract on ciphertexts. */
   | ContractCallTask
 
 /** What each task returns. */

@@ -1,6 +1,6 @@
 /**
  * @module cli/commands/contract
- * `krain contract check|compile|deploy|call` (issue 18): check a secret contract (positioned
+ * `krain contract check|compile|deploy|call`: check a secret contract (positioned
  * errors), print its plan (scheme, parameters, depth, Galois keys, error bounds), deploy it to the
  * gateway, and call it — rows are encrypted here with this wallet's own keys, the gateway computes
  * on ciphertexts, the results are decrypted here.
@@ -39,7 +39,7 @@ async function planOf(file: string) {
 /** Register `contract`. */
 export function registerContractCommands(p: Command): void {
   const ctx = contextOf(p)
-  const contract = p.command('contract').description('secret contracts: computations on encrypted data (issue 18)')
+  const contract = p.command('contract').description('secret contracts: computations on encrypted data')
   contract
     .command('check <file>')
     .description('check a contract: types, encrypted/plain flow, ranges, depth (errors name line:column)')

@@ -1,7 +1,7 @@
 /**
  * @module cli/commands/train
  * `krain train create|join|status|register`: federated training among hospitals through the
- * gateway (issue 13). `create` opens a session (initial model, hospitals by address, rounds,
+ * gateway. `create` opens a session (initial model, hospitals by address, rounds,
  * threshold t, FedAvg|FedProx, clip bound, optional DP ε/δ, the consent terms); `join` signs this
  * hospital's consent and trains on its own CSV rows (features…, label last) with progress on
  * stderr (round k of n, hospitals present, ε spent); the rows never leave the machine, only

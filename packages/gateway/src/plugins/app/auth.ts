@@ -75,7 +75,7 @@ export const authPlugin = fp<{ policy?: PolicyDocument }>(
     fastify.decorateRequest('identity', null)
     fastify.decorateRequest('rawBody', undefined)
     fastify.decorateRequest('pendingSignature', null)
-    fastify.decorateRequest('pendingAnonymous', null) // issue 16: a membership proof instead of a wallet (auth/anonymous.ts)
+    fastify.decorateRequest('pendingAnonymous', null) // a membership proof instead of a wallet (auth/anonymous.ts)
     fastify.decorateRequest('caller', function (this: FastifyRequest): Identity {
       if (!this.identity) throw new AuthError('AUTH_REQUIRED', 'sign in first (POST /v1/auth/challenge, then /v1/auth/session) or sign the request')
       return this.identity

@@ -2,7 +2,7 @@
  * @module plugins/app/chain
  * Decorates `fastify.chain`: the injected adapter, or one connected from the configuration's
  * chain part (`KRAIN_RPC_URL`, `KRAIN_PRIVATE_KEY`, `KRAIN_REGISTRY_ADDRESS`, `KRAIN_VERIFIERS`, parsed
- * by `@krain/chain`) through `@krain/chain`'s `connectChain`; `null` while there is none. When the RPC is down at startup the gateway starts degraded (issue 12.9): it serves
+ * by `@krain/chain`) through `@krain/chain`'s `connectChain`; `null` while there is none. When the RPC is down at startup the gateway starts degraded: it serves
  * everything else, chain routes answer 503 CHAIN_UNAVAILABLE with `Retry-After`, the outbox keeps
  * its entries, and the connection is retried in the background with a capped backoff.
  */

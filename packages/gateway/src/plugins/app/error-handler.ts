@@ -1,7 +1,7 @@
 /**
  * @module plugins/app/error-handler
  * The one place where errors become HTTP: a `code → status` table ({@link statusOfCode}), the
- * error handler and the not-found handler. Library errors carry only a stable `code` (issue 17);
+ * error handler and the not-found handler. Library errors carry only a stable `code`;
  * their `status` field, if any, is ignored. Every error body is `{ code, message, details? }`.
  *
  * - A `KrainError` (or a worker error revived as one): the table's status for its code; a code
@@ -60,7 +60,7 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   MPC_DEALER_MISBEHAVED: 422,
   MPC_SESSION_FAILED: 409,
   MPC_TOO_FEW_CONTRIBUTORS: 409,
-  // @krain/federated and the gateway's federated sessions (issue 13)
+  // @krain/federated and the gateway's federated sessions
   FED_BUDGET_EXHAUSTED: 409,
   FED_TOO_FEW_HOSPITALS: 409,
   FED_NORM_EXCEEDED: 422,
@@ -83,7 +83,7 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   AUDIT_CONSENT_EXPIRED: 409,
   AUDIT_CONSENT_MISSING: 409,
   MPC_MALFORMED_MESSAGE: 400,
-  // @krain/psi and the gateway's PSI relay (issue 13)
+  // @krain/psi and the gateway's PSI relay
   PSI_BAD_SESSION: 400,
   PSI_BAD_CHUNK: 400,
   PSI_MALFORMED_MESSAGE: 400,
@@ -141,7 +141,7 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   CHAIN_NO_ACCOUNT: 500,
   CHAIN_VERIFIER_INVALID: 400,
   CHAIN_COMPILE_FAILED: 400,
-  // issue 16: anonymous membership requests, on-chain policy, credentials (gateway + @krain/identity)
+  // anonymous membership requests, on-chain policy, credentials (gateway + @krain/identity)
   ANONYMOUS_PROOF_MALFORMED: 400,
   ANONYMOUS_NOT_ALLOWED: 403,
   ANONYMOUS_UNAVAILABLE: 501,

@@ -1,6 +1,6 @@
 /**
  * @module routes/contracts
- * Secret contracts (issue 18): `POST /v1/contracts` deploys a contract's source (owner = the
+ * Secret contracts: `POST /v1/contracts` deploys a contract's source (owner = the
  * signed-in address), `GET /v1/contracts/:id` describes it (plan, inputs, scheme, hash, record),
  * `POST /v1/contracts/:id/call` runs it on the caller's ciphertexts in the worker pool and returns
  * ciphertexts. Access: the policy's `contracts:deploy` / `contracts:call` (owner or a listed caller)

@@ -1,6 +1,6 @@
 /**
  * @module routes/federated
- * Federated training sessions (issue 13): the gateway is the SecAgg server (`@krain/federated`)
+ * Federated training sessions: the gateway is the SecAgg server (`@krain/federated`)
  * and relays signed, masked messages; it learns each round's sum only. Create (creator), consent
  * (EIP-712, each hospital), the four SecAgg steps (each hospital, its own messages only), inbox,
  * status, close a step (creator: the missing hospitals dropped), result, and register the

@@ -1,6 +1,6 @@
 /**
  * @module routes/he/bundles
- * Evaluation-key bundles as a resource of their owner (issue 15.6): `GET /v1/he/keys` lists mine
+ * Evaluation-key bundles as a resource of their owner: `GET /v1/he/keys` lists mine
  * (newest first, with size and expiry; an admin may pass `?all=true`), `DELETE /v1/he/keys/:id`
  * deletes one. Bundles expire `KRAIN_KEY_BUNDLE_TTL` seconds (default one day) after their upload:
  * expired ones are deleted at startup and then every minute, and never listed.

@@ -27,7 +27,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     return jobView(job, job.owner === who.address)
   })
 
-  // `krain jobs list` (issue 15.6): the caller's jobs, newest first; an admin may ask for everyone's
+  // `krain jobs list`: the caller's jobs, newest first; an admin may ask for everyone's
   fastify.get('/jobs', { schema: { tags: ['proofs'], summary: 'My jobs, newest first (admin: ?all=true for every owner)', querystring: ListQuery, response: { 200: Type.Array(JobSummary), ...errorResponses } } }, async (req) => {
     const who = req.caller()
     const all = req.query.all === 'true' && who.roles.includes('admin')

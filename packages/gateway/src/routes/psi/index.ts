@@ -1,6 +1,6 @@
 /**
  * @module routes/psi
- * PSI sessions (issue 13). The gateway is a relay of blinded chunks: create a session (parties by
+ * PSI sessions. The gateway is a relay of blinded chunks: create a session (parties by
  * address, mode, expiry), post a chunk (octet-stream body, addressed to another party), fetch the
  * chunks addressed to me (long-poll), status. It never receives an identifier or a secret scalar.
  * Creating needs the `mpc:create` action (the hospital role); posting and reading `mpc:join` on
