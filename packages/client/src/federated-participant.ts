@@ -12,6 +12,7 @@ import type { NetworkModel } from '@krain/models'
 import type { Address, Hex } from '@krain/mpc'
 import { privateKeyToAccount } from 'viem/accounts'
 import { GatewayHttp } from './http.js'
+import type { FederatedStatus } from './schemas/federated.js'
 
 /** Progress of a session as a hospital sees it: round k of n, hospitals present, ε spent. */
 export type FederatedProgress = { round: number; rounds: number; present: number; phase: string; epsilonSpent: number | null }
@@ -29,35 +30,8 @@ export type FederatedParticipantParameters = {
   fetch?: typeof fetch
 }
 
-type Status = {
-  id: string
-  phase: string
-  round: number
-  attempt: number
-  parameters: number[]
-  epsilonSpent: number | null
-  consents: SignedConsent[]
-  roster: unknown[]
-  u1: number[] | null
-  u2: number[] | null
-  config: {
-    hospitals: Address[]
-    threshold: number
-    rounds: number
-    length: number
-    bound: number
-    scale: number
-    sigma: number
-    clip: number
-    maxSamples: number
-    localEpochs: number
-    learningRate: number
-    batchSize: number
-    mu: number
-    model: NetworkModel
-    consent: { purpose: string; computation: string; expiry: number }
-  }
-}
+/** The session status (the route's response schema, one declaration with the gateway's). */
+type Status = FederatedStatus
 
 /** One hospital in one federated training session. */
 export class FederatedParticipant {

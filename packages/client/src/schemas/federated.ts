@@ -4,7 +4,9 @@
  * `@krain/federated` (wire decoding, signatures, round binding); the schemas bound their shape.
  */
 import { Type, type Static } from 'typebox'
+import type { NetworkModel } from '@krain/models'
 import { Address } from './common.js'
+import { CalibrationRows, WeightModeSchema } from './models.js'
 
 export const FederatedIdParams = Type.Object({ id: Type.String({ pattern: '^fed-[0-9a-f-]{36}$' }) })
 export type FederatedIdParams = Static<typeof FederatedIdParams>
@@ -51,5 +53,104 @@ export const FederatedMessageParams = Type.Object({ id: Type.String({ pattern: '
 export type FederatedMessageParams = Static<typeof FederatedMessageParams>
 
 /** Register the trained model under `name`. */
-export const RegisterFederatedBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$' }) }, { additionalProperties: false })
+export const RegisterFederatedBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$' }),
+    /** Rows in the model's input space (as for `POST /v1/models`): the CKKS plan's ranges and the circuit's quantisation. */
+    calibration: Type.Optional(CalibrationRows),
+    mode: Type.Optional(WeightModeSchema),
+  },
+  { additionalProperties: false },
+)
 export type RegisterFederatedBody = Static<typeof RegisterFederatedBody>
+
+
+// ---- responses (fast-json-stringify keeps only what is named here: every field a reader uses is listed)
+
+type Addr = `0x${string}`
+const Addr = Type.Unsafe<Addr>(Address)
+const Hex = Type.Unsafe<Addr>(Type.String({ pattern: '^0x[0-9a-fA-F]*$' }))
+const Int = Type.Integer()
+const IntList = Type.Array(Type.Integer())
+
+/** A `@krain/models` model (any kind; its fields pass through unchanged). */
+const ModelJson = Type.Unsafe<NetworkModel>(Type.Object({ kind: Type.String() }, { additionalProperties: true }))
+
+/** A session's fixed config. */
+export const FederatedSessionConfigSchema = Type.Object({
+  id: Type.String(),
+  creator: Addr,
+  name: Type.String(),
+  model: ModelJson,
+  hospitals: Type.Array(Addr),
+  rounds: Int,
+  threshold: Int,
+  algorithm: Type.Union([Type.Literal('fedavg'), Type.Literal('fedprox')]),
+  mu: Type.Number(),
+  clip: Type.Number(),
+  maxSamples: Int,
+  localEpochs: Int,
+  learningRate: Type.Number(),
+  batchSize: Int,
+  dp: Type.Union([Type.Object({ epsilon: Type.Number(), delta: Type.Number(), noiseMultiplier: Type.Number() }), Type.Null()]),
+  consent: Type.Object({ purpose: Type.String(), computation: Type.String(), expiry: Int }),
+  length: Int,
+  bound: Type.Number(),
+  sigma: Type.Number(),
+  scale: Type.Number(),
+  createdAt: Int,
+})
+
+/** A hospital's signed EIP-712 consent (`@krain/audit` SignedConsent). */
+export const SignedConsentSchema = Type.Object(
+  {
+    consent: Type.Object({ sessionId: Type.String(), purpose: Type.String(), computation: Type.String(), parties: Type.Array(Addr), expiry: Int, party: Addr }, { additionalProperties: true }),
+    signature: Hex,
+  },
+  { additionalProperties: true },
+)
+
+/** A roster member's signed SecAgg advertisement (wire JSON of `@krain/federated`, keys base64). */
+export const AdvertiseJsonSchema = Type.Object(
+  { from: Int, cPk: Type.String(), sPk: Type.String(), vk: Type.String(), signature: Type.String(), identitySignature: Type.Optional(Hex) },
+  { additionalProperties: true },
+)
+
+/** One finished (or refused) round. */
+export const FederatedRoundRecordSchema = Type.Object({
+  round: Int,
+  attempt: Int,
+  contributors: Type.Array(Addr),
+  epsilon: Type.Union([Type.Number(), Type.Null()]),
+  refused: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+})
+
+export const FederatedPhase = Type.Union([Type.Literal('joining'), Type.Literal('shares'), Type.Literal('masked'), Type.Literal('unmask'), Type.Literal('done'), Type.Literal('budget-exhausted')])
+
+/** The public status of a session (no secret in it; the model is the shared output). */
+export const FederatedStatusSchema = Type.Object({
+  id: Type.String(),
+  config: FederatedSessionConfigSchema,
+  phase: FederatedPhase,
+  /** Rounds completed. */
+  round: Int,
+  /** SecAgg round number of the attempt in progress (messages must carry it). */
+  attempt: Int,
+  parameters: Type.Array(Type.Number()),
+  epsilonSpent: Type.Union([Type.Number(), Type.Null()]),
+  consents: Type.Array(SignedConsentSchema),
+  roster: Type.Array(AdvertiseJsonSchema),
+  u1: Type.Union([IntList, Type.Null()]),
+  u2: Type.Union([IntList, Type.Null()]),
+  history: Type.Array(FederatedRoundRecordSchema),
+  modelId: Type.Union([Type.String(), Type.Null()]),
+})
+export type FederatedStatus = Static<typeof FederatedStatusSchema>
+
+/** The seed-share ciphertexts addressed to the caller in the open attempt, with U1. */
+export const FederatedInboxResponse = Type.Object({ attempt: Int, u1: IntList, inbox: Type.Array(Type.Object({ from: Int, ciphertext: Type.String() })) })
+export type FederatedInboxResponse = Static<typeof FederatedInboxResponse>
+
+/** The trained model of a finished session. */
+export const FederatedResultResponse = Type.Object({ model: ModelJson, rounds: Int, epsilonSpent: Type.Union([Type.Number(), Type.Null()]), modelId: Type.Union([Type.String(), Type.Null()]) })
+export type FederatedResultResponse = Static<typeof FederatedResultResponse>

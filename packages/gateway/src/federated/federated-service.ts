@@ -35,6 +35,8 @@ import { isKrainError } from '@krain/core'
 import { BadRequestError, ConflictError, NotFoundError, PolicyDeniedError } from '../errors.js'
 import type { FederatedEvent } from '../store/rows.js'
 import type { Store } from '../store/types.js'
+import type { Static } from 'typebox'
+import type { FederatedStatusSchema } from '@krain/client/schemas/federated'
 
 /** What a creator sends to open a session. */
 export type CreateFederatedParameters = {
@@ -90,24 +92,8 @@ type State = {
   modelId: string | null
 }
 
-/** The public status of a session (no secret in it; the model is the shared output). */
-export type FederatedStatus = {
-  id: string
-  config: FederatedSessionConfig
-  phase: Phase
-  /** Rounds completed. */
-  round: number
-  /** SecAgg round number of the attempt in progress (messages must carry it). */
-  attempt: number
-  parameters: number[]
-  epsilonSpent: number | null
-  consents: SignedConsent[]
-  roster: unknown[]
-  u1: number[] | null
-  u2: number[] | null
-  history: FederatedRoundRecord[]
-  modelId: string | null
-}
+/** The public status of a session (no secret in it; the model is the shared output): the route's response schema. */
+export type FederatedStatus = Static<typeof FederatedStatusSchema>
 
 const indexOf = (c: FederatedSessionConfig, a: string): number => c.hospitals.findIndex((h) => h.toLowerCase() === a.toLowerCase()) + 1
 
