@@ -16,8 +16,8 @@ const MlpModel = Type.Object({ kind: Type.Literal('mlp'), layers: Type.Array(Den
 export const ModelSpec = Type.Union([LinearModel, MlpModel])
 export type ModelSpec = Static<typeof ModelSpec>
 
-const WeightModeSchema = Type.Union([Type.Literal('committed'), Type.Literal('public')], { description: 'proving weight mode; asking for one is asking for proving (a model that cannot be proven is then refused)' })
-const CalibrationRows = Type.Array(Type.Array(Num, { minItems: 1, maxItems: 65_536 }), { minItems: 1, maxItems: 10_000, description: 'raw feature rows: the calibrated input ranges of the CKKS plan and the quantisation' })
+export const WeightModeSchema = Type.Union([Type.Literal('committed'), Type.Literal('public')], { description: 'proving weight mode; asking for one is asking for proving (a model that cannot be proven is then refused)' })
+export const CalibrationRows = Type.Array(Type.Array(Num, { minItems: 1, maxItems: 65_536 }), { minItems: 1, maxItems: 10_000, description: 'raw feature rows: the calibrated input ranges of the CKKS plan and the quantisation' })
 const ModelName = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$' })
 
 /**

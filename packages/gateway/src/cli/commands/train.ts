@@ -154,8 +154,29 @@ export function registerTrainCommands(p: Command): void {
     .command('register <sessionId>')
     .description('register the trained model as a gateway model (then infer / prove against it)')
     .requiredOption('--name <name>', 'model name')
-    .action(async (sessionId: string, o: { name: string }) => {
+    .option('--task <task>', 'with --part: calibrate on this hospital\'s own rows of the task (they are sent to the gateway, as models register --calibration does)')
+    .option('--part <k/n>', 'which part of the task rows is this hospital\'s (as in train join)')
+    .option('--calibration <file>', 'CSV of calibration rows in the model\'s input space (a header line is skipped)')
+    .option('--mode <mode>', 'prove with committed (private) or public weights; asking for a mode refuses a model that cannot be proven')
+    .option('--no-follow', 'do not wait for the circuit build')
+    .action(async (sessionId: string, o: { name: string; task?: string; part?: string; calibration?: string; mode?: string; follow: boolean }) => {
+      if (o.mode !== undefined && o.mode !== 'committed' && o.mode !== 'public') throw usageError('--mode must be committed or public')
+      if ((o.task === undefined) !== (o.part === undefined)) throw usageError('--task and --part go together')
+      const { readCalibrationCsv, describeModel } = await import('../models-output.js')
+      const calibration = o.task && o.part ? (await taskPart(o.task, o.part)).x : o.calibration ? readCalibrationCsv(readFileSync(o.calibration, 'utf8')) : undefined
       const http = await ctx.http()
-      out(await http.request('POST', `/v1/federated/sessions/${sessionId}/register`, { body: { name: o.name } }))
+      const info = await http.request<{ id: string; proving?: { circuit?: string; circuitId?: string } }>('POST', `/v1/federated/sessions/${sessionId}/register`, { body: { name: o.name, ...(calibration ? { calibration } : {}), ...(o.mode ? { mode: o.mode } : {}) } })
+      process.stderr.write(describeModel(info as Parameters<typeof describeModel>[0]))
+      if (o.follow && info.proving?.circuit === 'generated') {
+        const c = await ctx.client()
+        const build = progress(`circuit ${info.proving.circuitId ?? ''}`)
+        const st = await c.waitForCircuit(info.id, { onProgress: (x) => build.step(`${x.state}${x.phase ? ` · ${x.phase}` : ''}`) })
+        if (st.state === 'failed') {
+          build.fail()
+          throw inputError(`the circuit build failed: ${st.error?.message ?? 'unknown'}`)
+        }
+        build.done(`${st.state}: ${st.constraints} constraints`)
+      }
+      out(info)
     })
 }
