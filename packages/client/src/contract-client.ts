@@ -7,7 +7,7 @@
  * encrypted here, the gateway evaluates on ciphertexts, and the outputs are decrypted here with the
  * plan's range and error-bound check (a value outside it is a typed error, never a silent answer).
  */
-import { compileContract, createContractClient, type CompiledContract, type ContractClient as KeyHolder, type ContractPlan, type PlainValue } from '@krain/contracts-lang'
+import { compileContract, compileForGateway, createContractClient, type CompiledContract, type ContractClient as KeyHolder, type ContractPlan, type PlainValue } from '@krain/contracts-lang'
 import type { LocalAccount } from 'viem/accounts'
 import { KrainError } from '@krain/core'
 import { GatewayHttp } from './http.js'
@@ -71,7 +71,7 @@ export class ContractClient implements Disposable {
     if (!s) {
       s = (async () => {
         const info = await this.get(id)
-        const compiled = compileContract(info.source)
+        const compiled = compileForGateway(info.source)
         if (compiled.hash !== info.hash) throw new KrainError({ code: 'CONTRACT_HASH_MISMATCH', shortMessage: `contract "${id}" compiles here to hash ${compiled.hash}, the gateway states ${info.hash}` })
         const holder = await createContractClient(compiled)
         const { keyId } = await this.http.request<{ keyId: string }>('POST', '/v1/he/keys', { bytes: holder.evaluationKeyBundle() })

@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify'
 import { ContractClient } from '@krain/client'
 import { createChainClient, deployContracts, getContractRecord, startAnvil, type Anvil } from '@krain/chain'
 import { planHashOf } from '../src/contracts/contract-recorder.js'
-import { interpretContract } from '@krain/contracts-lang'
+import { compileContract, compileForGateway, interpretContract } from '@krain/contracts-lang'
 import { breastCancerTask } from '@krain/models'
 import { bearer, signInWith, testGateway, wallet } from './helpers/app.js'
 import { runKrain } from './helpers/krain-bin.js'
@@ -124,6 +124,20 @@ describe('secret contracts on the gateway', () => {
     expect(bad.statusCode).toBe(400)
     expect(bad.json()).toMatchObject({ code: 'CONTRACT_SYNTAX' })
     expect(bad.json().message).toMatch(/^\d+:\d+: /)
+  })
+
+  it('compiles an additions-only program for CKKS (the gateway runs CKKS plans) and refuses an exact-integer one at deploy, storing nothing', async () => {
+    const token = await signInWith(app, wallet(44))
+    const sums = 'input x: enc vec<8> in [-10, 10]\ninput w: plain vec<8> in [-1, 1]\noutput s = dot(w, x) + sum(x)\n'
+    expect(compileContract(sums).plan.scheme).toBe('paillier')
+    const ok = await app.inject({ method: 'POST', url: '/v1/contracts', headers: bearer(token), payload: { source: sums } })
+    expect(ok.statusCode).toBe(201)
+    expect(ok.json()).toMatchObject({ scheme: 'ckks', hash: compileForGateway(sums).hash })
+    const exact = 'input a: enc int in [-50, 50]\ninput b: enc int in [0, 20]\noutput s = a * b - 3\n'
+    const r = await app.inject({ method: 'POST', url: '/v1/contracts', headers: bearer(token), payload: { source: exact } })
+    expect(r.statusCode).toBe(422)
+    expect(r.json()).toMatchObject({ code: 'CONTRACT_UNSUPPORTED' })
+    expect((await app.store.dump()).contracts!.every((c) => (c as { source: string }).source !== exact)).toBe(true)
   })
 
   it('the root README shows this contract and these commands', () => {

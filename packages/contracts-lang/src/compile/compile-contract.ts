@@ -143,3 +143,18 @@ export function compileContract(src: string, options: CompileContractOptions = {
   const hash = createHash('sha256').update(stableJson({ source: src, plan })).digest('hex')
   return { source: src, plan, program, hash }
 }
+
+/**
+ * Compile a contract for a gateway, which evaluates CKKS plans in its worker pool: a program the
+ * default choice would give to Paillier (additions and plain scalings only) is compiled for CKKS
+ * instead (every such program is a CKKS program; its plan states the error bound); an exact-integer
+ * (BFV) program is refused, since CKKS would make its exact answer approximate. The gateway, its
+ * workers and the caller's SDK all compile through this, so they agree on the hash.
+ * @throws {ContractUnsupportedError} for a program that needs BFV; the compiler's positioned errors otherwise
+ */
+export function compileForGateway(src: string): CompiledContract {
+  const compiled = compileContract(src)
+  if (compiled.plan.scheme === 'ckks') return compiled
+  if (compiled.plan.scheme === 'paillier') return compileContract(src, { scheme: 'ckks' })
+  throw new ContractUnsupportedError({ shortMessage: `the program needs exact integer arithmetic (a ${compiled.plan.scheme} plan); the gateway runs CKKS plans`, details: "run it locally with createExactContractClient, or declare its inputs as reals (f64) to accept CKKS's stated error bound" })
+}

@@ -9,7 +9,7 @@
  * row keeps `txHash` null (never a half-written record) and {@link recordContractOnChain} retries.
  */
 import { randomBytes } from 'node:crypto'
-import { compileContract, type ContractPlan, type PlainValue } from '@krain/contracts-lang'
+import { compileForGateway, type ContractPlan, type PlainValue } from '@krain/contracts-lang'
 import type { ContractInfo } from '@krain/client/schemas/contracts'
 import { BadRequestError, GatewayError, NotFoundError } from '../errors.js'
 import type { WorkerPool } from '../plugins/app/worker-pool.js'
@@ -37,10 +37,10 @@ export type DeployContractParameters = {
 /**
  * Compile and store a contract.
  * @returns the stored record, and its chain record (null without a chain or when the transaction failed)
- * @throws {ContractError} (CONTRACT_SYNTAX, CONTRACT_TYPE, CONTRACT_LEAK, CONTRACT_RANGE, CONTRACT_DEPTH) from the compiler, with line and column
+ * @throws {ContractError} (CONTRACT_SYNTAX, CONTRACT_TYPE, CONTRACT_LEAK, CONTRACT_RANGE, CONTRACT_DEPTH) from the compiler, with line and column; CONTRACT_UNSUPPORTED for an exact-integer (BFV) program (nothing is stored)
  */
 export async function deployContract({ store, owner, source, callers = [], rateLimit, now = Date.now(), recorder = null, onRecordError }: DeployContractParameters): Promise<{ contract: ContractRecord; record: ContractChainRecord | null }> {
-  const compiled = compileContract(source)
+  const compiled = compileForGateway(source)
   const record: ContractRecord = {
     id: `ct_${randomBytes(12).toString('hex')}`,
     owner,

@@ -5,7 +5,7 @@
  * evaluation keys are loaded (cached per key id, like the encrypted-inference worker) and every
  * batch of ciphertexts is evaluated. Ciphertexts in, ciphertexts out: no secret key is ever here.
  */
-import { compileContract, runContract, type CompiledContract, type PlainValue } from '@krain/contracts-lang'
+import { compileForGateway, runContract, type CompiledContract, type PlainValue } from '@krain/contracts-lang'
 import { loadEvaluationKeys, type EvaluationKeys } from '@krain/he'
 
 /** The task: a deployed contract's source and hash, the caller's key id (and bundle on a cache miss), the batches. */
@@ -40,7 +40,7 @@ function lru<V>(map: Map<string, V>, key: string, value: V, drop?: (v: V) => voi
 export async function callContract(task: ContractCallTask): Promise<ContractCallResult> {
   let compiled = compiledCache.get(task.hash)
   if (!compiled) {
-    compiled = compileContract(task.source)
+    compiled = compileForGateway(task.source)
     if (compiled.hash !== task.hash) throw new Error('the stored contract no longer compiles to its deployed hash')
   }
   lru(compiledCache, task.hash, compiled)
