@@ -39,7 +39,8 @@ export type CircuitManifest = {
   spec: NetworkCircuitSpec
   constraints: number
   wires: number
-  publicSignals: ['output', 'modelCommitment', 'inputCommitment']
+  /** The public signals' names: a batch circuit's are `['packedOutputs', 'modelCommitment', 'batchCommitment']`. */
+  publicSignals: ['output', 'modelCommitment', 'inputCommitment'] | ['packedOutputs', 'modelCommitment', 'batchCommitment']
   compiler: string
   ptau: { power: number; sha256: string; file: string }
   beacon: { name: string; hash: string; iterationsExp: number; contributionHash: string }
@@ -74,6 +75,8 @@ export type BuildProgress = { phase: 'generate' | 'compile' | 'setup' | 'export'
 export type BuildCircuitParameters = {
   /** The quantised network (see `quantizeNetwork`). */
   quantized: QuantizedNetwork
+  /** Build the batch circuit of this many rows per proof (1..31; sign or argmax heads), see `generateBatchCircuit`. */
+  batch?: number
   /** Cache directory (default `KRAIN_CIRCUIT_CACHE` or `~/.cache/krain/circuits`). */
   cacheDir?: string
   /** A prepared ptau file to use (default: the smallest pinned one that fits, see `resolvePtau`). */
@@ -116,7 +119,7 @@ function runWorker(worker: Worker, job: Record<string, unknown>, onProgress: (p:
 /**
  * Build (or find in the cache) the circuit of a quantised network: circom source, r1cs, wasm,
  * DEV ONLY zkey, verification key and Solidity verifier.
- * @param parameters - `{ quantized, cacheDir?, ptau?, verifySetup?, onProgress? }`
+ * @param parameters - `{ quantized, batch?, cacheDir?, ptau?, verifySetup?, onProgress? }`
  * @returns the verified circuit artifacts
  * @throws {TypeError} on a wrong argument
  * @throws {ZkCircuitTooLargeError} when no available ptau fits (estimate first, then the exact count)
@@ -134,7 +137,7 @@ export async function buildCircuit(parameters: BuildCircuitParameters): Promise<
   const cacheDir = resolve(p.cacheDir === undefined ? defaultCircuitCacheDir() : aString(p.cacheDir, 'cacheDir'))
   const report = p.onProgress ?? (() => {})
   report({ phase: 'generate', message: 'circom source' })
-  const gen = generateCircuit(p.quantized)
+  const gen = generateCircuit(p.quantized, p.batch)
   const dir = join(cacheDir, gen.id)
   if (existsSync(join(dir, 'manifest.json'))) {
     const c = loadCircuit({ id: gen.id, cacheDir, spec: gen.spec })
@@ -186,7 +189,7 @@ export async function buildCircuit(parameters: BuildCircuitParameters): Promise<
       spec: gen.spec,
       constraints: compiled.constraints,
       wires: compiled.wires,
-      publicSignals: ['output', 'modelCommitment', 'inputCommitment'],
+      publicSignals: gen.spec.batch === undefined ? ['output', 'modelCommitment', 'inputCommitment'] : ['packedOutputs', 'modelCommitment', 'batchCommitment'],
       compiler: `circom2 ${(JSON.parse(readFileSync(join(circom2Dir(), 'package.json'), 'utf8')) as { version: string }).version} (WebAssembly), --O2`,
       ptau: { power: ptauInfo.power, sha256: ptauInfo.sha256, file: ptauPath.split(/[\\/]/).pop()! },
       beacon: { ...DEV_CIRCUIT_BEACON, contributionHash: set.beaconHash },

@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Head } from '@krain/models'
+import { anIntInRange } from '@krain/core'
+import { ZkUnsupportedModelError } from '../errors.js'
 import { SNARK_SCALAR_FIELD } from '../field.js'
 import { packedLength } from '../quantize/pack.js'
 import { circuitLibDir, CIRCUIT_LIB_FILES } from './paths.js'
@@ -41,12 +43,29 @@ export type NetworkCircuitSpec = {
   headBits: number
   /** `public` mode: sha256 (hex) of the quantised model the circuit's constants are. */
   modelHash?: string
+  /** Rows per proof of a batch circuit (1..31); absent for a single-inference circuit. */
+  batch?: number
 }
 
-/** The spec of a quantised network's circuit. */
-export function circuitSpec(q: QuantizedNetwork): NetworkCircuitSpec {
+/** Largest batch: `packedOutputs = Σ output_r · 256^r` must stay below the field (the registry's `MAX_BATCH_SIZE`). */
+export const MAX_NETWORK_BATCH = 31
+
+/**
+ * The spec of a quantised network's circuit (single-inference, or of `batch` rows per proof).
+ * @throws {RangeError} when `batch` is not an integer in 1..31
+ * @throws {ZkUnsupportedModelError} for a batch of a regression head or of an argmax over more than 256 classes (one byte per row)
+ */
+export function circuitSpec(q: QuantizedNetwork, batch?: number): NetworkCircuitSpec {
+  if (batch !== undefined) checkBatch(q, batch)
   const layers = q.layers.map((l) => ({ inputs: l.weights[0]!.length, outputs: l.weights.length, activation: l.activation, weightBits: l.weightBits, biasBits: l.biasBits, biasShift: l.biasShift, rangeBits: l.rangeBits, shift: l.shift }))
-  return { generator: GENERATOR_VERSION, mode: q.mode, inputs: q.inputs, inputBits: q.inputBits, layers, head: q.head, headBits: q.headBits, ...(q.mode === 'public' ? { modelHash: quantizedModelHash(q) } : {}) }
+  return { generator: GENERATOR_VERSION, mode: q.mode, inputs: q.inputs, inputBits: q.inputBits, layers, head: q.head, headBits: q.headBits, ...(q.mode === 'public' ? { modelHash: quantizedModelHash(q) } : {}), ...(batch !== undefined ? { batch } : {}) }
+}
+
+function checkBatch(q: QuantizedNetwork, batch: number): void {
+  anIntInRange(batch, 'batch', 1, MAX_NETWORK_BATCH)
+  const outs = q.layers[q.layers.length - 1]!.weights.length
+  if (q.head === 'regression') throw new ZkUnsupportedModelError({ shortMessage: 'batch proofs pack one byte per row: a regression head has no batch circuit', details: `${outs} outputs of ${q.headBits} bits per row; prove its rows one by one` })
+  if (q.head === 'argmax' && outs > 256) throw new ZkUnsupportedModelError({ shortMessage: `batch proofs pack one byte per row: an argmax over ${outs} classes does not fit` })
 }
 
 /**
@@ -95,13 +114,14 @@ const letter: Record<CircuitActivation, string> = { identity: '', square: 's', r
 
 /**
  * A readable circuit id: `logistic-30-w16-x24-<key>` for a one-layer sign model,
- * `net-20-8r-4-argmax-w9-x12-<key>` otherwise, `-pub` for public weights; `<key>` = 12 hex digits.
+ * `net-20-8r-4-argmax-w9-x12-<key>` otherwise, `-pub` for public weights, `-b<k>` for a batch of
+ * k rows; `<key>` = 12 hex digits.
  */
 export function circuitId(spec: NetworkCircuitSpec): string {
   const key = circuitKey(spec).slice(0, 12)
   const w = spec.layers.map((l) => l.weightBits)
   const wb = w.every((v) => v === w[0]) ? `w${w[0]}` : `w${w.join('.')}`
-  const pub = spec.mode === 'public' ? '-pub' : ''
+  const pub = `${spec.mode === 'public' ? '-pub' : ''}${spec.batch !== undefined ? `-b${spec.batch}` : ''}`
   if (spec.layers.length === 1 && spec.layers[0]!.activation === 'identity') {
     const kind = spec.head === 'sign' ? 'logistic' : spec.head === 'argmax' ? `softmax` : 'linear'
     const dims = spec.head === 'sign' ? `${spec.inputs}` : `${spec.inputs}-${spec.layers[0]!.outputs}`
@@ -139,11 +159,20 @@ export function modelPreimageLength(spec: NetworkCircuitSpec): number {
  * @returns the estimated number of constraints
  */
 export function estimateConstraints(spec: NetworkCircuitSpec): number {
-  let c = spec.inputs * spec.inputBits + poseidonChainCost(packedLength(spec.inputs, spec.inputBits) + 1)
+  const rows = spec.batch ?? 1
+  let c = 0
   if (spec.mode === 'committed') {
     c += poseidonChainCost(modelPreimageLength(spec))
-    for (const l of spec.layers) c += l.inputs * l.outputs * (l.weightBits + 1) + l.outputs * l.biasBits
+    for (const l of spec.layers) c += l.inputs * l.outputs * l.weightBits + l.outputs * l.biasBits
   }
+  if (spec.batch !== undefined) c += poseidonChainCost(spec.batch)
+  return c + rows * rowConstraints(spec)
+}
+
+/** Constraints of one row: its input's range checks and commitment, products, activations and head. */
+function rowConstraints(spec: NetworkCircuitSpec): number {
+  let c = spec.inputs * spec.inputBits + poseidonChainCost(packedLength(spec.inputs, spec.inputBits) + 1)
+  if (spec.mode === 'committed') for (const l of spec.layers) c += l.inputs * l.outputs
   for (const l of spec.layers) {
     if (l.activation === 'relu') c += l.outputs * (l.rangeBits + 1)
     else if (l.activation === 'square') c += l.outputs * (1 + l.rangeBits)
