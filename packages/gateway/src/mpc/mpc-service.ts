@@ -19,6 +19,15 @@
  * deadline is thus replayed as advance-then-close, as it happened, and not as a forced close of
  * the earlier round. Each event also records the phase it left the session in; a replay that
  * reaches another phase is refused (`MPC_REPLAY_DIVERGED`) instead of serving a different state.
+ *
+ * Several instances: any instance serves any party. Before each request the instance reads the
+ * session's version and, when another instance moved it, applies only the log entries written
+ * since (ids sort by version). Two instances writing at once race on the compare-and-set: the
+ * loser's attempt ran on a stale state, so it rebuilds from the log and runs the request again
+ * (at most {@link MAX_ATTEMPTS} times, with a short random back-off) instead of failing the party's
+ * request; a party message accepted meanwhile by the other instance is then a `duplicate`. Every
+ * saved version is announced through the store (`mpc` channel: PostgreSQL `NOTIFY`), so a
+ * long-poll on one instance wakes when another instance closes the round.
  */
 import { EventEmitter } from 'node:events'
 import { Coordinator, createSession, addressOf, type AggregateResult, type CoordinatorState, type CreateSessionParameters, type Hex, type SessionConfig } from '@krain/mpc'
@@ -42,12 +51,27 @@ const LOG = 'log'
 /** Coordinators kept in memory (large sessions hold their ciphertexts); older ones are reloaded from the log on demand. */
 const MAX_CACHED_SESSIONS = 16
 const COORDINATOR = 'coordinator'
+/** Attempts of one request when other instances keep winning the compare-and-set. */
+export const MAX_ATTEMPTS = 12
+/** Local event meaning "announcements may have been lost: every waiter re-reads". */
+const RESYNC = Symbol('resync')
+/** Log entries of one saved version have ids `<this>:<k>`, so all of them sort below `<this>;`. */
+const versionKey = (id: string, version: number): string => `${id}:${String(version).padStart(10, '0')}`
+const logId = (id: string, version: number, k: number): string => `${versionKey(id, version)}:${k}`
+/** The version a log entry was written at (its id is {@link logId}), or undefined for another format. */
+const versionOfLogId = (logEntryId: string): number | undefined => {
+  const m = /:(\d{10}):\d+$/.exec(logEntryId)
+  return m ? Number(m[1]) : undefined
+}
 
 /** The MPC coordinator of one gateway instance. */
 export class MpcService {
   private readonly cache = new Map<string, Loaded>()
   private readonly locks = new Map<string, Promise<unknown>>()
   private readonly events = new EventEmitter().setMaxListeners(0)
+  /** The store subscription that relays other instances' changes into {@link events}, held while someone waits. */
+  private remote: Promise<(() => void) | undefined> | undefined
+  private waiting = 0
   readonly coordinatorAddress: `0x${string}`
 
   readonly #clock: () => number
@@ -78,15 +102,14 @@ export class MpcService {
   }
 
   /** Relay one party message (join, shares or sum-share). */
-  receive(id: string, message: unknown): Promise<{ status: 'accepted' | 'duplicate'; phase: string }> {
-    return this.step(id, (c, now, log) => {
+  async receive(id: string, message: unknown): Promise<{ status: 'accepted' | 'duplicate'; phase: string }> {
+    const r = await this.step(id, (c, now, log) => {
       const r = c.receive(message, now)
-      if (r.outcome === 'accepted') {
-        log({ kind: 'receive', at: now, message, phase: r.phase })
-        this.p.metrics.mpcEvents.inc({ event: r.type })
-      }
-      return { status: r.outcome, phase: r.phase }
+      if (r.outcome === 'accepted') log({ kind: 'receive', at: now, message, phase: r.phase })
+      return r
     })
+    if (r.outcome === 'accepted') this.p.metrics.mpcEvents.inc({ event: r.type })
+    return { status: r.outcome, phase: r.phase }
   }
 
   /** The signed roster. */
@@ -106,7 +129,10 @@ export class MpcService {
 
   /** Close the current round now (the session's creator or an admin decides). */
   close(id: string): Promise<{ phase: string }> {
+    let round: string | undefined // the round this request closes, also when it runs again after a lost race
     return this.step(id, (c, now, log) => {
+      round ??= c.phase
+      if (c.phase !== round) return { phase: c.phase } // closed meanwhile (by another instance or its deadline): not the next one too
       const phase = c.closeRound(now)
       log({ kind: 'close', at: now, phase })
       return { phase }
@@ -115,28 +141,71 @@ export class MpcService {
 
   /**
    * Long-poll: resolve once the session's phase is one of `phases` (true) or after `timeoutMs`
-   * (false). Changes made by this instance wake it at once; others are seen at the timeout.
+   * (false). A change saved by any instance sharing the store wakes it (this instance's at once,
+   * others' through the store's announcements); if announcements are unavailable, others'
+   * changes are seen at the timeout.
    */
   async waitForPhase(id: string, phases: string[], timeoutMs: number): Promise<boolean> {
-    const now = async (): Promise<boolean> => phases.includes((await this.status(id)).phase)
-    if (await now()) return true
-    if (timeoutMs <= 0) return false
+    const reached = async (): Promise<boolean> => phases.includes((await this.status(id)).phase)
+    if (timeoutMs <= 0) return reached()
+    const release = await this.hear() // listening before the first read: no change slips between them
     return new Promise<boolean>((resolve, reject) => {
-      const done = (v: boolean): void => {
+      let settled = false
+      const finish = (f: () => void): void => {
+        if (settled) return
+        settled = true
         clearTimeout(timer)
         this.events.off(id, onChange)
-        resolve(v)
+        this.events.off(RESYNC, check)
+        release()
+        f()
       }
+      const check = (): void =>
+        void reached().then(
+          (ok) => ok && finish(() => resolve(true)),
+          (e: unknown) => finish(() => reject(e)),
+        )
       const onChange = (phase: string): void => {
-        if (phases.includes(phase)) done(true)
+        if (phases.includes(phase)) finish(() => resolve(true))
       }
-      const timer = setTimeout(() => {
-        this.events.off(id, onChange)
-        now().then(resolve, reject)
-      }, timeoutMs)
+      const timer = setTimeout(
+        () =>
+          void reached().then(
+            (ok) => finish(() => resolve(ok)),
+            (e: unknown) => finish(() => reject(e)),
+          ),
+        timeoutMs,
+      )
       timer.unref()
       this.events.on(id, onChange)
+      this.events.on(RESYNC, check)
+      check()
     })
+  }
+
+  /**
+   * Relay the store's `mpc` announcements (other instances' saved versions) into the local
+   * emitter while at least one request waits; returns the release function of this waiter.
+   */
+  private async hear(): Promise<() => void> {
+    this.waiting++
+    this.remote ??= this.p.store
+      .subscribe('mpc', (payload) => {
+        if (payload === '') return void this.events.emit(RESYNC)
+        const [id, , phase] = payload.split(' ')
+        if (id && phase) this.events.emit(id, phase)
+      })
+      .catch(() => undefined) // no announcements (database unreachable): waits end at their timeout
+    await this.remote
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      if (--this.waiting > 0) return
+      const r = this.remote
+      this.remote = undefined
+      void r?.then((stop) => stop?.())
+    }
   }
 
   /**
@@ -174,9 +243,29 @@ export class MpcService {
     if (!row) throw new NotFoundError('MPC session', id)
     const cached = this.cache.get(id)
     if (cached && cached.version === row.version) return cached
+    if (cached && cached.version < row.version) {
+      // another instance moved it: apply only what it logged since (a failure rebuilds from the whole log)
+      try {
+        const since = await this.p.store.listMpcLogAfter(id, LOG, `${versionKey(id, cached.version)};`)
+        cached.version = this.replay(id, cached.coord, since, cached.version)
+        cached.sig = JSON.stringify(cached.coord.status())
+        return cached
+      } catch {
+        this.cache.delete(id)
+      }
+    }
     const { config } = decodeMpcState(row.state, { table: 'mpc_sessions', id, column: 'state' })
     const coord = new Coordinator({ config, identityKey: this.p.identityKey })
     const log = (await this.p.store.listMpcMessages(id, COORDINATOR, LOG)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    // the log may be newer than the row read before it: the state is that of the last version logged
+    const version = this.replay(id, coord, log, row.version)
+    const loaded: Loaded = { coord, version, creator: row.creator, sig: JSON.stringify(coord.status()) }
+    this.remember(id, loaded)
+    return loaded
+  }
+
+  /** Apply log entries (in id order) to `coord`; returns the last version they carry (at least `version`). */
+  private replay(id: string, coord: Coordinator, log: MpcMessageRecord[], version: number): number {
     for (const m of log) {
       const e = decodeJson(MpcLogEvent, m.payload, { table: 'mpc_messages', id: m.id, column: 'payload' })
       if (e.kind === 'receive') coord.receive(e.message, e.at)
@@ -185,10 +274,9 @@ export class MpcService {
       if (e.phase !== undefined && e.phase !== coord.phase) {
         throw new GatewayError('MPC_REPLAY_DIVERGED', { shortMessage: `replaying the log of session ${id.slice(0, 10)}… reached phase "${coord.phase}", the log says "${e.phase}"` })
       }
+      version = Math.max(version, versionOfLogId(m.id) ?? version)
     }
-    const loaded: Loaded = { coord, version: row.version, creator: row.creator, sig: JSON.stringify(coord.status()) }
-    this.remember(id, loaded)
-    return loaded
+    return version
   }
 
   /** Run `fn` on the session under its lock, then persist what changed. */
@@ -204,35 +292,51 @@ export class MpcService {
     return run
   }
 
+  /**
+   * Run `fn` on the session as stored and save what it changed; when another instance saved first
+   * (the compare-and-set failed), `fn` ran on a stale state: rebuild and run it again.
+   */
   private async apply<T>(id: string, fn: (c: Coordinator, now: number, log: (e: MpcEvent) => void, s: Loaded) => T): Promise<T> {
-    const s = await this.load(id)
-    const now = this.#clock()
-    const events: MpcEvent[] = []
-    let out: T
-    try {
-      // deadlines first, logged before the request's own event (a replay makes them in this order)
-      const before = JSON.stringify(s.coord.status())
-      s.coord.advance(now)
-      if (JSON.stringify(s.coord.status()) !== before) events.push({ kind: 'advance', at: now, phase: s.coord.phase })
-      out = fn(s.coord, now, (e) => events.push(e), s)
-    } catch (e) {
-      await this.save(id, s, events, now).catch(() => this.cache.delete(id)) // a deadline may have closed a round before the error
-      throw e
+    for (let attempt = 1; ; attempt++) {
+      const s = await this.load(id)
+      const now = this.#clock()
+      const events: MpcEvent[] = []
+      let out: { ok: true; value: T } | { ok: false; error: unknown }
+      try {
+        // deadlines first, logged before the request's own event (a replay makes them in this order)
+        const before = JSON.stringify(s.coord.status())
+        s.coord.advance(now)
+        if (JSON.stringify(s.coord.status()) !== before) events.push({ kind: 'advance', at: now, phase: s.coord.phase })
+        out = { ok: true, value: fn(s.coord, now, (e) => events.push(e), s) }
+      } catch (e) {
+        out = { ok: false, error: e } // a deadline may still have closed a round before the error: saved below
+      }
+      let saved: boolean
+      try {
+        saved = await this.save(id, s, events, now)
+      } catch (e) {
+        this.cache.delete(id)
+        throw out.ok ? e : out.error
+      }
+      if (saved) {
+        if (out.ok) return out.value
+        throw out.error
+      }
+      if (attempt >= MAX_ATTEMPTS) throw new ConflictError('MPC_CONCURRENT_UPDATE', `the session kept changing concurrently (${MAX_ATTEMPTS} attempts); retry the request`)
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt))
     }
-    await this.save(id, s, events, now)
-    return out
   }
 
-  private async save(id: string, s: Loaded, events: MpcEvent[], now: number): Promise<void> {
+  /** Persist what changed (compare-and-set on the version); false, with the stale coordinator dropped, if another writer got there first. */
+  private async save(id: string, s: Loaded, events: MpcEvent[], now: number): Promise<boolean> {
     const status = s.coord.status()
     const sig = JSON.stringify(status)
-    if (sig === s.sig && events.length === 0) return
-    if (status.phase === 'done' && !s.sig.includes('"phase":"done"')) this.p.metrics.mpcEvents.inc({ event: 'completed' })
+    if (sig === s.sig && events.length === 0) return true
     // A change with no logged cause came from a deadline: log it so a replay makes it too.
     if (events.length === 0) events.push({ kind: 'advance', at: now, phase: status.phase })
     const next = s.version + 1
     const messages: MpcMessageRecord[] = events.map((e, k) => ({
-      id: `${id}:${String(next).padStart(10, '0')}:${k}`,
+      id: logId(id, next, k),
       sessionId: id,
       round: LOG,
       sender: e.kind === 'receive' ? String((e.message as { from?: unknown }).from) : COORDINATOR,
@@ -243,10 +347,14 @@ export class MpcService {
     const snapshot = JSON.stringify({ config: s.coord.config, status })
     if (!(await this.p.store.updateMpcSession(id, s.version, snapshot, messages, now))) {
       this.cache.delete(id)
-      throw new ConflictError('MPC_CONCURRENT_UPDATE', 'the session changed concurrently; retry the request')
+      return false
     }
+    if (status.phase === 'done' && !s.sig.includes('"phase":"done"')) this.p.metrics.mpcEvents.inc({ event: 'completed' })
     s.version = next
     s.sig = sig
     this.events.emit(id, status.phase)
+    // other instances' long-polls; the version is stored, so a lost announcement only delays them to their timeout
+    await this.p.store.notify('mpc', `${id} ${next} ${status.phase}`).catch(() => undefined)
+    return true
   }
 }

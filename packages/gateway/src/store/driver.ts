@@ -2,6 +2,11 @@
  * @module store/driver
  * The small SQL surface the repository needs, implemented for SQLite (better-sqlite3) and
  * PostgreSQL (pg). Statements use `?` placeholders; the PostgreSQL driver numbers them.
+ *
+ * Notifications (`notify`/`subscribe`) tell the instances sharing a database that something
+ * changed, so a waiter re-reads the store instead of polling it: PostgreSQL `LISTEN/NOTIFY`
+ * (scoped to the connection's schema), an in-process emitter for SQLite (one process owns the
+ * file). Sent inside a transaction, a notification is delivered only if and when it commits.
  */
 
 /** A value bound to a statement parameter. */
@@ -21,5 +26,19 @@ export interface SqlDriver {
   transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T>
   /** Run a multi-statement script (migrations). */
   exec(script: string): Promise<void>
+  /**
+   * Announce `payload` (≤ 4000 bytes) on `channel` to every subscriber of the database, on every
+   * instance, this one included; inside a transaction, on commit (dropped on rollback).
+   */
+  notify(channel: string, payload: string): Promise<void>
+  /**
+   * Call `fn` with the payload of every notification on `channel`; resolves once listening, with
+   * the function that stops. `fn('')` means notifications may have been lost (the listening
+   * connection was re-established): re-read whatever is waited for.
+   */
+  subscribe(channel: string, fn: (payload: string) => void): Promise<() => void>
   close(): Promise<void>
 }
+
+/** A channel name: lower-case letters, digits, `_` and `-` (at most 32). */
+export const CHANNEL_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/

@@ -80,6 +80,14 @@ CREATE TABLE psi_sessions (id TEXT PRIMARY KEY, creator TEXT NOT NULL, config TE
 CREATE TABLE psi_chunks (session_id TEXT NOT NULL, sender TEXT NOT NULL, recipient TEXT NOT NULL, stream TEXT NOT NULL, idx INTEGER NOT NULL, last INTEGER NOT NULL, digest TEXT NOT NULL, data {{blob}} NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (session_id, sender, recipient, stream, idx));
 `,
   },
+  {
+    version: 40,
+    name: 'rate-limits',
+    sql: `
+CREATE TABLE rate_limits (key TEXT PRIMARY KEY, hits BIGINT NOT NULL, expires_at BIGINT NOT NULL);
+CREATE INDEX rate_limits_expires ON rate_limits (expires_at);
+`,
+  },
 ]
 
 /**

@@ -23,6 +23,7 @@ import type {
   SessionRecord,
   SqlDump,
   Store,
+  StoreChannel,
 } from './types.js'
 
 const num = (v: unknown): number => Number(v)
@@ -135,7 +136,7 @@ export class SqlStore implements Store {
   }
   async purgeExpired(now: number): Promise<number> {
     let n = 0
-    for (const t of ['challenges', 'sessions', 'request_digests']) n += await this.db.run(`DELETE FROM ${t} WHERE expires_at <= ?`, [now])
+    for (const t of ['challenges', 'sessions', 'request_digests', 'rate_limits']) n += await this.db.run(`DELETE FROM ${t} WHERE expires_at <= ?`, [now])
     return n
   }
   async consumeNullifier(key: { groupId: string; scope: string; nullifier: string }, limit: number, now: number): Promise<number | undefined> {
@@ -223,6 +224,8 @@ export class SqlStore implements Store {
       `UPDATE jobs SET state = ?, result = COALESCE(?, result), error = COALESCE(?, error), tx_hash = COALESCE(?, tx_hash), updated_at = ? WHERE id = ? AND state IN (${from.map(() => '?').join(', ')})`,
       [patch.state, patch.result ? JSON.stringify(patch.result) : null, patch.error ? JSON.stringify(patch.error) : null, patch.txHash ?? null, now, id, ...from],
     )
+    // in a transaction: sent on commit (a failed NOTIFY fails it); alone: the row is written, a lost announcement only delays waiters to their timeout
+    if (n === 1) await (db === this.db ? db.notify('job', id).catch(() => undefined) : db.notify('job', id))
     return n === 1
   }
   transitionJob(id: string, from: JobState[], patch: JobPatch & { state: JobState }, now: number): Promise<boolean> {
@@ -251,6 +254,10 @@ export class SqlStore implements Store {
       [now + leaseMs, now, now, now, limit],
     )
     return rows.map(toOutbox)
+  }
+  async claimOutboxEntry(id: string, now: number, leaseMs: number): Promise<OutboxRecord | null> {
+    const [r] = await this.db.all("UPDATE outbox SET locked_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'pending' AND (locked_until IS NULL OR locked_until <= ?) RETURNING *", [now + leaseMs, now, id, now])
+    return r ? toOutbox(r) : null
   }
   async extendOutboxLease(id: string, lockedUntil: number, now: number): Promise<boolean> {
     return (await this.db.run("UPDATE outbox SET locked_until = ?, updated_at = ? WHERE id = ? AND status = 'pending' AND locked_until IS NOT NULL", [lockedUntil, now, id])) === 1
@@ -377,6 +384,25 @@ export class SqlStore implements Store {
   async listPsiStreams(sessionId: string): Promise<import('./types.js').PsiStreamSummary[]> {
     const rows = await this.db.all('SELECT sender, recipient, stream, COUNT(*) AS chunks, SUM(LENGTH(data)) AS bytes, MAX(last) AS last FROM psi_chunks WHERE session_id = ? GROUP BY sender, recipient, stream ORDER BY sender, recipient, stream', [sessionId])
     return rows.map((r) => ({ sender: str(r.sender), recipient: str(r.recipient), stream: str(r.stream), chunks: num(r.chunks), bytes: num(r.bytes), last: num(r.last) === 1 }))
+  }
+
+  notify(channel: StoreChannel, payload: string): Promise<void> {
+    return this.db.notify(channel, payload)
+  }
+  subscribe(channel: StoreChannel, fn: (payload: string) => void): Promise<() => void> {
+    return this.db.subscribe(channel, fn)
+  }
+  async hitRateLimit(key: string, windowMs: number, now: number): Promise<{ count: number; resetAt: number }> {
+    const [r] = await this.db.all(
+      'INSERT INTO rate_limits (key, hits, expires_at) VALUES (?, 1, ?) ON CONFLICT (key) DO UPDATE SET hits = CASE WHEN rate_limits.expires_at <= ? THEN 1 ELSE rate_limits.hits + 1 END, expires_at = CASE WHEN rate_limits.expires_at <= ? THEN ? ELSE rate_limits.expires_at END RETURNING hits, expires_at',
+      [key, now + windowMs, now, now, now + windowMs],
+    )
+    return { count: num(r!.hits), resetAt: num(r!.expires_at) }
+  }
+  async listMpcLogAfter(sessionId: string, round: string, afterId: string): Promise<MpcMessageRecord[]> {
+    // byte order on both (PostgreSQL's default collation may ignore punctuation)
+    const c = this.db.dialect === 'postgres' ? ' COLLATE "C"' : ''
+    return (await this.db.all(`SELECT * FROM mpc_messages WHERE session_id = ? AND round = ? AND id${c} > ? ORDER BY id${c}`, [sessionId, round, afterId])).map(toMpcMessage)
   }
 
   async dump(): Promise<Record<string, SqlDump[]>> {

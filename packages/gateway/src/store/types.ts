@@ -68,6 +68,9 @@ export type OutboxRecord = {
   updatedAt: number
 }
 
+/** What the store announces changes of (see {@link Store.notify}): MPC sessions (`<id> <version> <phase>`) and jobs (`<id>`). */
+export type StoreChannel = 'mpc' | 'job'
+
 /** The serialised coordinator state of an MPC session, with an optimistic-concurrency version. */
 export type MpcSessionRecord = { id: string; creator: string; state: string; version: number; createdAt: number; updatedAt: number }
 
@@ -130,6 +133,8 @@ export interface Store {
 
   /** Lease up to `limit` due pending entries for `leaseMs` (other instances skip them meanwhile). */
   claimOutbox(now: number, limit: number, leaseMs: number): Promise<OutboxRecord[]>
+  /** Lease one pending entry by id for `leaseMs` (a delivery of the `chain` queue), whenever it is due; null when it is not pending or another lease is live. */
+  claimOutboxEntry(id: string, now: number, leaseMs: number): Promise<OutboxRecord | null>
   /** Extend the lease of a claimed entry (heartbeat while it is being submitted); false if it is no longer leased. */
   extendOutboxLease(id: string, lockedUntil: number, now: number): Promise<boolean>
   finishOutbox(id: string, result: OutboxResult, now: number): Promise<void>
@@ -181,6 +186,26 @@ export interface Store {
   listPsiChunks(q: { sessionId: string; sender: string; recipient: string; stream: string; fromIndex: number; limit: number }): Promise<PsiChunkRecord[]>
   /** Every stream of a session: chunk count, bytes, and whether its last chunk arrived. */
   listPsiStreams(sessionId: string): Promise<PsiStreamSummary[]>
+
+  /**
+   * Announce a change on `channel` (`payload`: which record, ≤ 4000 bytes) to every instance
+   * sharing the store, this one included: PostgreSQL `NOTIFY`, in-process on SQLite. Job
+   * transitions announce themselves (`job`, the job id) when they commit.
+   */
+  notify(channel: StoreChannel, payload: string): Promise<void>
+  /**
+   * Hear the announcements on `channel`; resolves once listening, with the function that stops.
+   * `fn('')` means some may have been lost (a dropped connection): re-read what is waited for.
+   */
+  subscribe(channel: StoreChannel, fn: (payload: string) => void): Promise<() => void>
+  /**
+   * Count one request in the fixed window of `key` (`windowMs` long, starting at the key's first
+   * request): the count so far, this one included, and when the window ends. Atomic across
+   * instances sharing the store.
+   */
+  hitRateLimit(key: string, windowMs: number, now: number): Promise<{ count: number; resetAt: number }>
+  /** Log entries of an MPC session after `afterId` (ids sort by version), in id order. */
+  listMpcLogAfter(sessionId: string, round: string, afterId: string): Promise<MpcMessageRecord[]>
 
   /** Every text value stored, table by table (used by the secrecy scan in the tests and `krain doctor`). */
   dump(): Promise<Record<string, SqlDump[]>>

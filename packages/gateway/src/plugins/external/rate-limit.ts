@@ -5,11 +5,44 @@
  * session's wallet address when there is one and the client IP otherwise (`trustProxy` decides
  * which IP), so a signed-in agent cannot escape its limit by changing IP, and requests refused by
  * auth or validation still spend their IP's budget.
+ *
+ * Where the counts live: in this process's memory with SQLite (the embedded, single-process mode),
+ * in the store's `rate_limits` table with PostgreSQL, so that several gateway instances behind one
+ * address share each caller's budget (a fixed window per key, counted by one atomic upsert). Keys
+ * are stored hashed (no client IP in the database).
  */
-import rateLimit from '@fastify/rate-limit'
+import { createHash } from 'node:crypto'
+import rateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { GatewayError } from '../../errors.js'
+import type { Store } from '../../store/types.js'
+
+/**
+ * A `@fastify/rate-limit` store class counting in the gateway's store (shared by every instance
+ * on one database).
+ * @param store - where the windows are counted
+ * @returns the class to pass as the plugin's `store` option
+ * @example
+ * ```ts
+ * await fastify.register(rateLimit, { store: storeBackedRateLimit(fastify.store), max: 100, timeWindow: 60_000 })
+ * ```
+ */
+export function storeBackedRateLimit(store: Pick<Store, 'hitRateLimit'>): FastifyRateLimitStoreCtor {
+  return class StoreRateLimit implements FastifyRateLimitStore {
+    incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
+      const now = Date.now()
+      const hashed = createHash('sha256').update(key).digest('base64url').slice(0, 32)
+      store.hitRateLimit(hashed, timeWindow, now).then(
+        ({ count, resetAt }) => callback(null, { current: count, ttl: Math.max(0, resetAt - now) }),
+        (e: unknown) => callback(e instanceof Error ? e : new Error(String(e))),
+      )
+    }
+    child(): FastifyRateLimitStore {
+      return this
+    }
+  }
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,6 +55,7 @@ declare module 'fastify' {
 export const rateLimitPlugin = fp(
   async (fastify) => {
     await fastify.register(rateLimit, {
+      ...(fastify.store.kind === 'postgres' ? { store: storeBackedRateLimit(fastify.store) } : {}),
       global: false,
       max: fastify.config.rateLimitPerMinute,
       timeWindow: 60_000,
@@ -31,5 +65,5 @@ export const rateLimitPlugin = fp(
     const limiter = fastify.rateLimit() as (req: FastifyRequest, reply: FastifyReply) => Promise<void>
     fastify.decorate('limitRequest', limiter)
   },
-  { name: 'krain-rate-limit', dependencies: ['krain-env'] },
+  { name: 'krain-rate-limit', dependencies: ['krain-env', 'krain-store'] },
 )
