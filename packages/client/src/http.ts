@@ -3,6 +3,13 @@
  * A small JSON-over-HTTP client for the gateway (global `fetch`): signs in with a wallet through
  * the SIWE challenge, keeps the session token, signs in again when it expires, and turns error
  * bodies into {@link KrainHttpError}s.
+ *
+ * Failover: given `baseUrls` (gateway instances of one deployment, sharing one store), a request
+ * that cannot reach the current instance moves to the next one and the client stays there. A
+ * request moves only when it cannot have been applied: the connection was refused or never made,
+ * or it is safe to repeat (GET/HEAD, or marked `idempotent`, e.g. an MPC party message, which the
+ * coordinator answers `duplicate` the second time). Session tokens live in the store, so they
+ * hold on every instance.
  */
 import type { LocalAccount } from 'viem/accounts'
 import { KrainHttpError } from './errors.js'
@@ -17,26 +24,53 @@ export type GatewayHttpParameters = {
   token?: string
   /** Custom fetch (tests, proxies). */
   fetch?: typeof fetch
+  /** Further base URLs of the same deployment, tried in order after `url` when it cannot be reached. */
+  baseUrls?: string[]
 }
 
 /** Options of one request. */
-export type RequestOptions = { body?: unknown; query?: Record<string, string | number | undefined>; auth?: boolean; bytes?: Uint8Array }
+export type RequestOptions = {
+  body?: unknown
+  query?: Record<string, string | number | undefined>
+  auth?: boolean
+  bytes?: Uint8Array
+  /** The request may be applied twice without harm: with `baseUrls`, repeat it on the next instance after any network failure. */
+  idempotent?: boolean
+}
+
+/** Error codes of a connection that was never made (the request cannot have reached the server). */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
+const notConnected = (e: unknown): boolean => {
+  const cause = (e as { cause?: { code?: unknown; errors?: { code?: unknown }[] } } | undefined)?.cause
+  return NOT_CONNECTED.has(String(cause?.code)) || (cause?.errors?.length ? cause.errors.every((x) => NOT_CONNECTED.has(String(x.code))) : false)
+}
+const checkedUrl = (url: unknown, name: string): string => {
+  if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new TypeError(`"${name}" expected an http(s) URL, got ${JSON.stringify(url)}`)
+  return url.replace(/\/+$/, '')
+}
 
 /** Authenticated JSON requests to one gateway. */
 export class GatewayHttp {
-  readonly url: string
   readonly account: LocalAccount | undefined
+  /** `url` then `baseUrls`. */
+  readonly urls: readonly string[]
+  private current = 0
   private token: string | undefined
   private signingIn: Promise<string> | undefined
   private readonly fetchFn: typeof fetch
 
-  constructor({ url, account, token, fetch: f }: GatewayHttpParameters) {
-    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new TypeError(`"url" expected an http(s) URL, got ${JSON.stringify(url)}`)
-    this.url = url.replace(/\/+$/, '')
+  constructor({ url, account, token, fetch: f, baseUrls = [] }: GatewayHttpParameters) {
+    if (!Array.isArray(baseUrls)) throw new TypeError(`"baseUrls" expected an array of URLs, got ${JSON.stringify(baseUrls)}`)
+    this.urls = [checkedUrl(url, 'url'), ...baseUrls.map((u, i) => checkedUrl(u, `baseUrls[${i}]`))]
     this.account = account
     this.token = token
     // a browser's fetch throws "Illegal invocation" when called as a method of another object
     this.fetchFn = f ?? ((input, init) => globalThis.fetch(input, init))
+  }
+
+  /** The base URL requests go to now (`url` until a failover moved to one of `baseUrls`). */
+  get url(): string {
+    return this.urls[this.current]!
   }
 
   /** Sign in (SIWE) and keep the session token. */
@@ -56,9 +90,9 @@ export class GatewayHttp {
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const auth = opts.auth ?? true
     if (auth && !this.token && this.account) await this.signIn()
-    const send = async (): Promise<Response> => {
+    const once = async (base: string): Promise<Response> => {
       const qs = opts.query ? Object.entries(opts.query).filter(([, v]) => v !== undefined) : []
-      const url = `${this.url}${path}${qs.length ? `?${new URLSearchParams(qs.map(([k, v]): [string, string] => [k, String(v)]))}` : ''}`
+      const url = `${base}${path}${qs.length ? `?${new URLSearchParams(qs.map(([k, v]): [string, string] => [k, String(v)]))}` : ''}`
       const headers: Record<string, string> = {}
       if (auth && this.token) headers.authorization = `Bearer ${this.token}`
       let body: string | Uint8Array<ArrayBuffer> | undefined
@@ -71,6 +105,18 @@ export class GatewayHttp {
         body = JSON.stringify(opts.body)
       }
       return this.fetchFn(url, { method, headers, ...(body !== undefined ? { body } : {}) })
+    }
+    const repeatable = opts.idempotent === true || method.toUpperCase() === 'GET' || method.toUpperCase() === 'HEAD'
+    const send = async (): Promise<Response> => {
+      for (let tried = 1; ; tried++) {
+        const at = this.current
+        try {
+          return await once(this.urls[at]!)
+        } catch (e) {
+          if (tried >= this.urls.length || !(repeatable || notConnected(e))) throw e
+          if (this.current === at) this.current = (at + 1) % this.urls.length // unless a concurrent request moved already
+        }
+      }
     }
     let res = await send()
     if (res.status === 401 && auth && this.account) {

@@ -17,6 +17,8 @@ export type MpcProgress = { step: 'joined' | 'roster' | 'shared' | 'inbox' | 'su
 export type MpcParticipantParameters = {
   /** Gateway base URL. */
   url: string
+  /** Other instances of the same gateway deployment, for failover (see {@link GatewayHttp}); party messages are repeated safely. */
+  baseUrls?: string[]
   /** The hospital's secp256k1 key (its wallet key): signs messages and signs in. Stays local. */
   privateKey: Hex
   /** Session to take part in. */
@@ -40,8 +42,8 @@ export class MpcParticipant {
   private readonly waitMs: number
   private readonly timeoutMs: number
 
-  constructor({ url, privateKey, sessionId, state, waitMs = 20_000, timeoutMs = 10 * 60_000, fetch: f }: MpcParticipantParameters) {
-    this.http = new GatewayHttp({ url, account: privateKeyToAccount(privateKey), fetch: f })
+  constructor({ url, baseUrls, privateKey, sessionId, state, waitMs = 20_000, timeoutMs = 10 * 60_000, fetch: f }: MpcParticipantParameters) {
+    this.http = new GatewayHttp({ url, baseUrls, account: privateKeyToAccount(privateKey), fetch: f })
     this.privateKey = privateKey
     this.sessionId = sessionId
     this.waitMs = waitMs
@@ -66,7 +68,7 @@ export class MpcParticipant {
       if (config.sessionId !== this.sessionId) throw new KrainHttpError({ status: 400, code: 'MPC_WRONG_SESSION', message: 'the gateway returned another session' })
       this.party = new Party({ config, identityKey: this.privateKey })
     }
-    await this.http.request('POST', `/v1/mpc/sessions/${this.sessionId}/join`, { body: { message: this.party.join() } })
+    await this.http.request('POST', `/v1/mpc/sessions/${this.sessionId}/join`, { body: { message: this.party.join() }, idempotent: true })
   }
 
   /** Round 2: wait for the roster, then upload this party's encrypted shares of `values`. */
@@ -74,7 +76,7 @@ export class MpcParticipant {
     const party = this.requireParty()
     this.roster ??= await this.poll(() => this.http.request<RosterMessage>('GET', `/v1/mpc/sessions/${this.sessionId}/roster`, { query: { waitMs: this.waitMs } }))
     const message = party.share(values, this.roster)
-    await this.http.request('POST', `/v1/mpc/sessions/${this.sessionId}/shares`, { body: { message } })
+    await this.http.request('POST', `/v1/mpc/sessions/${this.sessionId}/shares`, { body: { message }, idempotent: true })
   }
 
   /**
@@ -92,10 +94,10 @@ export class MpcParticipant {
       message = party.sum(bundle, this.roster)
     } catch (e) {
       if (!(e instanceof MpcDealerError)) throw e
-      await this.http.request('POST', `/v1/mpc/sessions/${this.sessionId}/complaint`, { body: { message: e.complaint } })
+      await this.http.request('POST', `/v1/mpc/sessions/${this.sessionId}/complaint`, { body: { message: e.complaint }, idempotent: true })
       return { complainedAbout: e.dealer }
     }
-    await this.http.request('POST', `/v1/mpc/sessions/${this.sessionId}/sum-share`, { body: { message } })
+    await this.http.request('POST', `/v1/mpc/sessions/${this.sessionId}/sum-share`, { body: { message }, idempotent: true })
     return {}
   }
 
