@@ -58,3 +58,8 @@ export { packMessage, unpackMessage } from './protocol/wire.js'
 export { jsonLength } from './simulator/simulate.js'
 export { deriveShareKey, sealBytes, openBytes, shareAad } from './crypto/share-encryption.js'
 export type { DeriveShareKeyParameters } from './crypto/share-encryption.js'
+
+// binary wire form of the messages (CBOR, share payloads as raw bytes)
+export { encodeMessage, decodeMessage, MESSAGE_MEDIA_TYPE, BYTES_FIELDS } from './wire/message-wire.js'
+export { encodeCbor, decodeCbor } from './wire/cbor.js'
+export type { EncodeCborOptions } from './wire/cbor.js'

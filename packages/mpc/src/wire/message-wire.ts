@@ -1,0 +1,48 @@
+/**
+ * @module wire/message-wire
+ * The binary form of the protocol's messages for transports that carry bytes (HTTP bodies as
+ * `application/cbor`): the JSON message as CBOR (RFC 8949, the subset of `cbor.ts`), its share
+ * payloads — the fields {@link BYTES_FIELDS}, base64 in JSON — as raw byte strings. Nothing else
+ * changes: `decodeMessage(encodeMessage(m))` deep-equals `m`, so every digest and signature (they
+ * cover the JSON form's fields) is the same, and a flipped byte anywhere is refused exactly as in
+ * JSON (a bad signature, a failed AEAD tag, or a malformed message).
+ *
+ * Why CBOR and not a home-made framing: it is an IETF standard with a registered media type and
+ * readers in every language a hospital's client may be written in, and the subset used here is
+ * small enough to write without a dependency (the package stays browser-safe and Node-fast).
+ * A share upload of 10 × 100,000 values is 1.03× the raw share bytes (base64 JSON: 1.38×).
+ */
+import { MpcError } from '../errors.js'
+import { decodeCbor, encodeCbor } from './cbor.js'
+
+/** Media type of {@link encodeMessage}'s output. */
+export const MESSAGE_MEDIA_TYPE = 'application/cbor'
+
+/** Fields that are base64 in JSON and byte strings in CBOR: share ciphertexts, sum-shares, keys. */
+export const BYTES_FIELDS: ReadonlySet<string> = new Set(['ciphertext', 'share', 'encryptionKey', 'key'])
+
+/**
+ * Encode a protocol message (a party message, roster, share bundle…) in its binary form.
+ * @param message - the message in its JSON form
+ * @returns the CBOR bytes
+ * @throws TypeError when `message` holds something JSON messages do not (a float, a function)
+ * @example
+ * const bytes = encodeMessage(party.share(values, roster))
+ * await fetch(url, { method: 'POST', body: bytes, headers: { 'content-type': MESSAGE_MEDIA_TYPE } })
+ */
+export function encodeMessage(message: unknown): Uint8Array {
+  return encodeCbor(message, { bytesFields: BYTES_FIELDS })
+}
+
+/**
+ * Decode a message's binary form back to its JSON form (shape only: the receiver still checks it
+ * as it checks a JSON message).
+ * @param bytes - what {@link encodeMessage} produced
+ * @returns the message, byte strings as canonical base64
+ * @throws `MpcError` `MPC_MALFORMED_MESSAGE` on bytes that are not one CBOR map in the subset
+ */
+export function decodeMessage(bytes: Uint8Array): Record<string, unknown> {
+  const m = decodeCbor(bytes)
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new MpcError('MPC_MALFORMED_MESSAGE', { shortMessage: 'binary message: expected a CBOR map' })
+  return m as Record<string, unknown>
+}
