@@ -2,14 +2,17 @@
  * @module client/krain-client
  * The agent's SDK. Keys stay local: for an encrypted inference the client plans with the gateway,
  * makes CKKS keys, uploads only the evaluation keys (once per plan), encrypts, calls, decrypts —
- * in one call. Proven inferences are jobs; `waitForJob` long-polls their status.
+ * in one call. Proven inferences are jobs; `waitForJob` long-polls their status. CKKS (node-seal's
+ * WebAssembly) is loaded on the first encrypted inference only, so the class is light to import, in
+ * Node and in a browser bundle (`@krain/client/browser`).
  */
-import { createCkksClient, decryptBatch, encryptBatch, type CkksClient, type InferencePlan } from '@krain/he'
+import type { CkksClient, InferencePlan } from '@krain/he/ckks'
 import type { Model } from '@krain/models'
 import type { LocalAccount } from 'viem/accounts'
 import type { JobView, Receipt, ReceiptResponse } from './schemas/jobs.js'
 import type { CircuitStatusSchema, ModelInfo as ModelInfoSchema } from './schemas/models.js'
 import { GatewayHttp } from './http.js'
+import { bytesToBase64 } from './bytes.js'
 import { InvalidArgumentRangeError } from '@krain/core'
 
 /** A model as the gateway describes it (never its weights): shapes, HE plan summary, provability. */
@@ -30,7 +33,14 @@ function assertRowWidth(rows: number[][], inputs: number): void {
 }
 
 /** Parameters of {@link KrainClient}. */
-export type KrainClientParameters = { url: string; account: LocalAccount; fetch?: typeof fetch }
+export type KrainClientParameters = {
+  url: string
+  /** Wallet that signs in (a viem local account, or `eip1193Account` of a browser wallet). */
+  account?: LocalAccount
+  /** A session token obtained elsewhere (e.g. pasted into the dashboard), instead of `account`. */
+  token?: string
+  fetch?: typeof fetch
+}
 
 type Session = { plan: InferencePlan; client: CkksClient; keyId: string }
 
@@ -46,8 +56,8 @@ export class KrainClient implements Disposable {
   readonly http: GatewayHttp
   private readonly sessions = new Map<string, Promise<Session>>()
 
-  constructor({ url, account, fetch: f }: KrainClientParameters) {
-    this.http = new GatewayHttp({ url, account, fetch: f })
+  constructor({ url, account, token, fetch: f }: KrainClientParameters) {
+    this.http = new GatewayHttp({ url, ...(account ? { account } : {}), ...(token ? { token } : {}), ...(f ? { fetch: f } : {}) })
   }
 
   /** Gateway health. */
@@ -62,7 +72,7 @@ export class KrainClient implements Disposable {
    * @returns the model with its layers, parameter count, HE plan summary and provability
    */
   registerModel({ name, model, onnx, calibration, mode }: RegisterModelParameters): Promise<ModelInfo> {
-    const body = { name, ...(model ? { model } : {}), ...(onnx ? { onnx: Buffer.from(onnx.buffer, onnx.byteOffset, onnx.byteLength).toString('base64') } : {}), ...(calibration ? { calibration } : {}), ...(mode ? { mode } : {}) }
+    const body = { name, ...(model ? { model } : {}), ...(onnx ? { onnx: bytesToBase64(onnx) } : {}), ...(calibration ? { calibration } : {}), ...(mode ? { mode } : {}) }
     return this.http.request('POST', '/v1/models', { body })
   }
 
@@ -114,6 +124,7 @@ export class KrainClient implements Disposable {
         const plan = await this.http.request<InferencePlan>('POST', `/v1/models/${encodeURIComponent(modelId)}/he/plan`, { body: planParams })
         assertRowWidth(rows, plan.inputs) // before key generation and upload: a wrong width costs nothing
         onProgress?.('generating keys')
+        const { createCkksClient } = await import('@krain/he/ckks')
         const client = await createCkksClient({ params: plan.params, galoisSteps: plan.galoisSteps, relin: plan.relin })
         onProgress?.('uploading evaluation keys')
         const { keyId } = await this.http.request<{ keyId: string }>('POST', '/v1/he/keys', { bytes: client.exportEvaluationKeys() })
@@ -125,7 +136,8 @@ export class KrainClient implements Disposable {
     const s = await pending
     assertRowWidth(rows, s.plan.inputs)
     onProgress?.('encrypting')
-    const ciphertexts = encryptBatch({ client: s.client, plan: s.plan, rows }).map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('base64'))
+    const { encryptBatch, decryptBatch } = await import('@krain/he/ckks')
+    const ciphertexts = encryptBatch({ client: s.client, plan: s.plan, rows }).map(bytesToBase64)
     onProgress?.('evaluating on the gateway')
     const out = await this.http.request<{ ciphertexts: string[] }>('POST', `/v1/models/${encodeURIComponent(modelId)}/infer/encrypted`, { body: { keyId: s.keyId, plan: planParams, ciphertexts } })
     onProgress?.('decrypting')

@@ -5,10 +5,11 @@
  * the record under `inferenceId(model, input, output)`, recorded by the receipt's transaction, with
  * a proof the deployed verifier contract accepts. Every `valid: false` comes with `reasons` saying
  * why (wrong chain, no registry there, a chain reset since the receipt, no record, another
- * transaction, a proof that does not verify).
+ * transaction, a proof that does not verify). Runs in Node and in a browser (`#verify-backend`
+ * picks the checks' implementation; the browser's takes the pinned keys from `@krain/chain`).
  */
-import { createChainClient, inferenceId, verifyOnChainAndOffChain } from '@krain/chain'
-import { verifyInference, verifyNetwork, type Groth16Proof } from '@krain/zk'
+import type { Groth16Proof } from '@krain/zk/groth16'
+import { createChainClient, inferenceId, verifyInference, verifyNetwork, verifyOnChainAndOffChain } from '#verify-backend'
 import type { ProvenInferenceReceipt } from './krain-client.js'
 
 /** Outcome of {@link verifyReceipt}: each check, their conjunction, and why it is not valid (empty when valid). */

@@ -3,7 +3,7 @@
 // `import { KrainClient } from '@krain/gateway/client'` works under plain `node` right after
 // `npm install` (the root `postinstall` runs this; it takes well under a second). The workspace
 // packages (@krain/*) are bundled from their TypeScript sources; every npm dependency stays external.
-// It also writes the dashboard's browser bundle (ui/dist/app.js: the SDK's GatewayHttp, no Node built-ins).
+// It also writes the dashboard's browser bundle (ui/dist/app.js: the SDK's browser entry, no Node built-ins).
 import { build } from 'esbuild'
 import { readFileSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -12,11 +12,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const started = performance.now()
 
-/** Keeps npm packages external (resolved from node_modules at run time); bundles @krain/* sources. */
+/** Keeps npm packages external (resolved from node_modules at run time); bundles @krain/* sources and their `#` imports. */
 const externalNpm = {
   name: 'external-npm',
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@krain/') ? undefined : { path: args.path, external: true }))
+    b.onResolve({ filter: /^[^./#]/ }, (args) => (args.path.startsWith('@krain/') ? undefined : { path: args.path, external: true }))
     // import.meta.url of each bundled source stays its own file's URL, so assets a package finds next to
     // its sources (e.g. @krain/psi's worker file, circuit artifacts) still resolve from the bundle.
     b.onLoad({ filter: /\.(ts|js|mjs)$/ }, (args) => {
@@ -66,6 +66,8 @@ await nodeBundle(`${root}src/client/index.ts`, `${root}dist-client/index.js`, 's
     format: 'esm',
     target: 'es2022',
     conditions: ['source', 'browser'],
+    // node-seal's `browser` field is a UMD build that names Node's `url`; its web ES build does not
+    alias: { 'node-seal': 'node-seal/throws_wasm_web_es.js' },
     minify: true,
     sourcemap: true,
     metafile: true,

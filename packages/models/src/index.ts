@@ -1,3 +1,9 @@
+/**
+ * @module models
+ * `@krain/models`: the one model IR every package shares, ONNX import, plaintext predictions,
+ * training and the reference tasks. A browser bundle gets `browser.ts` instead (no data-set files,
+ * no `node:fs`), through the `browser` condition of this package's exports.
+ */
 export type { Activation, DenseLayer, Head, LabelledRows, LinearModel, MlpModel, Model, ModelShape, NetworkLayer, NetworkModel, Standardization } from './types.js'
 export { ACTIVATIONS } from './types.js'
 export { assertModel, inputsOf, MAX_LAYERS, MAX_LAYER_WIDTH, modelFingerprint, modelShape, outputsOf, toNetwork } from './network.js'

@@ -14,7 +14,7 @@
  * everything before it (32 bytes). Truncation, padding and bit flips fail the length or hash
  * checks before any byte reaches SEAL.
  */
-import { createHash } from 'node:crypto'
+import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { anObject } from '@krain/core'
 import { sha256 } from '@noble/hashes/sha2.js'
 import type { GaloisKeys } from 'node-seal/implementation/galois-keys.js'
@@ -247,7 +247,7 @@ export async function loadEvaluationKeys(bundle: Uint8Array | string, options: L
  * loads; inference ciphertexts carry it (see `inference/envelope.ts`).
  */
 export function keyIdOf(publicKeyBytes: Uint8Array): string {
-  return createHash('sha256').update('krain/ckks-key-id/v1\0').update(publicKeyBytes).digest('hex').slice(0, 32)
+  return bytesToHex(sha256(concatBytes(utf8ToBytes('krain/ckks-key-id/v1\0'), publicKeyBytes))).slice(0, 32)
 }
 
 /**

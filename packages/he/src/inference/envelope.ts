@@ -15,7 +15,8 @@
  * encryption of anything). The binding catches mistakes and corruption; integrity against a
  * malicious server needs more (see the README's Security section).
  */
-import { createHash } from 'node:crypto'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { HeKeyMismatchError, HeSerializationError } from '../errors.js'
 
 const MAGIC = [0x4b, 0x48, 0x45, 0x43] // "KHEC"
@@ -29,7 +30,7 @@ export type EnvelopeInfo = { kind: 'input' | 'output'; index: number; keyId: str
 
 function hexBytes(hex: string, what: string): Uint8Array {
   if (!/^[0-9a-f]{32}$/.test(hex)) throw new TypeError(`"${what}" expected 32 lowercase hex characters, got ${hex.length > 40 ? `${hex.slice(0, 40)}…` : hex}`)
-  return Uint8Array.from(Buffer.from(hex, 'hex'))
+  return hexToBytes(hex)
 }
 
 /** @internal Wrap SEAL ciphertext bytes. */
@@ -44,7 +45,7 @@ export function sealEnvelope(info: EnvelopeInfo, data: Uint8Array): Uint8Array {
   out.set(hexBytes(info.planDigest, 'planDigest'), 28)
   view.setUint32(44, data.length, true)
   out.set(data, HEADER)
-  out.set(createHash('sha256').update(out.subarray(0, HEADER + data.length)).digest(), HEADER + data.length)
+  out.set(sha256(out.subarray(0, HEADER + data.length)), HEADER + data.length)
   return out
 }
 
@@ -64,11 +65,11 @@ export function openEnvelope(bytes: Uint8Array, what: string): EnvelopeInfo & { 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const length = view.getUint32(44, true)
   if (HEADER + length + HASH !== bytes.length) bad(what, 'ciphertext envelope length does not match its header (truncated or padded)')
-  const digest = createHash('sha256').update(bytes.subarray(0, HEADER + length)).digest()
+  const digest = sha256(bytes.subarray(0, HEADER + length))
   let diff = 0
   for (let i = 0; i < HASH; i++) diff |= digest[i]! ^ bytes[HEADER + length + i]!
   if (diff !== 0) bad(what, 'ciphertext is corrupted (checksum mismatch)')
-  const hex = (a: number) => Buffer.from(bytes.buffer, bytes.byteOffset + a, 16).toString('hex')
+  const hex = (a: number) => bytesToHex(bytes.subarray(a, a + 16))
   return { kind: bytes[5] === 1 ? 'input' : 'output', index: view.getUint32(8, true), keyId: hex(12), planDigest: hex(28), data: bytes.subarray(HEADER, HEADER + length) }
 }
 

@@ -38,7 +38,8 @@
  * activation adds its approximation error plus Lip(p)·e and ε·Σ|c_i| for its evaluation.
  * `errorBound` is the worst case for admissible inputs; `expectedError` the typical size.
  */
-import { createHash } from 'node:crypto'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { aBoolean, aFiniteNumber, aPositiveInt, anArray, anObject } from '@krain/core'
 import { toNetwork, type Activation, type Head, type Model, type Standardization } from '@krain/models'
 import { HeDepthError, HeHeadroomError } from '../errors.js'
@@ -442,7 +443,7 @@ function estimateError(prepared: PreparedLayer[], params: CkksParameters, rotati
 
 /** SHA-256 (hex, 32 characters) of the plan's JSON: what ciphertext envelopes bind to. */
 export function planDigest(plan: InferencePlan): string {
-  return createHash('sha256').update('krain/ckks-plan/v2\0').update(JSON.stringify(plan)).digest('hex').slice(0, 32)
+  return bytesToHex(sha256(utf8ToBytes(`krain/ckks-plan/v2\0${JSON.stringify(plan)}`))).slice(0, 32)
 }
 
 const digests = new WeakMap<object, string>()

@@ -4,7 +4,7 @@
  * element names the protocol version and the message kind. Everything a signature covers goes
  * through here, so a signature for one kind of message can never be replayed as another.
  */
-import { createHash } from 'node:crypto'
+import { sha256, toHex } from '#crypto-backend'
 import type { Hex } from '../protocol/types.js'
 
 /** Protocol tag bound into every digest, AAD and key derivation. */
@@ -12,12 +12,12 @@ export const PROTOCOL = 'krain-mpc/v1'
 
 /** SHA-256 of a canonical JSON array `[PROTOCOL, kind, ...fields]`. */
 export function messageDigest(kind: string, fields: readonly unknown[]): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(JSON.stringify([PROTOCOL, kind, ...fields])).digest())
+  return sha256(JSON.stringify([PROTOCOL, kind, ...fields]))
 }
 
 /** SHA-256 (hex) of a string or bytes. */
 export function sha256Hex(data: string | Uint8Array): Hex {
-  return `0x${createHash('sha256').update(data).digest('hex')}`
+  return `0x${toHex(sha256(data))}`
 }
 
 /**
@@ -38,7 +38,7 @@ export function sha256HexOf(holder: object, value: string, ascii = false): Hex {
   if (hit !== undefined && hit.value === value) return hit.hex
   // (`ascii`: the caller made `value`, e.g. by base64 encoding; its Latin-1 bytes are its UTF-8
   // bytes, and hashing them skips the UTF-8 transcoding)
-  const hex: Hex = ascii ? `0x${createHash('sha256').update(value, 'latin1').digest('hex')}` : sha256Hex(value)
+  const hex: Hex = `0x${toHex(sha256(value, ascii))}`
   hashed.set(holder, { value, hex })
   return hex
 }
