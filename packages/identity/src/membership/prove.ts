@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { keccak256, toHex } from 'viem'
 import * as snarkjs from 'snarkjs'
+import { loadCircuit, proveCircuit, terminateCurve, type LoadedCircuit } from '@krain/zk/groth16-prover'
 import { aBigInt } from '@krain/core'
 import { IdentityError } from '../errors.js'
 import { membershipArtifacts } from './artifacts.js'
@@ -54,10 +55,26 @@ export async function membershipScope(groupId: bigint, scopeTag: string | bigint
 
 let vkey: unknown
 const loadVkey = (): unknown => (vkey ??= JSON.parse(readFileSync(membershipArtifacts.vkey, 'utf8')))
-// The wasm (2 MB) and zkey (3 MB) are read once per process, not once per proof; the bn128 curve
-// snarkjs builds is kept in globalThis.curve_bn128 until terminateIdentityCurves().
-let proving: { wasm: Uint8Array; zkey: Uint8Array } | undefined
-const provingArtifacts = (): { wasm: Uint8Array; zkey: Uint8Array } => (proving ??= { wasm: new Uint8Array(readFileSync(membershipArtifacts.wasm)), zkey: new Uint8Array(readFileSync(membershipArtifacts.zkey)) })
+// The wasm (2 MB) is compiled and the zkey (3 MB) parsed once per process, not once per proof;
+// the bn128 curve and its threads stay warm in globalThis.curve_bn128 until terminateIdentityCurves().
+let proving: Promise<LoadedCircuit> | undefined
+const membershipCircuit = (): Promise<LoadedCircuit> => {
+  proving ??= loadCircuit(new Uint8Array(readFileSync(membershipArtifacts.wasm)), new Uint8Array(readFileSync(membershipArtifacts.zkey)))
+  proving.catch(() => (proving = undefined))
+  return proving
+}
+
+/**
+ * Load the membership circuit (compile its witness calculator, parse its proving key, start the
+ * curve threads) ahead of the first proof, so that proof costs only its own work.
+ * @example
+ * ```ts
+ * await warmMembershipProver()
+ * ```
+ */
+export async function warmMembershipProver(): Promise<void> {
+  await membershipCircuit()
+}
 
 /**
  * Prove that `identity` is a member of `group`, bound to `message`, revealing the scoped nullifier.
@@ -79,7 +96,7 @@ export async function generateMembershipProof({ identity, group, groupId, scope,
   const input = { secret: identity.secret, merkleProofLength: mp.siblings.length, merkleProofIndex: mp.index, merkleProofSiblings: siblings, message: msg, scope: scopeField }
   let res: { proof: unknown; publicSignals: string[] }
   try {
-    res = await snarkjs.groth16.fullProve(input, provingArtifacts().wasm, provingArtifacts().zkey)
+    res = await proveCircuit(await membershipCircuit(), input)
   } catch (cause) {
     throw new IdentityError({ code: 'IDENTITY_BAD_PROOF', shortMessage: 'membership witness could not be computed', cause })
   }
@@ -125,9 +142,8 @@ export function membershipCalldata(proof: MembershipProof): { a: [bigint, bigint
 
 /** Terminate snarkjs' bn128 curve workers (call when a process is done proving). */
 export async function terminateIdentityCurves(): Promise<void> {
-  const g = globalThis as { curve_bn128?: { terminate(): Promise<void> } }
-  await g.curve_bn128?.terminate()
-  delete g.curve_bn128
+  await terminateCurve()
+  delete (globalThis as { curve_bn128?: unknown }).curve_bn128
 }
 
 const dec = (v: unknown, name: string): string => {
