@@ -2,7 +2,8 @@
  * Issue 15, items 8–9, without a browser: the SDK's browser entry (`@krain/client/browser`: KrainClient,
  * MpcParticipant, verifyReceipt) and the dashboard bundle contain no Node built-ins; /ui serves the page, the bundle and its chunks (and
  * nothing else) with the dashboard's CSP; the dashboard's read-only routes list only the MPC
- * sessions a caller may read and hand out the verification key of a proved job's circuit.
+ * sessions a caller may read and hand out the verification key of a proved job's circuit; the
+ * federated session list (`GET /v1/federated/sessions`) is owner-scoped the same way.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -14,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { bearer, signInWith, testGateway, wallet } from './helpers/app.js'
 import { UI_CSP } from '../src/plugins/app/ui.js'
+import { breastCancerTask } from '@krain/models'
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url))
 const clientSrc = fileURLToPath(new URL('../../client/src/', import.meta.url))
@@ -98,6 +100,31 @@ describe('/ui and the dashboard routes', () => {
     expect((await list(creator))[0]).toMatchObject({ phase: 'join', parties: parties.map((p) => p.address), joined: [], threshold: 2 })
     expect((await app.inject('/v1/dashboard/mpc/sessions')).statusCode).toBe(401)
     expect((await app.inject({ url: '/v1/dashboard/mpc/sessions?limit=0', headers: bearer(token) })).statusCode).toBe(400)
+  })
+
+  it('lists a federated session to its creator, hospitals and verifiers only (GET /v1/federated/sessions)', async () => {
+    const token = await signInWith(app, creator)
+    const body = { name: 'list-fed', model: breastCancerTask().model, hospitals: parties.map((p) => p.address), rounds: 3, threshold: 2, clip: 1, dp: { epsilon: 2, delta: 1e-5, noiseMultiplier: 1.1 }, consent: { purpose: 'list test', computation: 'fedavg', expiry: Math.floor(Date.now() / 1000) + 3600 } }
+    const r = await app.inject({ method: 'POST', url: '/v1/federated/sessions', headers: bearer(token), payload: body })
+    expect(r.statusCode).toBe(201)
+    const id = (r.json() as { id: string }).id
+    const list = async (who: typeof creator, query = ''): Promise<Record<string, unknown>[]> => {
+      const res = await app.inject({ url: `/v1/federated/sessions${query}`, headers: bearer(await signInWith(app, who)) })
+      expect(res.statusCode).toBe(200)
+      return res.json()
+    }
+    for (const who of [creator, parties[2]!, auditor]) expect((await list(who)).map((s) => s.id), who.address).toContain(id)
+    expect((await list(outsider)).map((s) => s.id)).not.toContain(id)
+    expect((await list(creator)).find((s) => s.id === id)).toEqual({
+      id, name: 'list-fed', creator: creator.address.toLowerCase(), hospitals: parties.map((p) => p.address.toLowerCase()), consented: [], phase: 'joining', round: 0, rounds: 3, attempt: 0, threshold: 2, algorithm: 'fedavg',
+      dropouts: [], lastContributors: null, epsilonSpent: (r.json() as { epsilonSpent: number | null }).epsilonSpent, dp: { epsilon: 2, delta: 1e-5 }, modelId: null, createdAt: expect.any(Number),
+    })
+    // newest first, and the limit holds
+    const second = (await app.inject({ method: 'POST', url: '/v1/federated/sessions', headers: bearer(token), payload: { ...body, name: 'list-fed-2' } })).json() as { id: string }
+    expect((await list(creator, '?limit=1')).map((s) => s.id)).toEqual([second.id])
+    expect((await app.inject('/v1/federated/sessions')).statusCode).toBe(401)
+    expect((await app.inject({ url: '/v1/federated/sessions?limit=0', headers: bearer(token) })).statusCode).toBe(400)
+    expect((await app.inject({ url: '/v1/federated/sessions?limit=1&x=1', headers: bearer(token) })).statusCode).toBe(400)
   })
 
   it("gives the verification key of a proved job's circuit to whoever may read the job", async () => {

@@ -154,3 +154,32 @@ export type FederatedInboxResponse = Static<typeof FederatedInboxResponse>
 /** The trained model of a finished session. */
 export const FederatedResultResponse = Type.Object({ model: ModelJson, rounds: Int, epsilonSpent: Type.Union([Type.Number(), Type.Null()]), modelId: Type.Union([Type.String(), Type.Null()]) })
 export type FederatedResultResponse = Static<typeof FederatedResultResponse>
+
+/** One federated session as the owner-scoped list shows it (`GET /v1/federated/sessions`). */
+export const FederatedSessionSummarySchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  creator: Addr,
+  hospitals: Type.Array(Addr),
+  /** Hospitals whose signed consent the session holds. */
+  consented: Type.Array(Addr),
+  phase: FederatedPhase,
+  /** Rounds completed, of `rounds`. */
+  round: Int,
+  rounds: Int,
+  attempt: Int,
+  threshold: Int,
+  algorithm: Type.String(),
+  /** Hospitals that sent masked inputs but not their unmasking shares in the open attempt. */
+  dropouts: Type.Array(Addr),
+  /** Contributors of the last aggregated round (null before the first). */
+  lastContributors: Type.Union([Int, Type.Null()]),
+  epsilonSpent: Type.Union([Type.Number(), Type.Null()]),
+  dp: Type.Union([Type.Object({ epsilon: Type.Number(), delta: Type.Number() }), Type.Null()]),
+  modelId: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Int,
+})
+export type FederatedSessionSummary = Static<typeof FederatedSessionSummarySchema>
+
+/** Query of the session list. */
+export const FederatedListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) }, { additionalProperties: false })

@@ -284,6 +284,14 @@ export class SqlStore implements Store {
     const [r] = await this.db.all('SELECT id, creator, config, created_at FROM federated_sessions WHERE id = ?', [id])
     return r ? { id: String(r.id), creator: String(r.creator), config: decodeFederatedConfig(r.config, { table: 'federated_sessions', id, column: 'config' }), createdAt: Number(r.created_at) } : null
   }
+  async listFederatedSessions(limit: number): Promise<FederatedSessionRecord[]> {
+    return (await this.db.all('SELECT id, creator, config, created_at FROM federated_sessions ORDER BY created_at DESC, id LIMIT ?', [limit])).map((r) => ({
+      id: String(r.id),
+      creator: String(r.creator),
+      config: decodeFederatedConfig(r.config, { table: 'federated_sessions', id: String(r.id), column: 'config' }),
+      createdAt: Number(r.created_at),
+    }))
+  }
   async appendFederatedEvent(sessionId: string, seq: number, payload: FederatedEvent, now: number): Promise<boolean> {
     return (await this.db.run('INSERT INTO federated_events (session_id, seq, payload, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [sessionId, seq, JSON.stringify(payload), now])) === 1
   }

@@ -167,6 +167,8 @@ export interface Store {
   /** Federated training: a session's fixed config and its append-only event log. */
   createFederatedSession(s: FederatedSessionRecord): Promise<void>
   getFederatedSession(id: string): Promise<FederatedSessionRecord | null>
+  /** The newest federated sessions first, at most `limit` (for the owner-scoped list, filtered by the caller). */
+  listFederatedSessions(limit: number): Promise<FederatedSessionRecord[]>
   /** Append event `seq` of a session; false (nothing written) if that seq exists (another writer got there first). */
   appendFederatedEvent(sessionId: string, seq: number, payload: FederatedEvent, now: number): Promise<boolean>
   listFederatedEvents(sessionId: string): Promise<{ seq: number; payload: FederatedEvent }[]>

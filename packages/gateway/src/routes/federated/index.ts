@@ -4,17 +4,22 @@
  * and relays signed, masked messages; it learns each round's sum only. Create (creator), consent
  * (EIP-712, each hospital), the four SecAgg steps (each hospital, its own messages only), inbox,
  * status, close a step (creator: the missing hospitals dropped), result, and register the
- * trained model through the gateway's own model registration route.
+ * trained model through the gateway's own model registration route; the list of the sessions a
+ * caller may read (creator, hospital; verifier/admin: all).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import type { Static } from 'typebox'
+import { Type, type Static } from 'typebox'
 import { PolicyDeniedError } from '../../errors.js'
 import { errorResponses } from '@krain/client/schemas/common'
-import { ConsentBody, CreateFederatedBody, FederatedIdParams, FederatedInboxResponse, FederatedMessageParams, FederatedResultResponse, FederatedStatusSchema, RegisterFederatedBody, SecAggMessageBody } from '@krain/client/schemas/federated'
+import { ConsentBody, CreateFederatedBody, FederatedIdParams, FederatedInboxResponse, FederatedListQuery, FederatedSessionSummarySchema, FederatedMessageParams, FederatedResultResponse, FederatedStatusSchema, RegisterFederatedBody, SecAggMessageBody } from '@krain/client/schemas/federated'
 import { ModelInfo } from '@krain/client/schemas/models'
 import { federatedServiceOf } from '../../federated/service-of.js'
+import { summaryOf } from './summary.js'
 import type { Hex } from '@krain/mpc'
+
+/** How many of the newest sessions the list looks through for the caller's. */
+const LIST_SCAN = 1_000
 
 /** Federated routes. */
 export const federatedRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -34,6 +39,20 @@ export const federatedRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post('/sessions', { schema: { tags: ['federated'], summary: 'Open a federated training session', body: CreateFederatedBody, response: { 201: FederatedStatusSchema, ...errorResponses } } }, async (req, reply) => {
     const who = req.authorize('mpc:create')
     return reply.code(201).send(await fed.create(req.body, who.address))
+  })
+
+  fastify.get('/sessions', { schema: { tags: ['federated'], summary: 'Federated sessions I may read (creator, hospital; verifier/admin: all), newest first', querystring: FederatedListQuery, response: { 200: Type.Array(FederatedSessionSummarySchema), ...errorResponses } } }, async (req) => {
+    const who = req.caller()
+    const me = who.address.toLowerCase()
+    const all = who.roles.includes('admin') || who.roles.includes('verifier')
+    const limit = req.query.limit ?? 50
+    const out: Static<typeof FederatedSessionSummarySchema>[] = []
+    for (const r of await fastify.store.listFederatedSessions(LIST_SCAN)) {
+      if (!all && r.config.creator.toLowerCase() !== me && !r.config.hospitals.some((h) => h.toLowerCase() === me)) continue
+      out.push(summaryOf(await fed.status(r.id)))
+      if (out.length >= limit) break
+    }
+    return out
   })
 
   fastify.get('/sessions/:id', { schema: { tags: ['federated'], summary: 'Status: phase, round k of n, roster, U1/U2, ε spent, the global model', params: FederatedIdParams, response: { 200: FederatedStatusSchema, ...errorResponses } } }, async (req) => {
