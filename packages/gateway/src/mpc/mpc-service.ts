@@ -33,11 +33,12 @@ import { EventEmitter } from 'node:events'
 import { Coordinator, createSession, addressOf, type AggregateResult, type CoordinatorState, type CreateSessionParameters, type Hex, type SessionConfig } from '@krain/mpc'
 import { ConflictError, GatewayError, NotFoundError } from '../errors.js'
 import type { Metrics } from '../plugins/app/metrics.js'
-import { decodeJson, decodeMpcState, MpcLogEvent } from '../store/rows.js'
+import { decodeMpcState } from '../store/rows.js'
+import { decodeLogEntry, encodeLogEntry, type MpcLogEntry } from './log-entry.js'
 import type { MpcMessageRecord, Store } from '../store/types.js'
 
 /** One entry of a session's log; `phase` (absent in logs written before it existed) is the phase it left. */
-type MpcEvent = MpcLogEvent
+type MpcEvent = MpcLogEntry
 
 type Loaded = { coord: Coordinator; version: number; creator: string; sig: string }
 
@@ -52,7 +53,7 @@ const LOG = 'log'
 const MAX_CACHED_SESSIONS = 16
 const COORDINATOR = 'coordinator'
 /** Attempts of one request when other instances keep winning the compare-and-set. */
-export const MAX_ATTEMPTS = 12
+export const MAX_ATTEMPTS = 32
 /** Local event meaning "announcements may have been lost: every waiter re-reads". */
 const RESYNC = Symbol('resync')
 /** Log entries of one saved version have ids `<this>:<k>`, so all of them sort below `<this>;`. */
@@ -101,11 +102,14 @@ export class MpcService {
     return this.step(id, (c, _now, _log, s) => ({ ...c.status(), config: c.config, creator: s.creator }))
   }
 
-  /** Relay one party message (join, shares or sum-share). */
-  async receive(id: string, message: unknown): Promise<{ status: 'accepted' | 'duplicate'; phase: string }> {
+  /**
+   * Relay one party message (join, shares or sum-share). `wire`: the message's binary form as
+   * received (`@krain/mpc` `encodeMessage`), logged instead of its JSON (see `log-entry.ts`).
+   */
+  async receive(id: string, message: unknown, wire?: Uint8Array): Promise<{ status: 'accepted' | 'duplicate'; phase: string }> {
     const r = await this.step(id, (c, now, log) => {
       const r = c.receive(message, now)
-      if (r.outcome === 'accepted') log({ kind: 'receive', at: now, message, phase: r.phase })
+      if (r.outcome === 'accepted') log({ kind: 'receive', at: now, message, phase: r.phase, ...(wire ? { wire } : {}) })
       return r
     })
     if (r.outcome === 'accepted') this.p.metrics.mpcEvents.inc({ event: r.type })
@@ -267,7 +271,7 @@ export class MpcService {
   /** Apply log entries (in id order) to `coord`; returns the last version they carry (at least `version`). */
   private replay(id: string, coord: Coordinator, log: MpcMessageRecord[], version: number): number {
     for (const m of log) {
-      const e = decodeJson(MpcLogEvent, m.payload, { table: 'mpc_messages', id: m.id, column: 'payload' })
+      const e = decodeLogEntry(m)
       if (e.kind === 'receive') coord.receive(e.message, e.at)
       else if (e.kind === 'close') coord.closeRound(e.at)
       else coord.advance(e.at)
@@ -323,7 +327,7 @@ export class MpcService {
         throw out.error
       }
       if (attempt >= MAX_ATTEMPTS) throw new ConflictError('MPC_CONCURRENT_UPDATE', `the session kept changing concurrently (${MAX_ATTEMPTS} attempts); retry the request`)
-      await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt))
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * attempt)))
     }
   }
 
@@ -341,7 +345,7 @@ export class MpcService {
       round: LOG,
       sender: e.kind === 'receive' ? String((e.message as { from?: unknown }).from) : COORDINATOR,
       recipient: COORDINATOR,
-      payload: JSON.stringify(e),
+      ...encodeLogEntry(e),
       createdAt: now,
     }))
     const snapshot = JSON.stringify({ config: s.coord.config, status })

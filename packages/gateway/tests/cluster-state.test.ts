@@ -1,0 +1,245 @@
+/**
+ * Shared state of several gateway instances on one PostgreSQL (issue 14, item 3): store
+ * announcements (LISTEN/NOTIFY), MPC sessions served by any instance (compare-and-set races retried,
+ * long-polls woken by another instance's change, an instance SIGKILLed mid-round), replay
+ * protection and rate limits counted across instances. Real PostgreSQL and real server processes;
+ * skipped with a message without KRAIN_TEST_DATABASE_URL (`source .ci/postgres.sh`).
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { Counter } from 'prom-client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { addressOf, Party, type Hex } from '@krain/mpc'
+import { GatewayHttp, MpcParticipant } from '@krain/client'
+import { requestSigningPayload } from '../src/auth/request-signature.js'
+import { MpcService } from '../src/mpc/mpc-service.js'
+import type { Metrics } from '../src/plugins/app/metrics.js'
+import { openStore } from '../src/store/sql-store.js'
+import type { Store } from '../src/store/types.js'
+import { wallet } from './helpers/app.js'
+import { freePort, startChildGateway } from './helpers/child-gateway.js'
+import { hospitalVectors, sumOf } from './helpers/hospitals.js'
+import { dropSchema, pgUrl } from './helpers/stores.js'
+
+if (!pgUrl) console.warn('[cluster-state] KRAIN_TEST_DATABASE_URL is not set: the cluster shared-state tests are SKIPPED (run `source .ci/postgres.sh`)')
+
+const COORDINATOR_KEY: Hex = `0x${'c5'.repeat(32)}`
+const KEYS: Hex[] = Array.from({ length: 10 }, (_, i) => `0x${(0xb0b100n + BigInt(i)).toString(16).padStart(64, '0')}` as Hex)
+const PARTIES = KEYS.map((k) => addressOf(k))
+const RATE_LIMIT = 150
+const metrics = (): Metrics => ({ mpcEvents: new Counter({ name: 'mpc_events_cluster_test', help: 'test', labelNames: ['event'], registers: [] }) }) as unknown as Metrics
+
+/** A connection URL whose connections use `schema` (what an operator would put in DATABASE_URL). */
+const urlWithSchema = (url: string, schema: string): string => {
+  const u = new URL(url)
+  u.searchParams.set('options', `-c search_path=${schema}`)
+  return u.toString()
+}
+
+describe('store announcements', () => {
+  it('are delivered in-process on SQLite, those of a rolled-back transaction never', async () => {
+    const store = await openStore(':memory:')
+    try {
+      const heard: string[] = []
+      const stop = await store.subscribe('job', (p) => heard.push(p))
+      await store.createJob({ id: 'j1', owner: 'o', kind: 'circuit-build', modelId: null, state: 'queued', input: { modelId: 'm' }, result: null, error: null, txHash: null, createdAt: 1, updatedAt: 1 })
+      expect(await store.transitionJob('j1', ['queued'], { state: 'proving' }, 2)).toBe(true)
+      expect(await store.transitionJob('j1', ['queued'], { state: 'proving' }, 3)).toBe(false) // no change, no announcement
+      await store.notify('job', 'direct')
+      await new Promise((r) => setImmediate(r))
+      expect(heard).toEqual(['j1', 'direct'])
+      stop()
+      await store.notify('job', 'after-stop')
+      await new Promise((r) => setImmediate(r))
+      expect(heard).toEqual(['j1', 'direct'])
+    } finally {
+      await store.close()
+    }
+  })
+
+  it.skipIf(!pgUrl)('reach every store on the same PostgreSQL schema and no other schema', async () => {
+    const schema = `krain_test_${randomBytes(6).toString('hex')}`
+    const other = `krain_test_${randomBytes(6).toString('hex')}`
+    const a = await openStore(pgUrl!, { schema })
+    const b = await openStore(pgUrl!, { schema })
+    const c = await openStore(pgUrl!, { schema: other })
+    try {
+      const heard = (store: Store, last: string): Promise<{ payloads: string[]; arrived: Promise<void> }> => {
+        const payloads: string[] = []
+        let arrived!: () => void
+        const done = new Promise<void>((r) => (arrived = r))
+        return store
+          .subscribe('mpc', (p) => {
+            payloads.push(p)
+            if (p === last) arrived()
+          })
+          .then(() => ({ payloads, arrived: done }))
+      }
+      const onB = await heard(b, 'second')
+      const onC = await heard(c, 'own')
+      await a.notify('mpc', 'first')
+      await a.notify('mpc', 'second')
+      await onB.arrived
+      expect(onB.payloads).toEqual(['first', 'second'])
+      // the other schema heard none of them: its own announcement arrives alone
+      await c.notify('mpc', 'own')
+      await onC.arrived
+      expect(onC.payloads).toEqual(['own'])
+      // rate limits: one window counted by both stores
+      const counts = []
+      for (let i = 0; i < 4; i++) counts.push((await (i % 2 ? a : b).hitRateLimit('k', 60_000, 1_000 + i)).count)
+      expect(counts).toEqual([1, 2, 3, 4])
+      expect((await a.hitRateLimit('k', 60_000, 61_001)).count).toBe(1) // the window ended
+    } finally {
+      for (const s of [a, b, c]) await s.close()
+      await dropSchema(schema)
+      await dropSchema(other)
+    }
+  })
+})
+
+describe.skipIf(!pgUrl)('two MPC services on one PostgreSQL schema', () => {
+  const schema = `krain_test_${randomBytes(6).toString('hex')}`
+  let stores: Store[] = []
+  afterAll(async () => {
+    for (const s of stores) await s.close()
+    await dropSchema(schema)
+  })
+
+  it('accept concurrent party messages without failing any (lost races are retried) and wake each other', async () => {
+    stores = [await openStore(pgUrl!, { schema }), await openStore(pgUrl!, { schema })]
+    const [a, b] = stores.map((store) => new MpcService({ store: store!, identityKey: COORDINATOR_KEY, metrics: metrics() })) as [MpcService, MpcService]
+    const now = Date.now()
+    const config = await a.create({ parties: PARTIES, threshold: 4, length: 32, bound: 1_000_000, deadlines: { join: now + 600_000, share: now + 1_200_000, sum: now + 1_800_000 } }, 'creator')
+    const id = config.sessionId
+    const parties = KEYS.map((identityKey) => new Party({ config, identityKey }))
+    // B waits for the share round; only A receives the joins
+    const woke = b.waitForPhase(id, ['share'], 60_000)
+    const joins = await Promise.all(parties.map((p) => a.receive(id, p.join())))
+    expect(joins.every((r) => r.status === 'accepted')).toBe(true)
+    expect(await woke).toBe(true)
+    // shares and sum-shares to both services at once: they race on the compare-and-set
+    const vectors = hospitalVectors(10)
+    const roster = await b.roster(id)
+    const shares = await Promise.all(parties.map((p, i) => (i % 2 ? a : b).receive(id, p.share(vectors[i]!, roster))))
+    expect(shares.map((r) => r.status)).toEqual(Array(10).fill('accepted'))
+    const sums = await Promise.all(parties.map(async (p, i) => (i % 2 ? b : a).receive(id, p.sum(await (i % 2 ? b : a).inbox(id, p.address), roster))))
+    expect(sums.map((r) => r.status)).toEqual(Array(10).fill('accepted'))
+    const [ra, rb] = [await a.result(id), await b.result(id)]
+    expect(rb).toEqual(ra)
+    const expected = sumOf(vectors)
+    ra.values.forEach((v, j) => expect(v).toBeCloseTo(expected[j]!, 3))
+    expect(await a.inspect(id)).toEqual(await b.inspect(id))
+  })
+})
+
+describe.skipIf(!pgUrl)('two gateway processes on one PostgreSQL schema', () => {
+  const schema = `krain_test_${randomBytes(6).toString('hex')}`
+  const dirs = [mkdtempSync(join(tmpdir(), 'krain-cluster-a-')), mkdtempSync(join(tmpdir(), 'krain-cluster-b-'))]
+  const gateways: { url: string; kill: () => Promise<void> }[] = []
+  const vectors = hospitalVectors(10)
+  const expected = sumOf(vectors)
+
+  beforeAll(async () => {
+    const c = new pg.Client({ connectionString: pgUrl })
+    await c.connect()
+    await c.query(`CREATE SCHEMA "${schema}"`)
+    await c.end()
+    // migrate once, so the two processes do not both start on an empty schema
+    await (await openStore(pgUrl!, { schema })).close()
+    const databaseUrl = urlWithSchema(pgUrl!, schema)
+    const env = (dir: string, port: number): Record<string, string> => ({
+      KRAIN_CHAIN: 'none',
+      KRAIN_JOBS: 'embedded',
+      KRAIN_PORT: String(port),
+      KRAIN_DATA_DIR: dir,
+      DATABASE_URL: databaseUrl,
+      KRAIN_COORDINATOR_KEY: COORDINATOR_KEY,
+      KRAIN_RATE_LIMIT: String(RATE_LIMIT),
+    })
+    const started = await Promise.all(dirs.map(async (dir) => startChildGateway(env(dir, await freePort()))))
+    gateways.push(...started)
+  }, 120_000) // two server processes start (seconds each; much longer on a loaded machine)
+
+  afterAll(async () => {
+    for (const g of gateways) await g.kill()
+    for (const d of dirs) rmSync(d, { recursive: true, force: true })
+    await dropSchema(schema)
+  })
+
+  const openSession = async (url: string): Promise<Hex> => {
+    const creator = new GatewayHttp({ url, account: wallet(40) })
+    const { sessionId } = await creator.request<{ sessionId: Hex }>('POST', '/v1/mpc/sessions', { body: { parties: PARTIES, threshold: 4, length: 32, bound: 1_000_000, timeoutsMs: { join: 600_000, share: 600_000, sum: 600_000 } } })
+    return sessionId
+  }
+
+  it('refuses on instance B a signed request already accepted by instance A', async () => {
+    const [a, b] = gateways as [{ url: string }, { url: string }]
+    const account = wallet(41)
+    const timestamp = Date.now()
+    const signature = await account.signMessage({ message: requestSigningPayload({ method: 'GET', path: '/v1/auth/me', timestamp, body: undefined }) })
+    const headers = { 'x-krain-address': account.address, 'x-krain-timestamp': String(timestamp), 'x-krain-signature': signature }
+    const first = await fetch(`${a.url}/v1/auth/me`, { headers })
+    expect(first.status).toBe(200)
+    const replayed = await fetch(`${b.url}/v1/auth/me`, { headers })
+    expect(replayed.status).toBe(401)
+    expect(await replayed.json()).toMatchObject({ code: 'AUTH_REPLAYED' })
+  })
+
+  it('counts one rate limit across both instances', async () => {
+    const [a, b] = gateways as [{ url: string }, { url: string }]
+    const http = new GatewayHttp({ url: a.url, account: wallet(42) })
+    const token = await http.signIn()
+    let ok = 0
+    let refused: { status: number; code?: string } | undefined
+    // alternate between the instances: each alone would admit RATE_LIMIT, twice as many in all
+    for (let i = 0; i < 2 * RATE_LIMIT && !refused; i++) {
+      const r = await fetch(`${(i % 2 ? a : b).url}/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } })
+      if (r.ok) ok++
+      else refused = { status: r.status, code: ((await r.json()) as { code?: string }).code }
+    }
+    expect(refused).toEqual({ status: 429, code: 'RATE_LIMITED' })
+    expect(ok).toBe(RATE_LIMIT)
+  })
+
+  it('completes a 10-hospital session whose parties are spread over both; a long-poll on B wakes when A completes the join round', async () => {
+    const [a, b] = gateways as [{ url: string }, { url: string }]
+    const sessionId = await openSession(a.url)
+    // waitMs is the maximum (60 s), longer than this test's timeout: only the announcement can end it in time
+    const watcher = new GatewayHttp({ url: b.url, account: wallet(40) })
+    const rosterOnB = watcher.request<{ members: { from: string }[] }>('GET', `/v1/mpc/sessions/${sessionId}/roster`, { query: { waitMs: 60_000 } })
+    const onA = KEYS.map((privateKey) => new MpcParticipant({ url: a.url, privateKey, sessionId, waitMs: 20_000 }))
+    await Promise.all(onA.map((h) => h.join()))
+    expect((await rosterOnB).members.map((m) => m.from)).toEqual(PARTIES)
+    // the other rounds with the parties spread: even ones on A, odd ones on B, all at once
+    const spread = KEYS.map((privateKey, i) => new MpcParticipant({ url: (i % 2 ? b : a).url, privateKey, sessionId, waitMs: 20_000, state: onA[i]!.toJSON() }))
+    await Promise.all(spread.map((h, i) => h.share(vectors[i]!)))
+    await Promise.all(spread.map((h) => h.sum()))
+    const [ra, rb] = await Promise.all([spread[0]!.result(), spread[1]!.result()])
+    expect(rb).toEqual(ra)
+    expect(ra.contributors).toEqual(PARTIES)
+    ra.values.forEach((v, j) => expect(v).toBeCloseTo(expected[j]!, 3))
+  }, 45_000)
+
+  it('completes when instance A is SIGKILLed mid-round: its parties fail over to B', async () => {
+    const [a, b] = gateways as [{ url: string; kill: () => Promise<void> }, { url: string }]
+    const sessionId = await openSession(b.url)
+    const hospitals = KEYS.map((privateKey, i) => new MpcParticipant({ url: (i % 2 ? b : a).url, baseUrls: [(i % 2 ? a : b).url], privateKey, sessionId, waitMs: 20_000 }))
+    await Promise.all(hospitals.map((h) => h.join()))
+    await Promise.all(hospitals.slice(0, 4).map((h, i) => h.share(vectors[i]!)))
+    // the other shares are on their way (and the first parties already wait for their inbox) when A dies
+    const rest = Promise.all(hospitals.slice(4).map((h, i) => h.share(vectors[i + 4]!)))
+    const early = Promise.all(hospitals.slice(0, 4).map((h) => h.sum()))
+    await a.kill()
+    await rest
+    await Promise.all([early, ...hospitals.slice(4).map((h) => h.sum())])
+    expect(hospitals.filter((h, i) => i % 2 === 0).every((h) => h.http.url === b.url)).toBe(true) // A's parties moved
+    const result = await hospitals[0]!.result()
+    expect(result.contributors).toEqual(PARTIES)
+    result.values.forEach((v, j) => expect(v).toBeCloseTo(expected[j]!, 3))
+    await expect(fetch(`${a.url}/healthz`)).rejects.toThrow() // A is really gone
+  }, 45_000)
+})
