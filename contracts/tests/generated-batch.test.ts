@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as snarkjs from 'snarkjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ChainError, createChainClient, deployContracts, getInference, registerModel, startAnvil, submitInference, submitInferenceBatch, type Anvil, type ChainClient } from '@krain/chain'
+import { ChainError, createChainClient, deployContracts, getInference, registerModel, startAnvil, submitInference, submitInferenceBatch, verifyOnChainAndOffChain, type Anvil, type ChainClient } from '@krain/chain'
 import {
   buildCircuit,
   closeProvers,
@@ -81,7 +81,7 @@ describe(`a ${K}-row batch circuit of a generated 8-4-3 ReLU model`, () => {
     expect(one.output).toBe(r.outputs[2])
     expect(await verifyNetworkBatch({ circuit: batch, ...r, expectedOutputs: r.outputs, expectedModelCommitment: r.modelCommitment, expectedInputCommitments: ics })).toBe(true)
     expect(await snarkjs.groth16.verify(batch.vkey, r.publicSignals, r.proof)).toBe(true)
-  })
+  }, 30_000)
 
   it('refuses tampered proofs and public signals off-chain, and a single circuit or wrong row count when proving', async () => {
     const r = proofs[0]!
@@ -98,7 +98,7 @@ describe(`a ${K}-row batch circuit of a generated 8-4-3 ReLU model`, () => {
     await expect(verifyNetworkBatch({ circuit: batch, proof: { ...r.proof, pi_a: ['x', '1', '1'] } as never, publicSignals: s })).rejects.toThrow(ZkMalformedProofError)
     await expect(proveNetworkBatch({ circuit: single, quantized: q, inputs: rows.slice(0, K), salts: salts.slice(0, K) })).rejects.toThrow(ZkProvingError)
     await expect(proveNetworkBatch({ circuit: batch, quantized: q, inputs: rows.slice(0, K - 1), salts: salts.slice(0, K - 1) })).rejects.toThrow(RangeError)
-  })
+  }, 30_000)
 
   it('is recorded on-chain through its own batch verifier; tampered submissions and a replay revert with typed errors', async () => {
     const modelCommitment = proofs[0]!.modelCommitment
@@ -115,6 +115,9 @@ describe(`a ${K}-row batch circuit of a generated 8-4-3 ReLU model`, () => {
     const out = await submitInferenceBatch({ client, registry, proof: r.proof, publicSignals: r.publicSignals })
     expect(out.record).toMatchObject({ kind: 'batch', modelCommitment, batchCommitment: r.batchCommitment, packedOutputs: r.packedOutputs, size: K, outputs: r.outputs })
     expect(await getInference({ client, registry, id: out.id })).toEqual(out.record)
+    // re-verified from the chain: the recorded calldata against the batch verifier and, off-chain, the circuit's key
+    const v = await verifyOnChainAndOffChain({ client, registry, id: out.id, verificationKey: batch.vkey })
+    expect(v).toMatchObject({ verifier: reg.batchVerifier, statementMatches: true, onChain: true, offChain: true, valid: true })
     expect(await code(submitInferenceBatch({ client, registry, proof: r.proof, publicSignals: r.publicSignals }))).toBe('CHAIN_PROOF_ALREADY_USED')
     expect((await submitInferenceBatch({ client, registry, calldata: cd })).record.outputs).toEqual(proofs[1]!.outputs)
   }, 60_000)
