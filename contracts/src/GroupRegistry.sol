@@ -15,21 +15,22 @@ interface IMembershipVerifier {
 /// revokes after the window). Proofs are checked on-chain by the group's verifier, and a nullifier
 /// is accepted once per (group, scope).
 contract GroupRegistry {
+    /// One storage slot: the verifier (non-zero: the group exists), the window and the size.
     struct Group {
         IMembershipVerifier verifier;
-        uint256 root;
         uint64 windowSeconds;
         uint32 size;
-        bool exists;
     }
 
     uint256 public groupCount;
     mapping(uint256 => Group) internal _groups;
+    /// group => current root
+    mapping(uint256 => uint256) internal _currentRoot;
     mapping(uint256 => mapping(address => bool)) public isAdmin;
-    /// group => root => time it stopped being current (0: never replaced / unknown)
-    mapping(uint256 => mapping(uint256 => uint256)) public rootReplacedAt;
-    /// group => root => known
-    mapping(uint256 => mapping(uint256 => bool)) public isRoot;
+    /// group => root => packed (validUntil << 64 | replacedAt); 0: never a root of the group.
+    /// The current root has validUntil = type(uint64).max and replacedAt = 0; a replaced root is
+    /// valid until replacedAt + windowSeconds, so a proof checks its root with one storage read.
+    mapping(uint256 => mapping(uint256 => uint256)) internal _roots;
     /// group => scope => nullifier => used
     mapping(uint256 => mapping(uint256 => mapping(uint256 => bool))) public nullifierUsed;
 
@@ -46,17 +47,21 @@ contract GroupRegistry {
     error GroupRegistry__RootExpired();
     error GroupRegistry__NullifierUsed();
     error GroupRegistry__InvalidProof();
+    error GroupRegistry__NoVerifier();
+
+    uint256 private constant CURRENT = uint256(type(uint64).max) << 64;
 
     modifier onlyAdmin(uint256 groupId) {
-        if (!_groups[groupId].exists) revert GroupRegistry__UnknownGroup();
+        if (address(_groups[groupId].verifier) == address(0)) revert GroupRegistry__UnknownGroup();
         if (!isAdmin[groupId][msg.sender]) revert GroupRegistry__NotAdmin();
         _;
     }
 
-    /// @notice Create a group administered by `admins` with the caller's chosen verifier.
+    /// @notice Create a group administered by `admins` with the caller's chosen verifier (not zero).
     function createGroup(address[] calldata admins, IMembershipVerifier verifier, uint64 windowSeconds) external returns (uint256 groupId) {
+        if (address(verifier) == address(0)) revert GroupRegistry__NoVerifier();
         groupId = ++groupCount;
-        _groups[groupId] = Group({verifier: verifier, root: 0, windowSeconds: windowSeconds, size: 0, exists: true});
+        _groups[groupId] = Group({verifier: verifier, windowSeconds: windowSeconds, size: 0});
         emit GroupCreated(groupId, address(verifier), windowSeconds);
         for (uint256 i = 0; i < admins.length; i++) {
             isAdmin[groupId][admins[i]] = true;
@@ -89,43 +94,58 @@ contract GroupRegistry {
     }
 
     function _setRoot(uint256 groupId, Group storage g, uint256 newRoot) internal {
-        if (g.root != 0) rootReplacedAt[groupId][g.root] = block.timestamp;
-        g.root = newRoot;
-        isRoot[groupId][newRoot] = true;
-        rootReplacedAt[groupId][newRoot] = 0;
+        uint256 old = _currentRoot[groupId];
+        if (old != 0) {
+            uint256 until = block.timestamp + g.windowSeconds; // a window past 2^64 s never ends
+            if (until > type(uint64).max) until = type(uint64).max;
+            _roots[groupId][old] = (until << 64) | uint64(block.timestamp);
+        }
+        _currentRoot[groupId] = newRoot;
+        _roots[groupId][newRoot] = CURRENT;
     }
 
     /// @notice The group's current root, size, verifier and window.
     function getGroup(uint256 groupId) external view returns (uint256 root, uint32 size, address verifier, uint64 windowSeconds) {
         Group storage g = _groups[groupId];
-        if (!g.exists) revert GroupRegistry__UnknownGroup();
-        return (g.root, g.size, address(g.verifier), g.windowSeconds);
+        if (address(g.verifier) == address(0)) revert GroupRegistry__UnknownGroup();
+        return (_currentRoot[groupId], g.size, address(g.verifier), g.windowSeconds);
     }
 
-    /// @notice Check a root: current, or replaced less than the window ago.
-    function _checkRoot(uint256 groupId, Group storage g, uint256 root) internal view {
-        if (root == g.root) return;
-        if (!isRoot[groupId][root]) revert GroupRegistry__UnknownRoot();
-        if (block.timestamp >= rootReplacedAt[groupId][root] + g.windowSeconds) revert GroupRegistry__RootExpired();
+    /// @notice Whether `root` is or was a root of the group.
+    function isRoot(uint256 groupId, uint256 root) external view returns (bool) {
+        return _roots[groupId][root] != 0;
+    }
+
+    /// @notice When `root` stopped being the group's current root (0: current, or never a root).
+    function rootReplacedAt(uint256 groupId, uint256 root) external view returns (uint256) {
+        return uint64(_roots[groupId][root]);
+    }
+
+    /// @notice Check a root: current, or replaced less than the window ago (one storage read).
+    function _checkRoot(uint256 groupId, uint256 root) internal view {
+        uint256 r = _roots[groupId][root];
+        if (r == 0) revert GroupRegistry__UnknownRoot();
+        if (block.timestamp >= (r >> 64)) revert GroupRegistry__RootExpired();
     }
 
     /// @notice Verify a membership proof without consuming its nullifier.
     function verifyProof(uint256 groupId, uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[4] calldata signals) public view returns (bool) {
-        Group storage g = _groups[groupId];
-        if (!g.exists) revert GroupRegistry__UnknownGroup();
-        _checkRoot(groupId, g, signals[0]);
-        return g.verifier.verifyProof(a, b, c, signals);
+        IMembershipVerifier verifier = _groups[groupId].verifier;
+        if (address(verifier) == address(0)) revert GroupRegistry__UnknownGroup();
+        _checkRoot(groupId, signals[0]);
+        return verifier.verifyProof(a, b, c, signals);
     }
 
     /// @notice Verify a membership proof and consume its nullifier in its scope (a replay reverts).
     /// @param signals [merkleRoot, nullifier, message, scope]
     function validateProof(uint256 groupId, uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[4] calldata signals) external {
-        Group storage g = _groups[groupId];
-        if (!g.exists) revert GroupRegistry__UnknownGroup();
-        if (nullifierUsed[groupId][signals[3]][signals[1]]) revert GroupRegistry__NullifierUsed();
-        _checkRoot(groupId, g, signals[0]);
-        if (!g.verifier.verifyProof(a, b, c, signals)) revert GroupRegistry__InvalidProof();
-        nullifierUsed[groupId][signals[3]][signals[1]] = true;
+        IMembershipVerifier verifier = _groups[groupId].verifier;
+        if (address(verifier) == address(0)) revert GroupRegistry__UnknownGroup();
+        mapping(uint256 => bool) storage used = nullifierUsed[groupId][signals[3]];
+        if (used[signals[1]]) revert GroupRegistry__NullifierUsed();
+        _checkRoot(groupId, signals[0]);
+        if (!verifier.verifyProof(a, b, c, signals)) revert GroupRegistry__InvalidProof();
+        used[signals[1]] = true;
         emit ProofValidated(groupId, signals[3], signals[1], signals[2], signals[0]);
     }
 }

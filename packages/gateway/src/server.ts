@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { FastifyInstance } from 'fastify'
 import { buildGateway } from './app.js'
+import type { EmbeddedIdentityContracts } from './chain/embedded.js'
 import { loadConfig, type Config } from './config.js'
 import { ConfigError } from './errors.js'
 import { assertPortFree, choosePortHint, lockDataDir } from './startup-checks.js'
@@ -50,7 +51,7 @@ export function overridesFromArgv(argv: string[]): Partial<Config> {
 }
 
 /** A started gateway. */
-export type RunningGateway = { app: FastifyInstance; url: string; config: Config; stop: () => Promise<void> }
+export type RunningGateway = { app: FastifyInstance; url: string; config: Config; stop: () => Promise<void>; /** The identity contracts of the embedded chain (absent with a configured chain). */ identity?: EmbeddedIdentityContracts }
 
 /**
  * Start a gateway from the environment.
@@ -83,6 +84,8 @@ export async function startGateway(env: Record<string, string | undefined> = pro
 
 async function startLocked(config: Config, env: Record<string, string | undefined>, log: (line: string) => void, lock: ReturnType<typeof lockDataDir>, onChain: (stop: () => Promise<void>) => void): Promise<RunningGateway> {
   let stopChain: (() => Promise<void>) | undefined
+  let identity: EmbeddedIdentityContracts | undefined
+  let restoreEnv = (): void => undefined
   if (!config.rpcUrl && config.chain !== 'none') {
     log('starting anvil and deploying InferenceRegistry + verifiers…')
     const { startEmbeddedChain } = await import('./chain/embedded.js')
@@ -92,12 +95,26 @@ async function startLocked(config: Config, env: Record<string, string | undefine
     // the embedded anvil's URL is local and public: receipts and /healthz name it, so `krain verify` needs no --rpc
     config = { ...config, rpcUrl: chain.rpcUrl, publicRpcUrl: config.publicRpcUrl ?? chain.rpcUrl, privateKey: chain.privateKey, registryAddress: chain.registryAddress, verifiers: chain.verifiers }
     log(`anvil at ${chain.rpcUrl}, registry ${chain.registryAddress}`)
+    identity = chain.identity
+    // the identity plugin reads its group registry from the environment: the embedded one unless one is configured
+    if (!process.env.KRAIN_GROUP_REGISTRY_ADDRESS) {
+      process.env.KRAIN_GROUP_REGISTRY_ADDRESS = identity.groupRegistry
+      restoreEnv = () => void delete process.env.KRAIN_GROUP_REGISTRY_ADDRESS
+    }
+    log(`identity: GroupRegistry ${identity.groupRegistry}, PolicyRegistry ${identity.policyRegistry}, MembershipVerifier ${identity.verifier} (KRAIN_GROUP_REGISTRY_ADDRESS, KRAIN_POLICY_REGISTRY_ADDRESS, krain group create --verifier)`)
   }
-  const app = await buildGateway({ config })
+  let app: Awaited<ReturnType<typeof buildGateway>>
+  try {
+    app = await buildGateway({ config })
+  } catch (e) {
+    restoreEnv()
+    throw e
+  }
   try {
     await app.listen({ host: config.host, port: config.port })
   } catch (e) {
     await app.close()
+    restoreEnv()
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError(`port ${config.port} on ${config.host} is already in use`, choosePortHint)
     throw e
   }
@@ -109,9 +126,11 @@ async function startLocked(config: Config, env: Record<string, string | undefine
     app,
     url,
     config,
+    ...(identity ? { identity } : {}),
     stop: async () => {
       await app.close()
       await stopChain?.()
+      restoreEnv()
       lock.release()
     },
   }

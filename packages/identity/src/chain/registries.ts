@@ -38,6 +38,7 @@ export const groupRegistryAbi = parseAbi([
   'error GroupRegistry__RootExpired()',
   'error GroupRegistry__NullifierUsed()',
   'error GroupRegistry__InvalidProof()',
+  'error GroupRegistry__NoVerifier()',
 ])
 
 /** ABI of `PolicyRegistry`. */
