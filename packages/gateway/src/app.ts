@@ -36,6 +36,7 @@ import { heRoutes } from './routes/he/index.js'
 import { contractRoutes } from './routes/contracts/index.js'
 import { keyBundleRoutes } from './routes/he/bundles.js'
 import { jobRoutes } from './routes/jobs/index.js'
+import { queueRoutes } from './routes/queues/index.js'
 import { modelRoutes } from './routes/models/index.js'
 import { dashboardRoutes } from './routes/dashboard/index.js'
 import { federatedRoutes } from './routes/federated/index.js'
@@ -87,6 +88,7 @@ export const app = fp<AppOptions>(
     await fastify.register(keyBundleRoutes, { prefix: '/v1/he' })
     await fastify.register(modelRoutes, { prefix: '/v1/models' })
     await fastify.register(jobRoutes, { prefix: '/v1' })
+    await fastify.register(queueRoutes, { prefix: '/v1/queues' })
     await fastify.register(dashboardRoutes, { prefix: '/v1/dashboard' })
     await fastify.register(federatedRoutes, { prefix: '/v1/federated' })
     await fastify.register(auditRoutes, { prefix: '/v1/audit' })

@@ -67,6 +67,21 @@ export const ConfigSchema = Type.Object({
   publicRpcUrl: Type.Optional(Type.String({ pattern: '^(https?|wss?)://' })),
   /** Seconds an uploaded evaluation-key bundle is kept; expired bundles are deleted. */
   keyBundleTtlSeconds: Type.Integer({ minimum: 60, maximum: 365 * 24 * 3600 }),
+  /**
+   * Where proof jobs and chain submissions run: `auto` (default: through the pg-boss queues with a
+   * PostgreSQL `DATABASE_URL`, worked by this process too; in process with SQLite), `embedded` (in
+   * process, even on PostgreSQL), `external` (PostgreSQL only: this gateway only enqueues; `krain
+   * worker` processes prove and submit).
+   */
+  jobs: Type.Union([Type.Literal('auto'), Type.Literal('embedded'), Type.Literal('external')]),
+  /** PostgreSQL schema of the pg-boss queues. */
+  queueSchema: Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' }),
+  /** Seconds a proof job may stay active before pg-boss takes it as lost (a killed worker) and retries it. */
+  proveTimeoutSeconds: Type.Integer({ minimum: 5, maximum: 6 * 3600 }),
+  /** Attempts of a queued job after its first (then it goes to the dead-letter queue `krain.dead`). */
+  queueRetryLimit: Type.Integer({ minimum: 0, maximum: 100 }),
+  /** Seconds between pg-boss maintenance passes (expiring the jobs of killed workers, archiving). */
+  queueMaintenanceSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
 })
 
 /** Configuration of one gateway process. */
@@ -95,12 +110,17 @@ export const envVariables = {
   KRAIN_LOG_FORMAT: ['logFormat', 'auto'],
   KRAIN_PUBLIC_RPC_URL: ['publicRpcUrl', undefined],
   KRAIN_KEY_BUNDLE_TTL: ['keyBundleTtlSeconds', String(24 * 3600)],
+  KRAIN_JOBS: ['jobs', 'auto'],
+  KRAIN_QUEUE_SCHEMA: ['queueSchema', 'pgboss'],
+  KRAIN_PROVE_TIMEOUT: ['proveTimeoutSeconds', '600'],
+  KRAIN_QUEUE_RETRIES: ['queueRetryLimit', '3'],
+  KRAIN_QUEUE_MAINTENANCE: ['queueMaintenanceSeconds', '30'],
 } as const satisfies Record<string, readonly [keyof Config, string | undefined]>
 
 /** The chain's variables, parsed by `@krain/chain` ({@link chainConfigFromEnv}). */
 export const chainVariables = { KRAIN_RPC_URL: 'rpcUrl', KRAIN_PRIVATE_KEY: 'privateKey', KRAIN_REGISTRY_ADDRESS: 'registryAddress', KRAIN_VERIFIERS: 'verifiers' } as const satisfies Record<string, keyof ChainConfig>
 
-const numeric = new Set<keyof Config>(['port', 'sessionTtlSeconds', 'bodyLimit', 'bulkBodyLimit', 'rateLimitPerMinute', 'workers', 'outboxIntervalMs', 'anonymousBodyLimit', 'keyBundleTtlSeconds'])
+const numeric = new Set<keyof Config>(['port', 'sessionTtlSeconds', 'bodyLimit', 'bulkBodyLimit', 'rateLimitPerMinute', 'workers', 'outboxIntervalMs', 'anonymousBodyLimit', 'keyBundleTtlSeconds', 'proveTimeoutSeconds', 'queueRetryLimit', 'queueMaintenanceSeconds'])
 
 /**
  * Read and validate the configuration from environment variables, then apply `overrides`.

@@ -3,13 +3,16 @@
  * Runs proven-inference jobs up to `proved`: proving in `@krain/zk`'s worker threads, then, in
  * one transaction, the `proved` state and the outbox entry that the {@link OutboxRelay} submits
  * to the chain. Every step is a compare-and-set on the stored job, so two runners (or a runner
- * after a restart) never apply one step twice, and nothing lives only in memory.
+ * after a restart, or a redelivery by the job queue) never apply one step twice, and nothing lives
+ * only in memory. New jobs are handed to a {@link JobQueue}: in this process (embedded) or through
+ * pg-boss to whichever process works the `prove` queue.
  */
 import { EventEmitter } from 'node:events'
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Model } from '@krain/models'
 import { GatewayError, NotFoundError } from '../errors.js'
+import type { JobQueue } from './queue.js'
 import type { Metrics } from '../plugins/app/metrics.js'
 import type { ProveResult } from '../zk/prover.js'
 import type { JobPatch, JobState, OutboxRecord, ProvenInferenceJob, Store } from '../store/types.js'
@@ -22,10 +25,16 @@ export type JobRunnerParameters = {
   store: Store
   /** Proves one inference (`@krain/zk` through its own worker threads). */
   prove: (p: { spec: Model; input: number[]; salt: string; modelId: string }) => Promise<ProveResult>
-  metrics: Metrics
-  log: FastifyBaseLogger
-  /** Called when a job reached `proved` and its outbox entry is stored (the relay submits it now). */
-  onProved?: (jobId: string) => void
+  /** Where new jobs go (and where a resumed one is handed again). */
+  queue: JobQueue
+  /** Counters (absent in a worker process without a metrics endpoint). */
+  metrics?: Pick<Metrics, 'jobs' | 'proofs'>
+  log: Pick<FastifyBaseLogger, 'error' | 'warn'>
+  /**
+   * Called when a job is `proved` with its outbox entry stored (also when a redelivered job finds
+   * it so): the chain submission is due.
+   */
+  onProved?: (jobId: string) => void | Promise<void>
 }
 
 /** The proven-inference job runner of one gateway instance. */
@@ -33,29 +42,53 @@ export class JobRunner {
   /** Emits `('job', id)` after every stored transition of a job. */
   readonly events = new EventEmitter().setMaxListeners(0)
   private stopped = false
-  private readonly running = new Set<Promise<unknown>>()
 
   constructor(private readonly p: JobRunnerParameters) {}
 
-  /** Store a new job (queued) and start proving it. */
+  /**
+   * Store a new job (queued) and hand it to the queue.
+   * @throws {GatewayError} `QUEUE_UNAVAILABLE` when the queue refuses it (the job is then stored as failed)
+   */
   async create({ owner, modelId, input }: { owner: string; modelId: string; input: ProveInput }): Promise<ProvenInferenceJob> {
     const now = Date.now()
     const job: ProvenInferenceJob = { id: randomUUID(), owner, kind: 'proven-inference', modelId, state: 'queued', input, result: null, error: null, txHash: null, createdAt: now, updatedAt: now }
     await this.p.store.createJob(job)
-    this.p.metrics.jobs.inc({ kind: job.kind, state: 'queued' })
-    this.track(this.prove(job.id))
+    this.p.metrics?.jobs.inc({ kind: job.kind, state: 'queued' })
+    try {
+      await this.p.queue.enqueueProve(job.id)
+    } catch (e) {
+      this.p.log.error({ err: e, job: job.id }, 'enqueueing a proof job failed')
+      const error = { code: 'QUEUE_UNAVAILABLE', message: 'the job queue is unavailable' }
+      await this.move(job.id, 'failed', { error }).catch(() => undefined)
+      throw new GatewayError('QUEUE_UNAVAILABLE', { shortMessage: `job ${job.id} could not be queued: the job queue is unavailable; retry later`, cause: e })
+    }
     return job
   }
 
-  /** Resume the jobs a (re)start interrupted. */
+  /**
+   * Hand every unfinished job to the queue again (after a restart, or a worker's start): queued and
+   * proving jobs to a prover, proved and submitted ones to the chain submitter. Deliveries that
+   * are still queued or running are not duplicated (the queue's ids are the jobs' own).
+   */
   async start(): Promise<void> {
-    for (const job of await this.p.store.listJobs(['queued', 'proving'])) if (job.kind === 'proven-inference') this.track(this.prove(job.id))
+    for (const job of await this.p.store.listJobs(['queued', 'proving', 'proved', 'submitted'])) {
+      if (job.kind !== 'proven-inference' || this.stopped) continue
+      if (job.state === 'queued' || job.state === 'proving') await this.p.queue.enqueueProve(job.id)
+      else await this.p.onProved?.(job.id)
+    }
   }
 
-  /** Start nothing new and wait for the steps in flight. */
+  /** Start nothing new (the queue waits for the steps in flight). */
   async stop(): Promise<void> {
     this.stopped = true
-    await Promise.allSettled([...this.running])
+  }
+
+  /**
+   * Give up on a job the queue could not finish (its retries are exhausted: it kept failing, or
+   * its worker kept dying): `failed` with `JOB_RETRIES_EXHAUSTED`, unless it got further meanwhile.
+   */
+  async giveUp(id: string, reason: string): Promise<boolean> {
+    return this.move(id, 'failed', { error: { code: 'JOB_RETRIES_EXHAUSTED', message: reason } }, ['queued', 'proving'])
   }
 
   /**
@@ -80,26 +113,30 @@ export class JobRunner {
   }
 
   /** Move a proven-inference job to `to` if the state machine allows it from its current state (compare-and-set). */
-  async move(id: string, to: JobState, patch: JobPatch = {}): Promise<boolean> {
-    const ok = await this.p.store.transitionJob(id, jobTransitions[to], { state: to, ...patch }, Date.now())
+  async move(id: string, to: JobState, patch: JobPatch = {}, from: JobState[] = jobTransitions[to]): Promise<boolean> {
+    const ok = await this.p.store.transitionJob(id, from, { state: to, ...patch }, Date.now())
     if (ok) this.moved(id, to)
     return ok
   }
 
   private moved(id: string, to: JobState): void {
-    this.p.metrics.jobs.inc({ kind: 'proven-inference', state: to })
+    this.p.metrics?.jobs.inc({ kind: 'proven-inference', state: to })
     this.events.emit('job', id)
   }
 
-  private track<T>(p: Promise<T>): void {
-    const q = p.catch((e) => this.p.log.error({ err: e }, 'job step failed'))
-    this.running.add(q)
-    void q.finally(() => this.running.delete(q))
-  }
-
-  private async prove(id: string): Promise<void> {
+  /**
+   * Prove a stored job (one delivery of the `prove` queue): `proving`, the proof, then `proved`
+   * with its outbox entry. A job already past `proving` only has its chain submission handed on
+   * again (a redelivery after a crash between the two). Proving errors fail the job; a store error
+   * is thrown (the queue retries the delivery).
+   */
+  async prove(id: string): Promise<void> {
     if (this.stopped) return
-    if (!(await this.move(id, 'proving'))) return
+    if (!(await this.move(id, 'proving'))) {
+      const seen = await this.p.store.getJob(id)
+      if (seen?.kind === 'proven-inference' && (seen.state === 'proved' || seen.state === 'submitted')) await this.p.onProved?.(id)
+      return
+    }
     const job = await this.p.store.getJob(id)
     if (job?.kind !== 'proven-inference') return
     const model = job.modelId ? await this.p.store.getModel(job.modelId) : null
@@ -111,9 +148,9 @@ export class JobRunner {
     let proved: ProveResult
     try {
       proved = await this.p.prove({ spec: model.spec, input: input.input, salt: input.salt, modelId: model.id })
-      this.p.metrics.proofs.inc({ result: 'ok' })
+      this.p.metrics?.proofs.inc({ result: 'ok' })
     } catch (e) {
-      this.p.metrics.proofs.inc({ result: 'error' })
+      this.p.metrics?.proofs.inc({ result: 'error' })
       const err = e as { code?: string; shortMessage?: string; message?: string }
       await this.move(id, 'failed', { error: { code: err.code ?? 'PROVING_FAILED', message: err.shortMessage ?? 'proving failed' } })
       if (!err.code) this.p.log.error({ err: e, job: id }, 'proving failed')
@@ -136,7 +173,7 @@ export class JobRunner {
     }
     if (await this.p.store.transitionJobWithOutbox(id, ['proving'], { state: 'proved', result: proved }, outbox, now)) {
       this.moved(id, 'proved')
-      this.p.onProved?.(id)
+      await this.p.onProved?.(id)
     }
   }
 }

@@ -5,9 +5,13 @@
  * retried with a capped exponential backoff while the chain is down, and a retry after a lost
  * response finds the record already on chain instead of submitting it again. A submission's
  * outcome moves its job through the {@link JobRunner} (`submitted`, `confirmed`, `failed`).
+ *
+ * Embedded, the relay's own periodic passes find due entries; on PostgreSQL each entry is a delivery
+ * of the `chain` queue ({@link OutboxRelay.submitById}), retried by pg-boss with its backoff.
  */
 import { EventEmitter } from 'node:events'
 import type { FastifyBaseLogger } from 'fastify'
+import { GatewayError } from '../errors.js'
 import type { ChainAdapter, ChainReceipt } from '../chain/adapter.js'
 import type { OutboxRecord, Store } from '../store/types.js'
 import type { JobRunner } from './job-runner.js'
@@ -18,7 +22,7 @@ export type OutboxRelayParameters = {
   chain: () => ChainAdapter | null
   /** Moves the jobs of submitted entries. */
   jobs: Pick<JobRunner, 'move'>
-  log: FastifyBaseLogger
+  log: Pick<FastifyBaseLogger, 'error' | 'warn'>
   /** Milliseconds between passes; retries back off from it. */
   intervalMs: number
 }
@@ -34,6 +38,9 @@ export const OUTBOX_LEASE_MS = 15_000
 export const OUTBOX_HEARTBEAT_MS = 5_000
 /** Chain error codes after which retrying cannot help. */
 const PERMANENT = new Set(['CHAIN_INVALID_PROOF', 'CHAIN_PUBLIC_INPUT_NOT_IN_FIELD', 'CHAIN_BATCH_NOT_SUPPORTED', 'CHAIN_INVALID_BATCH_SIZE'])
+
+/** How one submission attempt ended. */
+type SubmitOutcome = 'done' | 'retry' | 'failed'
 
 /** A transaction hash as stored (the chain adapter wrote it). */
 const asTxHash = (s: string): `0x${string}` => {
@@ -81,7 +88,25 @@ export class OutboxRelay {
   private async pass(): Promise<void> {
     if (this.stopped) return
     const entries = await this.p.store.claimOutbox(Date.now(), 16, OUTBOX_LEASE_MS)
-    await Promise.all(entries.map((e) => this.withHeartbeat(e, () => this.submit(e))))
+    await Promise.all(entries.map((e) => this.withHeartbeat(e, async () => void (await this.submit(e)))))
+  }
+
+  /**
+   * Submit one entry now (a delivery of the `chain` queue): lease it, submit it (or find it already
+   * recorded), record the outcome. Nothing to do for an entry that is done.
+   * @throws {GatewayError} `OUTBOX_LEASED` while another process holds its lease, `CHAIN_SUBMISSION_RETRY`
+   *   after a failure worth retrying (the queue retries with backoff)
+   */
+  async submitById(id: string): Promise<void> {
+    const entry = await this.p.store.claimOutboxEntry(id, Date.now(), OUTBOX_LEASE_MS)
+    if (!entry) {
+      const seen = await this.p.store.getOutbox(id)
+      if (!seen || seen.status !== 'pending') return
+      throw new GatewayError('OUTBOX_LEASED', { shortMessage: `outbox entry ${id} is being submitted by another process` })
+    }
+    let outcome: SubmitOutcome = 'retry'
+    await this.withHeartbeat(entry, async () => void (outcome = await this.submit(entry)))
+    if (outcome === 'retry') throw new GatewayError('CHAIN_SUBMISSION_RETRY', { shortMessage: `submission of ${id} failed (attempt ${entry.attempts}); will retry` })
   }
 
   /** Renew `entry`'s lease while `work` runs. */
@@ -98,12 +123,13 @@ export class OutboxRelay {
     }
   }
 
-  private async submit(entry: OutboxRecord): Promise<void> {
+  private async submit(entry: OutboxRecord): Promise<SubmitOutcome> {
     const chain = this.p.chain()
-    const retry = async (error: string): Promise<void> => {
+    const retry = async (error: string): Promise<'retry'> => {
       const backoff = Math.min(MAX_BACKOFF_MS, this.p.intervalMs * 2 ** Math.min(entry.attempts - 1, 16))
       await this.p.store.retryOutbox(entry.id, error, Date.now() + backoff, Date.now())
       this.events.emit('outbox', entry.id)
+      return 'retry'
     }
     if (!chain) return retry('no chain configured')
     const submission = entry.payload
@@ -116,7 +142,7 @@ export class OutboxRelay {
         txHash = (await chain.submit(submission)).txHash
         await this.p.jobs.move(entry.jobId, 'submitted', { txHash })
       }
-      await this.confirmed(entry, await chain.confirm(txHash))
+      return await this.confirmed(entry, await chain.confirm(txHash))
     } catch (e) {
       const code = (e as { code?: string }).code
       if (code === 'CHAIN_PROOF_ALREADY_USED') {
@@ -127,18 +153,19 @@ export class OutboxRelay {
         await this.p.store.finishOutbox(entry.id, { error: code }, Date.now())
         this.events.emit('outbox', entry.id)
         await this.p.jobs.move(entry.jobId, 'failed', { error: { code, message: (e as { shortMessage?: string }).shortMessage ?? code } })
-        return
+        return 'failed'
       }
       this.p.log.warn({ code, job: entry.jobId, attempts: entry.attempts, error: ((e as { shortMessage?: string }).shortMessage ?? String(e)).slice(0, 200) }, 'chain submission failed; will retry')
-      await retry((e as { shortMessage?: string }).shortMessage ?? (e as Error).message ?? String(e))
+      return retry((e as { shortMessage?: string }).shortMessage ?? (e as Error).message ?? String(e))
     }
   }
 
-  private async confirmed(entry: OutboxRecord, receipt: ChainReceipt): Promise<void> {
+  private async confirmed(entry: OutboxRecord, receipt: ChainReceipt): Promise<'done'> {
     const job = await this.p.store.getJob(entry.jobId)
     await this.p.store.finishOutbox(entry.id, receipt, Date.now())
     this.events.emit('outbox', entry.id)
     const proved = job?.kind === 'proven-inference' ? job.result : null
     await this.p.jobs.move(entry.jobId, 'confirmed', { ...(proved ? { result: { ...proved, receipt } } : {}), txHash: receipt.txHash })
+    return 'done'
   }
 }

@@ -42,6 +42,7 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   NOT_IMPLEMENTED: 501,
   FEATURE_UNAVAILABLE: 501,
   CHAIN_UNAVAILABLE: 503,
+  QUEUE_UNAVAILABLE: 503,
   POOL_BUSY: 503,
   CONFIG_INVALID: 500,
   STORE_ROW_INVALID: 500,
