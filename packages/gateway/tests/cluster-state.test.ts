@@ -170,6 +170,13 @@ describe.skipIf(!pgUrl)('two gateway processes on one PostgreSQL schema', () => 
     await dropSchema(schema)
   })
 
+  type Gateway = { url: string; kill: () => Promise<void> }
+  const pair = (): [Gateway, Gateway] => {
+    const [a, b] = gateways
+    if (!a || !b) throw new Error('the gateways did not start')
+    return [a, b]
+  }
+
   const openSession = async (url: string): Promise<Hex> => {
     const creator = new GatewayHttp({ url, account: wallet(40) })
     const { sessionId } = await creator.request<{ sessionId: Hex }>('POST', '/v1/mpc/sessions', { body: { parties: PARTIES, threshold: 4, length: 32, bound: 1_000_000, timeoutsMs: { join: 600_000, share: 600_000, sum: 600_000 } } })
@@ -177,7 +184,7 @@ describe.skipIf(!pgUrl)('two gateway processes on one PostgreSQL schema', () => 
   }
 
   it('refuses on instance B a signed request already accepted by instance A', async () => {
-    const [a, b] = gateways as [{ url: string }, { url: string }]
+    const [a, b] = pair()
     const account = wallet(41)
     const timestamp = Date.now()
     const signature = await account.signMessage({ message: requestSigningPayload({ method: 'GET', path: '/v1/auth/me', timestamp, body: undefined }) })
@@ -190,7 +197,7 @@ describe.skipIf(!pgUrl)('two gateway processes on one PostgreSQL schema', () => 
   })
 
   it('counts one rate limit across both instances', async () => {
-    const [a, b] = gateways as [{ url: string }, { url: string }]
+    const [a, b] = pair()
     const http = new GatewayHttp({ url: a.url, account: wallet(42) })
     const token = await http.signIn()
     let ok = 0
@@ -206,7 +213,7 @@ describe.skipIf(!pgUrl)('two gateway processes on one PostgreSQL schema', () => 
   })
 
   it('completes a 10-hospital session whose parties are spread over both; a long-poll on B wakes when A completes the join round', async () => {
-    const [a, b] = gateways as [{ url: string }, { url: string }]
+    const [a, b] = pair()
     const sessionId = await openSession(a.url)
     // waitMs is the maximum (60 s), longer than this test's timeout: only the announcement can end it in time
     const watcher = new GatewayHttp({ url: b.url, account: wallet(40) })
@@ -225,7 +232,7 @@ describe.skipIf(!pgUrl)('two gateway processes on one PostgreSQL schema', () => 
   }, 45_000)
 
   it('completes when instance A is SIGKILLed mid-round: its parties fail over to B', async () => {
-    const [a, b] = gateways as [{ url: string; kill: () => Promise<void> }, { url: string }]
+    const [a, b] = pair()
     const sessionId = await openSession(b.url)
     const hospitals = KEYS.map((privateKey, i) => new MpcParticipant({ url: (i % 2 ? b : a).url, baseUrls: [(i % 2 ? a : b).url], privateKey, sessionId, waitMs: 20_000 }))
     await Promise.all(hospitals.map((h) => h.join()))
