@@ -8,7 +8,7 @@ import type { EventEmitter } from 'node:events'
 
 /** Parameters of {@link waitUntil}. */
 export type WaitUntilParameters<T> = {
-  /** Where changes are announced, as `emit(event, id)`. */
+  /** Where changes are announced, as `emit(event, id)`; `emit(event, '')` means any record may have changed (announcements were lost): re-read. */
   events: EventEmitter
   event: string
   /** The record to wait for. */
@@ -50,7 +50,7 @@ export function waitUntil<T>({ events, event, id, read, ready, timeoutMs, onTime
       )
     }
     const onEvent = (changed: string): void => {
-      if (changed === id) check()
+      if (changed === id || changed === '') check()
     }
     const timer = setTimeout(() => finish(() => reject(onTimeout())), timeoutMs)
     events.on(event, onEvent)
