@@ -33,10 +33,17 @@ export type RequestOptions = {
   body?: unknown
   query?: Record<string, string | number | undefined>
   auth?: boolean
+  /** A binary body (sent instead of `body`), of media type `contentType` (default `application/octet-stream`). */
   bytes?: Uint8Array
+  contentType?: string
+  /** `Accept` header of the request. */
+  accept?: string
   /** The request may be applied twice without harm: with `baseUrls`, repeat it on the next instance after any network failure. */
   idempotent?: boolean
 }
+
+/** A binary answer of {@link GatewayHttp.requestBytes}. */
+export type BytesResponse = { contentType: string; bytes: Uint8Array }
 
 /** Error codes of a connection that was never made (the request cannot have reached the server). */
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
@@ -88,6 +95,36 @@ export class GatewayHttp {
 
   /** One request; JSON in and out. */
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const res = await this.exchange(method, path, opts)
+    const text = await res.text()
+    const json = text ? (JSON.parse(text) as unknown) : undefined
+    if (!res.ok) throw httpError(res, json)
+    return json as T
+  }
+
+  /**
+   * One request whose answer may be bytes: `accept` names the media types wanted (e.g.
+   * `application/cbor`); a JSON answer (an older gateway) comes back as its bytes too, with its
+   * content type, for the caller to tell apart.
+   * @throws KrainHttpError on an error answer (always JSON)
+   */
+  async requestBytes(method: string, path: string, opts: RequestOptions & { accept: string }): Promise<BytesResponse> {
+    const res = await this.exchange(method, path, opts)
+    if (!res.ok) {
+      const text = await res.text()
+      let json: unknown
+      try {
+        json = text ? JSON.parse(text) : undefined
+      } catch {
+        json = undefined
+      }
+      throw httpError(res, json)
+    }
+    return { contentType: (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase(), bytes: new Uint8Array(await res.arrayBuffer()) }
+  }
+
+  /** Send one request (signing in first, and once more if the session expired); the raw response. */
+  private async exchange(method: string, path: string, opts: RequestOptions): Promise<Response> {
     const auth = opts.auth ?? true
     if (auth && !this.token && this.account) await this.signIn()
     const once = async (base: string): Promise<Response> => {
@@ -95,9 +132,10 @@ export class GatewayHttp {
       const url = `${base}${path}${qs.length ? `?${new URLSearchParams(qs.map(([k, v]): [string, string] => [k, String(v)]))}` : ''}`
       const headers: Record<string, string> = {}
       if (auth && this.token) headers.authorization = `Bearer ${this.token}`
+      if (opts.accept) headers.accept = opts.accept
       let body: string | Uint8Array<ArrayBuffer> | undefined
       if (opts.bytes) {
-        headers['content-type'] = 'application/octet-stream'
+        headers['content-type'] = opts.contentType ?? 'application/octet-stream'
         const b = opts.bytes // fetch takes bytes over an ArrayBuffer (a SharedArrayBuffer view is copied)
         body = b.buffer instanceof ArrayBuffer ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : b.slice()
       } else if (opts.body !== undefined) {
@@ -126,12 +164,12 @@ export class GatewayHttp {
         res = await send()
       }
     }
-    const text = await res.text()
-    const json = text ? (JSON.parse(text) as unknown) : undefined
-    if (!res.ok) {
-      const e = (json ?? {}) as { code?: string; message?: string; details?: string }
-      throw new KrainHttpError({ status: res.status, code: e.code ?? `HTTP_${res.status}`, message: e.message ?? res.statusText, details: e.details })
-    }
-    return json as T
+    return res
   }
+}
+
+/** The typed error of an error answer (`{ code, message, details? }`). */
+function httpError(res: Response, json: unknown): KrainHttpError {
+  const e = (json ?? {}) as { code?: string; message?: string; details?: string }
+  return new KrainHttpError({ status: res.status, code: e.code ?? `HTTP_${res.status}`, message: e.message ?? res.statusText, details: e.details })
 }

@@ -88,6 +88,13 @@ CREATE TABLE rate_limits (key TEXT PRIMARY KEY, hits BIGINT NOT NULL, expires_at
 CREATE INDEX rate_limits_expires ON rate_limits (expires_at);
 `,
   },
+  {
+    version: 50,
+    name: 'mpc-binary-messages',
+    sql: `
+ALTER TABLE mpc_messages ADD COLUMN payload_bin {{blob}};
+`,
+  },
 ]
 
 /**

@@ -92,6 +92,7 @@ const toMpcMessage = (r: SqlRow): MpcMessageRecord => ({
   recipient: str(r.recipient),
   payload: str(r.payload),
   createdAt: num(r.created_at),
+  payloadBin: r.payload_bin instanceof Uint8Array ? r.payload_bin : null,
 })
 
 const tables = ['challenges', 'sessions', 'request_digests', 'he_keys', 'models', 'jobs', 'outbox', 'mpc_sessions', 'mpc_messages', 'contracts'] as const
@@ -324,7 +325,7 @@ export class SqlStore implements Store {
       const n = await tx.run('UPDATE mpc_sessions SET state = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?', [state, now, id, version])
       if (n !== 1) return false
       for (const m of messages) {
-        await tx.run('INSERT INTO mpc_messages (id, session_id, round, sender, recipient, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', [
+        await tx.run('INSERT INTO mpc_messages (id, session_id, round, sender, recipient, payload, created_at, payload_bin) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', [
           m.id,
           m.sessionId,
           m.round,
@@ -332,6 +333,7 @@ export class SqlStore implements Store {
           m.recipient,
           m.payload,
           m.createdAt,
+          m.payloadBin ? Buffer.from(m.payloadBin.buffer, m.payloadBin.byteOffset, m.payloadBin.length) : null,
         ])
       }
       return true

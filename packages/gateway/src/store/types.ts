@@ -74,8 +74,12 @@ export type StoreChannel = 'mpc' | 'job'
 /** The serialised coordinator state of an MPC session, with an optimistic-concurrency version. */
 export type MpcSessionRecord = { id: string; creator: string; state: string; version: number; createdAt: number; updatedAt: number }
 
-/** A relayed MPC message (an AEAD ciphertext or a public value), addressed to one party or `*`. */
-export type MpcMessageRecord = { id: string; sessionId: string; round: string; sender: string; recipient: string; payload: string; createdAt: number }
+/**
+ * A relayed MPC message (an AEAD ciphertext or a public value), addressed to one party or `*`.
+ * `payloadBin` (column `payload_bin`, migration 50): bytes kept beside the JSON `payload`, e.g. a
+ * party message in its binary wire form as it was received.
+ */
+export type MpcMessageRecord = { id: string; sessionId: string; round: string; sender: string; recipient: string; payload: string; createdAt: number; payloadBin?: Uint8Array | null }
 
 /** The gateway's persistence. Every method is atomic on its own. */
 export interface Store {

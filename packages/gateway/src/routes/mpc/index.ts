@@ -4,6 +4,11 @@
  * create, status, join, roster, upload shares, fetch own inbox, upload sum-share (or a complaint
  * proving a dealer sent an invalid share), result, close.
  * A party may only send its own messages (the signed-in address must be the message's `from`).
+ *
+ * Party messages are accepted as JSON (`{ message }`) or in their binary form (`application/cbor`,
+ * `@krain/mpc` `encodeMessage`: the share payloads as raw bytes instead of base64); the roster and
+ * the inbox are served in the binary form to a client that sends `Accept: application/cbor`. Both
+ * forms carry the same signed fields (see `binary-body.ts`).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
@@ -11,6 +16,7 @@ import { Type } from 'typebox'
 import type { Identity } from '../../auth/policy.js'
 import { PolicyDeniedError } from '../../errors.js'
 import { errorResponses } from '@krain/client/schemas/common'
+import { acceptBinaryMessages, isBinaryBody, negotiate } from './binary-body.js'
 import { CreateMpcSessionBody, MpcAggregate, MpcCloseResponse, MpcRoster, MpcSessionConfig, MpcSessionStatus, MpcShareBundle, PartyMessageBody, ReceiveResponse, SessionIdParams } from '@krain/client/schemas/mpc'
 
 /** `?waitMs=`: long-poll up to this long for the round to close (no client-side sleeping). */
@@ -20,6 +26,14 @@ const WaitQuery = Type.Object({ waitMs: Type.Optional(Type.Integer({ minimum: 0,
 export const mpcRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const mpc = fastify.mpc
   const bulk = fastify.config.bulkBodyLimit
+  acceptBinaryMessages(fastify)
+  /** Both media types a party message may come in (OpenAPI). */
+  const consumes = ['application/json', 'application/cbor']
+  /** Relay a party message; its binary form, when it came as one, is what the log keeps. */
+  const relay = (req: FastifyRequest, id: string, message: { from: string }): ReturnType<typeof mpc.receive> => {
+    ownMessage(req, 'mpc:join', id, message.from)
+    return isBinaryBody(req) && Buffer.isBuffer(req.rawBody) ? mpc.receive(id, message, req.rawBody) : mpc.receive(id, message)
+  }
 
   const ownMessage = (req: FastifyRequest, action: 'mpc:join' | 'mpc:read', id: string, from: string): Identity => {
     const who = req.authorize(action, { sessionId: id })
@@ -48,47 +62,43 @@ export const mpcRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     return mpc.status(req.params.id)
   })
 
-  fastify.post('/sessions/:id/join', { schema: { tags: ['mpc'], summary: 'Join (round 1): a signed join message', params: SessionIdParams, body: PartyMessageBody, response: { 200: ReceiveResponse, ...errorResponses } } }, async (req) => {
-    ownMessage(req, 'mpc:join', req.params.id, req.body.message.from)
-    return mpc.receive(req.params.id, req.body.message)
-  })
+  fastify.post('/sessions/:id/join', { schema: { tags: ['mpc'], summary: 'Join (round 1): a signed join message', consumes, params: SessionIdParams, body: PartyMessageBody, response: { 200: ReceiveResponse, ...errorResponses } } }, async (req) =>
+    relay(req, req.params.id, req.body.message),
+  )
 
-  fastify.get('/sessions/:id/roster', { schema: { tags: ['mpc'], summary: 'The signed roster (after the join round)', params: SessionIdParams, querystring: WaitQuery, response: { 200: MpcRoster, ...errorResponses } } }, async (req) => {
+  fastify.get('/sessions/:id/roster', { schema: { tags: ['mpc'], summary: 'The signed roster (after the join round); CBOR with Accept: application/cbor', produces: ['application/json', 'application/cbor'], params: SessionIdParams, querystring: WaitQuery, response: { 200: MpcRoster, ...errorResponses } } }, async (req, reply) => {
     await reader(req, req.params.id)
     if (req.query.waitMs) await mpc.waitForPhase(req.params.id, ['share', 'sum', 'done', 'failed'], req.query.waitMs)
-    return mpc.roster(req.params.id)
+    return negotiate(req, reply, await mpc.roster(req.params.id))
   })
 
   fastify.post(
     '/sessions/:id/shares',
-    { bodyLimit: bulk, schema: { tags: ['mpc'], summary: 'Upload encrypted shares (round 2)', params: SessionIdParams, body: PartyMessageBody, response: { 200: ReceiveResponse, ...errorResponses } } },
-    async (req) => {
-      ownMessage(req, 'mpc:join', req.params.id, req.body.message.from)
-      return mpc.receive(req.params.id, req.body.message)
+    { bodyLimit: bulk, schema: { tags: ['mpc'], summary: 'Upload encrypted shares (round 2)', consumes, params: SessionIdParams, body: PartyMessageBody, response: { 200: ReceiveResponse, ...errorResponses } } },
+    async (req) => relay(req, req.params.id, req.body.message),
+  )
+
+  fastify.get(
+    '/sessions/:id/inbox',
+    { schema: { tags: ['mpc'], summary: 'Ciphertexts addressed to me, with the contributor set; CBOR with Accept: application/cbor', produces: ['application/json', 'application/cbor'], params: SessionIdParams, querystring: WaitQuery, response: { 200: MpcShareBundle, ...errorResponses } } },
+    async (req, reply) => {
+      const who = req.authorize('mpc:join', { sessionId: req.params.id })
+      if (req.query.waitMs) await mpc.waitForPhase(req.params.id, ['sum', 'done', 'failed'], req.query.waitMs)
+      return negotiate(req, reply, await mpc.inbox(req.params.id, who.address))
     },
   )
 
-  fastify.get('/sessions/:id/inbox', { schema: { tags: ['mpc'], summary: 'Ciphertexts addressed to me, with the contributor set', params: SessionIdParams, querystring: WaitQuery, response: { 200: MpcShareBundle, ...errorResponses } } }, async (req) => {
-    const who = req.authorize('mpc:join', { sessionId: req.params.id })
-    if (req.query.waitMs) await mpc.waitForPhase(req.params.id, ['sum', 'done', 'failed'], req.query.waitMs)
-    return mpc.inbox(req.params.id, who.address)
-  })
-
-  fastify.post('/sessions/:id/sum-share', { bodyLimit: bulk, schema: { tags: ['mpc'], summary: 'Upload my share of the sum (round 3)', params: SessionIdParams, body: PartyMessageBody, response: { 200: ReceiveResponse, ...errorResponses } } }, async (req) => {
-    ownMessage(req, 'mpc:join', req.params.id, req.body.message.from)
-    return mpc.receive(req.params.id, req.body.message)
-  })
+  fastify.post('/sessions/:id/sum-share', { bodyLimit: bulk, schema: { tags: ['mpc'], summary: 'Upload my share of the sum (round 3)', consumes, params: SessionIdParams, body: PartyMessageBody, response: { 200: ReceiveResponse, ...errorResponses } } }, async (req) =>
+    relay(req, req.params.id, req.body.message),
+  )
 
   fastify.post(
     '/sessions/:id/complaint',
     {
       bodyLimit: bulk,
-      schema: { tags: ['mpc'], summary: "Complain about a dealer's invalid share (round 3, instead of a sum-share): a signed, checkable proof", params: SessionIdParams, body: PartyMessageBody, response: { 200: ReceiveResponse, ...errorResponses } },
+      schema: { tags: ['mpc'], summary: "Complain about a dealer's invalid share (round 3, instead of a sum-share): a signed, checkable proof", consumes, params: SessionIdParams, body: PartyMessageBody, response: { 200: ReceiveResponse, ...errorResponses } },
     },
-    async (req) => {
-      ownMessage(req, 'mpc:join', req.params.id, req.body.message.from)
-      return mpc.receive(req.params.id, req.body.message)
-    },
+    async (req) => relay(req, req.params.id, req.body.message),
   )
 
   fastify.get('/sessions/:id/result', { schema: { tags: ['mpc'], summary: 'The aggregate', params: SessionIdParams, querystring: WaitQuery, response: { 200: MpcAggregate, ...errorResponses } } }, async (req) => {
