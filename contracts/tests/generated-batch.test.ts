@@ -18,6 +18,7 @@ import {
   commitNetwork,
   commitNetworkInput,
   estimateConstraints,
+  networkBatchSignals,
   proveNetwork,
   proveNetworkBatch,
   quantizeNetwork,
@@ -96,6 +97,14 @@ describe(`a ${K}-row batch circuit of a generated 8-4-3 ReLU model`, () => {
     expect(await verifyNetworkBatch({ circuit: batch, ...r, expectedInputCommitments: [...r.inputCommitments].reverse() })).toBe(false)
     expect(await verifyNetworkBatch({ circuit: single, ...r })).toBe(false)
     await expect(verifyNetworkBatch({ circuit: batch, proof: { ...r.proof, pi_a: ['x', '1', '1'] } as never, publicSignals: s })).rejects.toThrow(ZkMalformedProofError)
+    // no witness for a row that does not match its commitment, or for another model commitment
+    const xs = rows.slice(0, K).map((x) => quantizeNetworkInput(q, x))
+    const good = networkBatchSignals(q, xs, salts.slice(0, K), r.modelCommitment, r.batchCommitment)
+    await snarkjs.wtns.calculate(good, batch.wasmPath, { type: 'mem' })
+    const moved = xs.map((x) => [...x])
+    moved[9]![1] = moved[9]![1]! + 1n
+    await expect(snarkjs.wtns.calculate(networkBatchSignals(q, moved, salts.slice(0, K), r.modelCommitment, r.batchCommitment), batch.wasmPath, { type: 'mem' })).rejects.toThrow(/Assert Failed/)
+    await expect(snarkjs.wtns.calculate({ ...good, modelCommitment: r.modelCommitment + 1n }, batch.wasmPath, { type: 'mem' })).rejects.toThrow(/Assert Failed/)
     await expect(proveNetworkBatch({ circuit: single, quantized: q, inputs: rows.slice(0, K), salts: salts.slice(0, K) })).rejects.toThrow(ZkProvingError)
     await expect(proveNetworkBatch({ circuit: batch, quantized: q, inputs: rows.slice(0, K - 1), salts: salts.slice(0, K - 1) })).rejects.toThrow(RangeError)
   }, 30_000)
