@@ -14,7 +14,7 @@ import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { bearer, signInWith, testGateway, wallet } from './helpers/app.js'
-import { UI_CSP } from '../src/plugins/app/ui.js'
+import { UI_CSP, uiCsp } from '../src/plugins/app/ui.js'
 import { breastCancerTask } from '@krain/models'
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url))
@@ -72,6 +72,8 @@ describe('/ui and the dashboard routes', () => {
     expect(page.headers['content-type']).toMatch(/^text\/html/)
     expect(page.headers['content-security-policy']).toBe(UI_CSP)
     expect(UI_CSP).not.toMatch(/https?:|unsafe-inline|'unsafe-eval'/) // no CDN, no inline script, no eval
+    // with a public RPC announced, the page may also read the chain (verifyReceipt), and nothing else
+    expect(uiCsp('http://127.0.0.1:8545/rpc')).toBe(UI_CSP.replace("connect-src 'self'", "connect-src 'self' http://127.0.0.1:8545"))
     expect(page.body).toContain('<script type="module" src="/ui/app.js"></script>')
     const js = await app.inject('/ui/app.js')
     expect(js.statusCode).toBe(200)

@@ -1,10 +1,14 @@
 /**
  * Issue 15, items 8–10: the dashboard at /ui in a real headless Chromium (Debian's `chromium`, driven
- * by playwright-core) against a live gateway on anvil. The page signs in with a browser wallet (an
- * EIP-1193 provider injected into the page, backed by a viem private-key account in this process:
- * real signatures), shows a registered model, watches a proof job reach `confirmed`, verifies its
- * Groth16 proof in the page (snarkjs in the browser), watches a 3-party MPC session finish, and
- * charts /metrics. Screenshots of each page go to packages/gateway/docs/screenshots/.
+ * by playwright-core) against a live gateway on anvil. The page talks to the gateway through the
+ * SDK's browser bundle (`KrainClient` of `@krain/client/browser`). It signs in with a browser wallet
+ * (an EIP-1193 provider injected into the page, backed by a viem private-key account in this
+ * process: real signatures), lists a registered model, follows a proof job to `confirmed`, verifies
+ * its Groth16 proof in the page (snarkjs) and its receipt against anvil with the SDK's
+ * `verifyReceipt` in the page, runs one party of a 3-party MPC session in the page
+ * (`MpcParticipant`: X25519/AES-GCM from @noble/* there) with two parties in Node, lists a
+ * federated session, and charts /metrics. Screenshots of each page go to packages/gateway/docs/screenshots/
+ * (models, jobs, mpc, federated, health).
  * Skipped, with a message, only when Chromium is absent.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
@@ -47,7 +51,7 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium, against a gateway
     execFileSync(process.execPath, [join(pkgDir, 'scripts/build-client.mjs'), '--quiet']) // the bundle of the current sources
     chain = await startEmbeddedChain()
     const adapter = await connectChainAdapter({ rpcUrl: chain.rpcUrl, privateKey: chain.privateKey, registryAddress: chain.registryAddress, verifiers: chain.verifiers })
-    app = await testGateway({ chain: adapter, config: { outboxIntervalMs: 50, coordinatorKey: `0x${'c1'.repeat(32)}` } })
+    app = await testGateway({ chain: adapter, config: { outboxIntervalMs: 50, coordinatorKey: `0x${'c1'.repeat(32)}`, publicRpcUrl: chain.rpcUrl } })
     url = await app.listen({ host: '127.0.0.1', port: 0 })
     const owner = new KrainClient({ url, account: wallet(40) })
     modelId = (await owner.registerModel({ name: 'breast_cancer', model: breastCancerTask().model })).id
@@ -87,7 +91,7 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium, against a gateway
     rmSync(profile, { recursive: true, force: true })
   })
 
-  it('signs in with the wallet, proves and verifies in the page, watches MPC finish, charts /metrics', async () => {
+  it('signs in with the wallet, proves and verifies in the page, takes part in MPC from the page, charts /metrics', async () => {
     // Sign in with the browser wallet: the gateway's SIWE challenge, signed through personal_sign
     await page.goto(`${url}/ui#/models`)
     await page.click('#wallet-button')
@@ -124,6 +128,10 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium, against a gateway
     await page.waitForSelector('#verify-verdict')
     expect(await page.getAttribute('#verify-verdict', 'data-valid')).toBe('true')
     expect(await page.textContent('#verify-verdict')).toContain('verified in this browser')
+    // the receipt, checked against anvil by the SDK's verifyReceipt in the page
+    await page.waitForSelector('#receipt-verdict:not([data-valid="pending"])', { timeout: 30_000 })
+    expect(await page.textContent('#receipt-verdict')).toContain('receipt verified in this browser by verifyReceipt')
+    expect(await page.getAttribute('#receipt-verdict', 'data-valid')).toBe('true')
     await page.screenshot({ path: join(shots, 'jobs.png'), fullPage: true })
 
     // MPC: the signed-in wallet opens a session; three parties (this process) run it to the end
@@ -138,25 +146,40 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium, against a gateway
       [10, 20, 30, 40],
       [100, 200, 300, 400],
     ]
-    const results = await Promise.all(partyKeys.map((privateKey, i) => new MpcParticipant({ url, privateKey, sessionId: config.sessionId, waitMs: 5_000 }).run(vectors[i]!)))
+    // the third party runs in the page (the SDK's MpcParticipant in the browser bundle); its key is not kept in the form
+    await page.waitForSelector('#party-form:not([hidden])')
+    await page.fill('#party-key', partyKeys[2]!)
+    await page.fill('#party-values', vectors[2]!.join(', '))
+    await page.click('#party-button')
+    expect(await page.inputValue('#party-key')).toBe('')
+    const results = await Promise.all(partyKeys.slice(0, 2).map((privateKey, i) => new MpcParticipant({ url, privateKey, sessionId: config.sessionId, waitMs: 5_000 }).run(vectors[i]!)))
     expect(results[0]!.values).toEqual([111, 222, 333, 444])
+    expect(results[0]!.contributors.map((a) => a.toLowerCase())).toContain(parties[2]!.toLowerCase())
+    await page.waitForSelector('#party-progress[data-done="true"]', { timeout: 30_000 })
+    expect(await page.textContent('#party-progress')).toContain('[111.000, 222.000, 333.000, 444.000]')
     await page.waitForSelector('#mpc-result', { timeout: 20_000 })
     expect(await page.textContent('#mpc-phase')).toBe('done')
     expect(await page.textContent('#mpc-verified')).toBe('verified')
     expect(await page.textContent('#mpc-result code')).toBe('[111.000, 222.000, 333.000, 444.000]')
     expect(await page.locator('#mpc-roster tbody tr').count()).toBe(3)
     expect(await page.locator('#mpc-rounds li.done').count()).toBe(4)
-    // a federated training session of the same wallet, opened by id (round k of n, hospitals, ε budget)
+    await page.screenshot({ path: join(shots, 'mpc.png'), fullPage: true })
+    // a federated training session of the same wallet (round k of n, hospitals, ε budget)
     const fed = await creator.request<{ id: string }>('POST', '/v1/federated/sessions', {
       body: { name: 'ui-fed', model: breastCancerTask().model, hospitals: parties, rounds: 2, threshold: 2, clip: 1, dp: { epsilon: 2, delta: 1e-5, noiseMultiplier: 1.1 }, consent: { purpose: 'dashboard test', computation: 'fedavg', expiry: Math.floor(Date.now() / 1000) + 3600 } },
     })
-    await page.fill('#fed-id', fed.id)
-    await page.click('#fed-form button')
+    // listed for its creator (GET /v1/federated/sessions), opened from the list
+    await page.goto(`${url}/ui#/mpc`)
+    const fedRow = page.locator(`#fed-sessions tr[data-fed="${fed.id}"]`)
+    await fedRow.waitFor({ timeout: 10_000 })
+    expect(await fedRow.textContent()).toContain('1 of 2')
+    expect(await fedRow.textContent()).toContain('0/3 consented')
+    await fedRow.click()
     await page.waitForSelector('#fed-detail table')
     expect(await page.locator('#fed-detail tbody tr').count()).toBe(3)
     expect(await page.textContent('#fed-detail')).toContain('Round 1 of 2')
     expect(await page.textContent('#fed-detail')).toContain('of 2 (δ = 0.00001)')
-    await page.screenshot({ path: join(shots, 'mpc.png'), fullPage: true })
+    await page.screenshot({ path: join(shots, 'federated.png'), fullPage: true })
 
     // Chain and queue, and the charts from /metrics (the confirmed proof is in the proof-time chart)
     await page.goto(`${url}/ui#/health`)

@@ -1,14 +1,16 @@
 /**
  * The dashboard's script (bundled for the browser by scripts/build-client.mjs into ui/dist/app.js,
- * with the SDK's browser entry `@krain/client/browser`; snarkjs goes into a chunk loaded only by
- * "verify in this browser"). Pages by hash: #/models, #/jobs[/id], #/mpc[/id], #/health.
+ * with the SDK's browser entry `@krain/client/browser`: KrainClient for the gateway's API,
+ * MpcParticipant for "take part from this browser"; snarkjs and verifyReceipt go into a chunk
+ * loaded only by "verify in this browser", CKKS into one loaded by nothing here). Pages by hash: #/models, #/jobs[/id], #/mpc[/id], #/health.
  * Sign-in: a browser wallet (EIP-1193 `window.ethereum`, signing the gateway's SIWE challenge) or a
  * pasted session token; either is kept in this page's memory only.
  */
 import type { Eip1193Provider } from '@krain/client/browser'
 import { $, errorText, h } from './dom.js'
 import { closeJob, renderJob, renderJobs } from './pages/jobs.js'
-import { renderFederated } from './pages/federated.js'
+import { renderFederated, renderFederatedSessions } from './pages/federated.js'
+import { showParticipantForm, wireParticipant } from './pages/participant.js'
 import { renderHealth } from './pages/health.js'
 import { renderModels } from './pages/models.js'
 import { closeSession, renderSession, renderSessions } from './pages/mpc.js'
@@ -31,7 +33,8 @@ async function show(): Promise<void> {
   if (page !== 'mpc') closeSession()
   if (page === 'models') await renderModels()
   if (page === 'jobs') await Promise.all([renderJobs(), id ? renderJob(id) : Promise.resolve($('job-detail').replaceChildren(h('p', { class: 'muted' }, 'pick a job, or open one by id')))])
-  if (page === 'mpc') await Promise.all([renderSessions(), id ? renderSession(id) : Promise.resolve($('mpc-detail').replaceChildren(h('p', { class: 'muted' }, 'pick a session')))])
+  if (page === 'mpc') showParticipantForm(id)
+  if (page === 'mpc') await Promise.all([renderSessions(), renderFederatedSessions(), id ? renderSession(id) : Promise.resolve($('mpc-detail').replaceChildren(h('p', { class: 'muted' }, 'pick a session')))])
   if (page === 'health') await renderHealth()
 }
 
@@ -69,6 +72,7 @@ function wire(): void {
     )
   })
   $('signout').addEventListener('click', () => void signOut())
+  wireParticipant()
   $('fed-form').addEventListener('submit', (ev) => {
     ev.preventDefault()
     const id = $<HTMLInputElement>('fed-id').value.trim()
@@ -113,5 +117,5 @@ setInterval(() => {
   if (page === 'health') void renderHealth()
   if (page === 'models') void renderModels()
   if (page === 'jobs' && !id) void renderJobs()
-  if (page === 'mpc' && !id) void renderSessions()
+  if (page === 'mpc' && !id) void Promise.all([renderSessions(), renderFederatedSessions()])
 }, 3_000)

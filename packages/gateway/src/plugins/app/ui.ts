@@ -18,6 +18,17 @@ import fp from 'fastify-plugin'
 export const UI_CSP =
   "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
+/**
+ * {@link UI_CSP}, with requests also allowed to the chain's public RPC (`KRAIN_PUBLIC_RPC_URL`, or the
+ * embedded anvil's), which the page reads to verify a receipt against the registry itself.
+ * @param publicRpcUrl - the RPC URL the gateway announces in `/healthz`, if any
+ */
+export function uiCsp(publicRpcUrl?: string): string {
+  if (!publicRpcUrl) return UI_CSP
+  const origin = new URL(publicRpcUrl).origin
+  return UI_CSP.replace("connect-src 'self'", `connect-src 'self' ${origin}`)
+}
+
 const uiDir = fileURLToPath(new URL('../../../ui/', import.meta.url))
 const distDir = `${uiDir}dist/`
 
@@ -29,8 +40,9 @@ export const uiPlugin = fp(
   async (fastify: FastifyInstance) => {
     await fastify.register(async (scope) => {
       // after helmet's API CSP (onRequest): the dashboard's own policy
+      const csp = uiCsp(fastify.config.publicRpcUrl)
       scope.addHook('onSend', async (_req, reply, payload) => {
-        reply.header('content-security-policy', UI_CSP)
+        reply.header('content-security-policy', csp)
         return payload
       })
       await scope.register(fastifyStatic, {

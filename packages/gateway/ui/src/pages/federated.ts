@@ -1,10 +1,12 @@
 /**
- * A federated training session by id (`GET /v1/federated/sessions/:id`): round k of n, the
+ * Federated training: the sessions the caller may read (`GET /v1/federated/sessions`: round k of
+ * n, hospitals, dropouts, ε spent), and one session by id (`GET /v1/federated/sessions/:id`): round k of n, the
  * hospitals with their consent and whether they are in this attempt's SecAgg sets (U1: sent masked
  * input shares; U2: unmasked), dropouts, ε spent of the privacy budget, and past rounds.
  */
 import { $, errorText, fill, h, pill, short, time } from '../dom.js'
-import { api } from '../session.js'
+import type { FederatedSessionSummary } from '@krain/client/schemas/federated'
+import { api, whoami } from '../session.js'
 
 type Status = {
   id: string
@@ -60,5 +62,37 @@ export async function renderFederated(id: string): Promise<void> {
     )
   } catch (e) {
     fill(box, h('p', { class: 'warn' }, errorText(e)))
+  }
+}
+
+/** Render the list of federated sessions the caller may read. */
+export async function renderFederatedSessions(): Promise<void> {
+  const body = $('fed-sessions').querySelector('tbody')!
+  if (!whoami()) {
+    body.replaceChildren(h('tr', {}, h('td', { colspan: '8', class: 'muted' }, 'sign in to see the federated sessions you created or take part in')))
+    return
+  }
+  try {
+    const list = await api().request<FederatedSessionSummary[]>('GET', '/v1/federated/sessions')
+    body.replaceChildren(
+      ...(list.length
+        ? list.map((s) =>
+            h(
+              'tr',
+              { data: { fed: s.id }, on: { click: () => void renderFederated(s.id) } },
+              h('td', {}, short(s.id, 12)),
+              h('td', {}, s.name),
+              h('td', {}, pill(s.phase, s.phase === 'done' ? 'confirmed' : s.phase === 'budget-exhausted' ? 'failed' : 'proving')),
+              h('td', {}, `${Math.min(s.round + (s.phase === 'done' ? 0 : 1), s.rounds)} of ${s.rounds}`),
+              h('td', {}, `${s.consented.length}/${s.hospitals.length} consented · t = ${s.threshold}${s.lastContributors !== null ? ` · ${s.lastContributors} in the last round` : ''}`),
+              h('td', {}, s.dropouts.length ? h('span', { class: 'warn' }, `${s.dropouts.length} this attempt`) : h('span', { class: 'muted' }, 'none')),
+              h('td', {}, s.dp ? `${s.epsilonSpent === null ? '—' : s.epsilonSpent.toFixed(3)} of ${s.dp.epsilon}` : 'no DP'),
+              h('td', { class: 'muted' }, time(s.createdAt)),
+            ),
+          )
+        : [h('tr', {}, h('td', { colspan: '8', class: 'muted' }, 'no federated sessions yet: krain train …'))]),
+    )
+  } catch (e) {
+    body.replaceChildren(h('tr', {}, h('td', { colspan: '8', class: 'warn' }, errorText(e))))
   }
 }

@@ -1,9 +1,10 @@
 /**
  * Jobs: the signed-in caller's jobs, and one job's state timeline, receipt (transaction hash,
- * block, chain) and a "verify in this browser" button that checks the Groth16 proof here.
+ * block, chain) and a "verify in this browser" button that checks the Groth16 proof here (snarkjs)
+ * and, once confirmed, the receipt against the chain with the SDK's `verifyReceipt`.
  */
 import { $, errorText, fill, h, pill, short, time } from '../dom.js'
-import { api, whoami } from '../session.js'
+import { api, client, whoami } from '../session.js'
 
 type JobSummary = { id: string; kind: string; state: string; modelId: string | null; createdAt: number; updatedAt: number; txHash: string | null; error: { code: string; message: string } | null }
 /** `GET /v1/jobs/:id` (the gateway's JobView). */
@@ -71,16 +72,34 @@ async function verifyHere(job: JobView, out: HTMLElement): Promise<void> {
   if (!r) return
   out.replaceChildren(h('span', { class: 'muted' }, 'loading the verifier (snarkjs) and the verification key…'))
   try {
-    const [{ verifyGroth16InBrowser }, key] = await Promise.all([import('../verify.js'), api().request<{ circuit: string; vkey: Record<string, unknown> }>('GET', `/v1/dashboard/jobs/${encodeURIComponent(job.id)}/verification-key`)])
+    const [{ verifyGroth16InBrowser, verifyReceiptInBrowser }, key] = await Promise.all([import('../verify.js'), api().request<{ circuit: string; vkey: Record<string, unknown> }>('GET', `/v1/dashboard/jobs/${encodeURIComponent(job.id)}/verification-key`)])
     const started = performance.now()
     const valid = await verifyGroth16InBrowser(key.vkey, r.publicSignals, r.proof)
     const ms = Math.round(performance.now() - started)
     // the proof's public signals must be the ones the job reports: [output, model commitment, input commitment]
     const consistent = r.publicSignals[0] === r.output && r.publicSignals[1] === r.modelCommitment && r.publicSignals[2] === r.inputCommitment
-    out.replaceChildren(
-      valid && consistent
-        ? h('span', { class: 'ok', id: 'verify-verdict', data: { valid: 'true' } }, `✓ valid: the Groth16 proof of ${key.circuit} verified in this browser (${ms} ms); it attests output ${r.output} for model commitment ${r.modelCommitment.slice(0, 10)}…`)
-        : h('span', { class: 'bad', id: 'verify-verdict', data: { valid: 'false' } }, `✗ invalid: ${valid ? 'the public signals do not match the job' : 'the pairing check failed'} (${ms} ms)`),
+    const proofVerdict = valid && consistent
+      ? h('span', { class: 'ok', id: 'verify-verdict', data: { valid: 'true' } }, `✓ valid: the Groth16 proof of ${key.circuit} verified in this browser (${ms} ms); it attests output ${r.output} for model commitment ${r.modelCommitment.slice(0, 10)}…`)
+      : h('span', { class: 'bad', id: 'verify-verdict', data: { valid: 'false' } }, `✗ invalid: ${valid ? 'the public signals do not match the job' : 'the pairing check failed'} (${ms} ms)`)
+    out.replaceChildren(proofVerdict)
+    if (job.state !== 'confirmed') return
+    // the receipt, checked against the chain by the SDK in this page (the chain's public RPC from /healthz)
+    const receiptOut = h('p', { id: 'receipt-verdict', class: 'muted', data: { valid: 'pending' } }, 'checking the receipt against the chain (verifyReceipt)…')
+    out.append(receiptOut)
+    const [health, receipt] = await Promise.all([client().health(), client().receipt(job.id)])
+    const rpcUrl = health.chain?.rpcUrl
+    if (!rpcUrl) {
+      receiptOut.replaceChildren('the gateway announces no public RPC (KRAIN_PUBLIC_RPC_URL), so the receipt is not checked against the chain here')
+      receiptOut.dataset.valid = 'unchecked'
+      return
+    }
+    const v = await verifyReceiptInBrowser(receipt, rpcUrl, key.vkey)
+    receiptOut.className = v.valid ? 'ok' : 'bad'
+    receiptOut.dataset.valid = String(v.valid)
+    receiptOut.replaceChildren(
+      v.valid
+        ? `✓ receipt verified in this browser by verifyReceipt: the registry ${receipt.receipt.registry.slice(0, 10)}… on chain ${v.chainId} holds this inference, recorded by transaction ${receipt.receipt.txHash.slice(0, 10)}… in block ${v.blockNumber}, and its verifier contract accepts the proof`
+        : `✗ receipt not valid: ${v.reasons.join('; ')}`,
     )
   } catch (e) {
     out.replaceChildren(h('span', { class: 'bad', id: 'verify-verdict', data: { valid: 'error' } }, errorText(e)))
@@ -98,7 +117,7 @@ export async function renderJob(id: string): Promise<void> {
   }
   let job: JobView
   try {
-    job = await api().request<JobView>('GET', `/v1/jobs/${encodeURIComponent(id)}`)
+    job = (await client().job(id)) as unknown as JobView
   } catch (e) {
     box.replaceChildren(h('h3', {}, `Job ${id}`), h('p', { class: 'warn' }, errorText(e)))
     return
@@ -137,7 +156,7 @@ export async function renderJob(id: string): Promise<void> {
       h('dd', {}, short(receipt?.registry, 12)),
     ),
     r
-      ? h('p', {}, h('button', { id: 'verify-button', on: { click: () => void verifyHere(job, verifyOut) } }, 'Verify in this browser'), ' ', h('span', { class: 'muted' }, 'checks the Groth16 proof with snarkjs here; the gateway is not asked whether it is valid'))
+      ? h('p', {}, h('button', { id: 'verify-button', on: { click: () => void verifyHere(job, verifyOut) } }, 'Verify in this browser'), ' ', h('span', { class: 'muted' }, 'checks the Groth16 proof with snarkjs here, and a confirmed receipt against the chain with the SDK; the gateway is not asked whether it is valid'))
       : null,
     verifyOut,
   )

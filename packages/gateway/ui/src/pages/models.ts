@@ -3,7 +3,7 @@
  */
 import type { CircuitStatus, ModelInfo } from '@krain/client/browser'
 import { $, errorText, fill, h, pill, short, time } from '../dom.js'
-import { api, whoami } from '../session.js'
+import { api, client, whoami } from '../session.js'
 
 const shapeOf = (m: ModelInfo): string => (m.layers?.length ? [m.inputs, ...m.layers.map((l) => `${l.outputs}${l.activation && l.activation !== 'none' && l.activation !== 'identity' ? ` ${l.activation}` : ''}`)].join(' → ') : `${m.inputs} → ${m.outputs}`)
 
@@ -30,7 +30,7 @@ async function circuitCell(m: ModelInfo, td: HTMLElement): Promise<void> {
     return
   }
   try {
-    const s = await api().request<CircuitStatus>('GET', `/v1/models/${encodeURIComponent(m.id)}/circuit`)
+    const s: CircuitStatus = await client().circuit(m.id)
     fill(td, pill(s.state), s.phase && s.state !== 'confirmed' ? h('span', { class: 'muted' }, ` ${s.phase}`) : null, s.error ? h('span', { class: 'warn' }, ` ${s.error.code}`) : null)
   } catch (e) {
     td.replaceChildren(h('span', { class: 'warn' }, errorText(e)))
@@ -69,7 +69,7 @@ async function showPlan(m: ModelInfo): Promise<void> {
 export async function renderModels(): Promise<void> {
   const body = $('models').querySelector('tbody')!
   try {
-    const models = await api().request<ModelInfo[]>('GET', '/v1/models', { auth: false })
+    const models = await client().models()
     if (models.length === 0) {
       body.replaceChildren(h('tr', {}, h('td', { colspan: '8', class: 'muted' }, 'no models yet: krain models register …')))
       return
