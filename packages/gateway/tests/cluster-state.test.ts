@@ -88,6 +88,19 @@ describe('store announcements', () => {
       await c.notify('mpc', 'own')
       await onC.arrived
       expect(onC.payloads).toEqual(['own'])
+      // B's listening connection dies: it comes back, tells its subscribers to re-read (''), and hears again
+      const resynced = heard(b, '')
+      const { arrived: back, payloads: afterDrop } = await resynced
+      const admin = new pg.Client({ connectionString: pgUrl })
+      await admin.connect()
+      const killed = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'krain-listen' AND query = $1`, [`LISTEN "${schema}:mpc"`])
+      await admin.end()
+      expect(killed.rowCount).toBe(1)
+      await back
+      const again = await heard(b, 'third')
+      await a.notify('mpc', 'third')
+      await again.arrived
+      expect(afterDrop).toEqual(['', 'third'])
       // rate limits: one window counted by both stores
       const counts = []
       for (let i = 0; i < 4; i++) counts.push((await (i % 2 ? a : b).hitRateLimit('k', 60_000, 1_000 + i)).count)

@@ -75,7 +75,7 @@ function listener(clientConfig: pg.ClientConfig, schemaOf: () => Promise<string>
 
   const open = (): Promise<Live> =>
     (current ??= (async () => {
-      const client = new pg.Client({ ...clientConfig, keepAlive: true })
+      const client = new pg.Client({ ...clientConfig, keepAlive: true, application_name: 'krain-listen' })
       client.on('error', () => lost(client))
       client.on('end', () => lost(client))
       client.on('notification', (m) => {
