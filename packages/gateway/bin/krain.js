@@ -35,7 +35,7 @@ function viaTsx() {
 /** The bundle's path, (re)made if missing or older than any of its inputs. */
 async function bundle() {
   const cache = join(pkg, 'node_modules/.cache/krain-cli') // inside the package: npm packages resolve from here
-  const pointer = join(cache, 'current.json')
+  const pointer = join(cache, 'current-2.json') // (2: `#` imports are bundled, and this file is an input)
   try {
     const cur = JSON.parse(readFileSync(pointer, 'utf8'))
     if (existsSync(cur.main) && cur.inputs.every((f) => statSync(f).mtimeMs <= cur.builtAt)) return cur.main
@@ -50,7 +50,7 @@ async function bundle() {
   const metaUrl = {
     name: 'source-import-meta-url',
     setup(b) {
-      b.onResolve({ filter: /^[^./]/ }, (a) => (a.path.startsWith('@krain/') ? undefined : { path: a.path, external: true }))
+      b.onResolve({ filter: /^[^./#]/ }, (a) => (a.path.startsWith('@krain/') ? undefined : { path: a.path, external: true }))
       b.onLoad({ filter: /\.(ts|js|mjs)$/ }, (a) => {
         if (a.path.includes('/node_modules/')) return undefined
         const text = readFileSync(a.path, 'utf8')
@@ -59,7 +59,7 @@ async function bundle() {
     },
   }
   const r = await build({ entryPoints: { main: entry }, outdir: dir, bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20', conditions: ['source'], plugins: [metaUrl], metafile: true, logLevel: 'silent', absWorkingDir: pkg, banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } })
-  const inputs = Object.keys(r.metafile.inputs).map((f) => resolve(pkg, f))
+  const inputs = [fileURLToPath(import.meta.url), ...Object.keys(r.metafile.inputs).map((f) => resolve(pkg, f))]
   const main = join(dir, 'main.js')
   const tmp = `${pointer}.${process.pid}`
   writeFileSync(tmp, JSON.stringify({ main, builtAt, inputs }))
