@@ -102,5 +102,9 @@ describe.skipIf(!pgUrl)('proof jobs on a cluster (pg-boss, two workers)', () => 
       expect(String(ev!.args.inputCommitment)).toBe(r.inputCommitment)
     }
     expect(new Set(receipts.map((r) => r.receipt.txHash)).size).toBe(JOBS)
+
+    // the surviving worker stops cleanly on SIGTERM
+    expect(await cluster.workers[1]!.terminate()).toBe(0)
+    expect(cluster.workers[1]!.stderr()).toContain('krain worker stopped')
   }, 300_000)
 })

@@ -22,6 +22,7 @@ import { registerKeysCommands } from './commands/keys.js'
 import { registerContractCommands } from './commands/contract.js'
 import { registerTrainCommands } from './commands/train.js'
 import { registerAuditCommands } from './commands/audit.js'
+import { registerWorkerCommands } from './commands/worker.js'
 
 async function taskRows(task: string): Promise<{ model: unknown; x: number[][]; y: number[] }> {
   if (task !== 'breast_cancer' && task !== 'digits') throw usageError(`--task: expected breast_cancer or digits, got ${JSON.stringify(task)}`)
@@ -201,6 +202,7 @@ export function program(): Command {
   registerContractCommands(p) // secret contracts
   registerTrainCommands(p) // federated training
   registerAuditCommands(p) // audit log export / offline verification
+  registerWorkerCommands(p) // cluster worker: pg-boss queues (prove, chain)
 
   p.command('verify <receipt>')
     .description("verify a receipt (a file, or a job id fetched from the gateway) off-chain and on-chain; without --rpc, the gateway's chain; a receipt that is not valid says why (exit 2)")

@@ -218,8 +218,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   }
 
   try {
-    await Promise.all(Array.from({ length: options.gateways ?? 2 }, () => startGateway()))
-    await Promise.all(Array.from({ length: options.workers ?? 2 }, () => startWorker()))
+    // all at once: the schemas are installed, nothing races
+    await Promise.all([...Array.from({ length: options.gateways ?? 2 }, () => startGateway()), ...Array.from({ length: options.workers ?? 2 }, () => startWorker())])
   } catch (e) {
     await stop()
     throw e
