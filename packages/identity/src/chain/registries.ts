@@ -30,7 +30,7 @@ export const groupRegistryAbi = parseAbi([
   'event AdminSet(uint256 indexed groupId, address indexed admin, bool enabled)',
   'event MemberAdded(uint256 indexed groupId, uint256 index, uint256 commitment, uint256 root)',
   'event MemberRemoved(uint256 indexed groupId, uint256 index, uint256 commitment, uint256 root)',
-  'event ProofValidated(uint256 indexed groupId, uint256 indexed scope, uint256 nullifier, uint256 message, uint256 root)',
+  'event ProofValidated(uint256 indexed groupId, uint256 indexed scope, uint256 nullifier, uint256 message)',
   'error GroupRegistry__NotAdmin()',
   'error GroupRegistry__UnknownGroup()',
   'error GroupRegistry__BadCommitment()',
@@ -38,7 +38,6 @@ export const groupRegistryAbi = parseAbi([
   'error GroupRegistry__RootExpired()',
   'error GroupRegistry__NullifierUsed()',
   'error GroupRegistry__InvalidProof()',
-  'error GroupRegistry__NoVerifier()',
 ])
 
 /** ABI of `PolicyRegistry`. */
@@ -79,8 +78,8 @@ function bytecodeOf(name: 'GroupRegistry' | 'PolicyRegistry' | 'MembershipVerifi
 export type DeployIdentityRegistriesParameters = { publicClient: PublicClient; walletClient: WalletClient }
 
 /**
- * Deploy `MembershipVerifier`, `GroupRegistry` and `PolicyRegistry` (DEVELOPMENT-ONLY verifier setup).
- * @returns their addresses
+ * Deploy `GroupRegistry` (which embeds `MembershipVerifier`) and `PolicyRegistry` (DEVELOPMENT-ONLY verifier setup).
+ * @returns their addresses; `verifier` is the group registry's own address (a group's cheapest verifier)
  * @example
  * ```ts
  * const { groupRegistry, policyRegistry, verifier } = await deployIdentityRegistries({ publicClient, walletClient })
@@ -93,7 +92,9 @@ export async function deployIdentityRegistries({ publicClient, walletClient }: D
     if (r.status !== 'success' || !r.contractAddress) throw new Error(`deploying ${name} failed`)
     return r.contractAddress
   }
-  return { verifier: await deploy('MembershipVerifier'), groupRegistry: await deploy('GroupRegistry'), policyRegistry: await deploy('PolicyRegistry') }
+  // GroupRegistry embeds the membership verifier: groups name the registry itself (or 0) as their verifier.
+  const groupRegistry = await deploy('GroupRegistry')
+  return { verifier: groupRegistry, groupRegistry, policyRegistry: await deploy('PolicyRegistry') }
 }
 
 /** Parameters of {@link readGroup}. */
