@@ -1,6 +1,7 @@
 /**
  * @module generate-circuit
- * The circom source of a quantised network's circuit: one main component whose public signals
+ * The circom source of a quantised network's circuit (and of its k-row batch circuit, see
+ * `generateBatchCircuit`): one main component whose public signals
  * are `[output, modelCommitment, inputCommitment]` (the uniform verifier interface
  * `verifyProof(uint[2], uint[2][2], uint[2], uint[3])`), built from the templates of
  * `circuits/src/lib` (PackSigned, PoseidonChain, InputCommit, ArgMax, IsNonNegative,
@@ -121,6 +122,7 @@ export function networkBody(q: QuantizedNetwork, spec: NetworkCircuitSpec): stri
 /**
  * Generate the circom main file of a quantised network.
  * @param q - the quantised network (see `quantizeNetwork`)
+ * @param batch - rows per proof: the batch circuit of {@link generateBatchCircuit} (default: one inference)
  * @returns `{ id, spec, source }`
  * @example
  * ```ts
