@@ -217,8 +217,8 @@ export class MpcService {
    * is written): rebuilt from the log when the session is not in memory. For operators and tests
    * (it holds every relayed ciphertext, so it can be large).
    */
-  async inspect(id: string): Promise<CoordinatorState> {
-    return (await this.load(id)).coord.toJSON()
+  inspect(id: string): Promise<CoordinatorState> {
+    return this.locked(id, async () => (await this.load(id)).coord.toJSON()) // under the lock: a catch-up never lands mid-request
   }
 
   /** Drop a session's in-memory coordinator; the next request rebuilds it from the log. */
@@ -285,8 +285,13 @@ export class MpcService {
 
   /** Run `fn` on the session under its lock, then persist what changed. */
   private step<T>(id: string, fn: (c: Coordinator, now: number, log: (e: MpcEvent) => void, s: Loaded) => T): Promise<T> {
+    return this.locked(id, () => this.apply(id, fn))
+  }
+
+  /** Run `task` after the session's earlier tasks of this instance (one at a time per session). */
+  private locked<T>(id: string, task: () => Promise<T>): Promise<T> {
     const prev = this.locks.get(id) ?? Promise.resolve()
-    const run = prev.catch(() => undefined).then(() => this.apply(id, fn))
+    const run = prev.catch(() => undefined).then(task)
     this.locks.set(id, run)
     void run
       .finally(() => {
