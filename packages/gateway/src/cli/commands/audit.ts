@@ -8,12 +8,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { contextOf, inputError, out } from '../context.js'
-import { Type } from 'typebox'
-import { Value } from 'typebox/value'
-
-/** An exported log that names its owner (the default key it must be signed by). */
-const OwnedLog = Type.Object({ owner: Type.String() })
-
 /** Register `audit`. */
 export function registerAuditCommands(p: Command): void {
   const ctx = contextOf(p)
@@ -35,7 +29,9 @@ export function registerAuditCommands(p: Command): void {
     .description('check an exported audit log offline (chain, hashes, signatures, signed head)')
     .option('--owner <address>', "the gateway's address the log must be signed by (default: the file's own owner field)")
     .action(async (file: string, o: { owner?: string }) => {
-      const { verifyLog } = await import('@krain/audit')
+      const [{ verifyLog }, { Type }, { Value }] = await Promise.all([import('@krain/audit'), import('typebox'), import('typebox/value')]) // (loaded here, not at CLI start-up)
+      /** An exported log that names its owner (the default key it must be signed by). */
+      const OwnedLog = Type.Object({ owner: Type.String() })
       let log: unknown
       try {
         log = JSON.parse(readFileSync(file, 'utf8'))

@@ -15,8 +15,6 @@ import { dirname } from 'node:path'
 import { Option, type Command } from 'commander'
 import type { Abi, Address, ContractFunctionArgs, ContractFunctionName, Hex, PublicClient, WalletClient } from 'viem'
 import { GatewayError } from '../../errors.js'
-import { Type } from 'typebox'
-import { Value } from 'typebox/value'
 
 const print = (v: unknown): void => void process.stdout.write(`${typeof v === 'string' ? v : JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x), 2)}\n`)
 const usage = (message: string): GatewayError => new GatewayError('CLI_USAGE', { shortMessage: message })
@@ -61,10 +59,10 @@ async function send<const abi extends Abi, functionName extends ContractFunction
   return { txHash, result }
 }
 
-/** What `krain id new` writes (only the secret is read back). */
-const IdentityFile = Type.Object({ secret: Type.String({ pattern: '^0x[0-9a-f]{1,64}$' }) })
-
-function readIdentityFile(file: string): bigint {
+/** What `krain id new` writes (only the secret is read back); TypeBox loads here, not at CLI start-up (700 files). */
+async function readIdentityFile(file: string): Promise<bigint> {
+  const [{ Type }, { Value }] = await Promise.all([import('typebox'), import('typebox/value')])
+  const IdentityFile = Type.Object({ secret: Type.String({ pattern: '^0x[0-9a-f]{1,64}$' }) })
   if (!existsSync(file)) throw usage(`no identity at ${file}: run \`krain id new\``)
   let v: unknown
   try {
@@ -110,7 +108,7 @@ export function registerIdentityCommands(p: Command): void {
     .option('--chain-id <n>', 'chain of the wallet DID', '31337')
     .action(async (o: { file: string; chainId: string }) => {
       const { createIdentity, didPkh } = await import('@krain/identity')
-      const identity = await createIdentity(readIdentityFile(o.file))
+      const identity = await createIdentity(await readIdentityFile(o.file))
       let did: string | undefined
       try {
         const { privateKeyToAccount } = await import('viem/accounts')
@@ -168,7 +166,7 @@ export function registerIdentityCommands(p: Command): void {
       const { createIdentity, encodeMembershipProof, generateMembershipProof, readGroup, terminateIdentityCurves } = await import('@krain/identity')
       const { pub } = await clients(p, o.rpc, false)
       const groupId = groupIdOf(o.group)
-      const identity = await createIdentity(readIdentityFile(o.identity))
+      const identity = await createIdentity(await readIdentityFile(o.identity))
       const { group: tree } = await readGroup({ publicClient: pub, registry: o.registry, groupId })
       try {
         const proof = await generateMembershipProof({ identity, group: tree, groupId, scope: o.scope, message: o.message })
