@@ -16,6 +16,9 @@ import type { FastifyInstance } from 'fastify'
 import { bearer, signInWith, testGateway, wallet } from './helpers/app.js'
 import { UI_CSP, uiCsp } from '../src/plugins/app/ui.js'
 import { breastCancerTask } from '@krain/models'
+import { circuitArtifacts, CIRCUITS, closeProvers, proveInference, randomSalt, verifyInference } from '@krain/zk'
+import { verifiers } from '@krain/chain'
+import * as browserChecks from '../../client/src/verify-backend-browser.js'
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url))
 const clientSrc = fileURLToPath(new URL('../../client/src/', import.meta.url))
@@ -50,6 +53,29 @@ describe('the browser bundles', () => {
     expect(readFileSync(join(dist, 'app.js'), 'utf8')).not.toContain('groth16')
     expect(files.some((f) => /^chunks\/verify-/.test(f) && readFileSync(join(dist, f), 'utf8').includes('groth16'))).toBe(true)
   })
+})
+
+describe("the SDK's browser proof check (verify-backend-browser) in Node", () => {
+  afterAll(async () => closeProvers())
+
+  it("agrees with @krain/zk's verifyInference on a real proof, a changed signal and a wrong expected model", async () => {
+    const task = breastCancerTask()
+    const r = await proveInference({ model: task.model, input: task.test.x[0]!, salt: randomSalt() })
+    const base = { circuit: r.circuit as 'inference_logistic', proof: r.proof, publicSignals: r.publicSignals }
+    const changed = { ...base, publicSignals: [r.publicSignals[0], r.publicSignals[1], (BigInt(r.publicSignals[2]!) + 1n).toString()] }
+    const wrongModel = { ...base, expectedModelCommitment: BigInt(r.publicSignals[1]!) + 1n }
+    for (const p of [base, changed, wrongModel, { ...base, expectedModelCommitment: BigInt(r.publicSignals[1]!) }]) {
+      expect(await browserChecks.verifyInference(p), JSON.stringify(p.publicSignals)).toBe(await verifyInference(p))
+    }
+    expect(await browserChecks.verifyInference(base)).toBe(true)
+    expect(await browserChecks.verifyInference(changed)).toBe(false)
+    // the browser's pinned keys (from @krain/chain's generated verifiers) are @krain/zk's, and so are the class counts
+    for (const c of ['inference_logistic', 'inference_mlp'] as const) {
+      expect(verifiers()[c]!.verificationKey).toEqual(circuitArtifacts(c).vkey)
+      expect(browserChecks.INFERENCE_CLASSES[c]).toBe(c === 'inference_mlp' ? CIRCUITS.inference_mlp.classes : 2)
+    }
+    await expect(browserChecks.verifyInference({ ...base, circuit: 'nope' as 'inference_logistic' })).rejects.toThrow(TypeError)
+  }, 60_000)
 })
 
 describe('/ui and the dashboard routes', () => {
