@@ -1,5 +1,5 @@
 /**
- * Batch proofs of a generated circuit: 16 rows of a small ReLU/argmax network (committed weights)
+ * Batch proofs of a generated circuit: 16 rows of a small ReLU/argmax network (4-3-3) (committed weights)
  * in one proof, from `buildCircuit({ quantized, batch: 16 })` (cached under the OS temp dir like
  * the other generated-circuit tests), verified off-chain (ours and snarkjs) and recorded by
  * `InferenceRegistry.submitInferenceBatch` through the circuit's own verifier on a real anvil;
@@ -37,8 +37,8 @@ import { calldataOf, withSignal } from './fixture.js'
 
 const K = 16
 const cacheDir = join(tmpdir(), 'krain-zk-test-circuits')
-const model = syntheticNetwork([8, 4, 3], 'relu', 'argmax', 5)
-const rows = syntheticRows(2 * K + 4, 8, 6)
+const model = syntheticNetwork([4, 3, 3], 'relu', 'argmax', 5)
+const rows = syntheticRows(2 * K + 4, 4, 6)
 
 let anvil: Anvil
 let client: ChainClient
@@ -65,11 +65,11 @@ afterAll(async () => {
   await closeProvers()
 })
 
-describe(`a ${K}-row batch circuit of a generated 8-4-3 ReLU model`, () => {
+describe(`a ${K}-row batch circuit of a generated 4-3-3 ReLU model`, () => {
   it('proves the float labels of 16 rows in one proof and verifies off-chain (ours and snarkjs)', async () => {
     const r = proofs[0]!
     expect(batch.spec.batch).toBe(K)
-    expect(batch.id).toMatch(new RegExp(`^net-8-4r-3-argmax-.*-b${K}-[0-9a-f]{12}$`))
+    expect(batch.id).toMatch(new RegExp(`^net-4-3r-3-argmax-.*-b${K}-[0-9a-f]{12}$`))
     expect(batch.manifest.publicSignals).toEqual(['packedOutputs', 'modelCommitment', 'batchCommitment'])
     expect(Math.abs(batch.constraints - estimateConstraints(batch.spec)) / batch.constraints).toBeLessThan(0.05)
     expect(r.outputs.map(Number)).toEqual(rows.slice(0, K).map((x) => predictLabel(model, x)))
