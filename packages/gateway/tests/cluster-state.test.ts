@@ -39,22 +39,41 @@ const urlWithSchema = (url: string, schema: string): string => {
   return u.toString()
 }
 
+/**
+ * Job transitions made on `store` announce their job id to `listener` on commit: one alone, one with its outbox entry; one whose
+ * outbox insert fails (a duplicate id) rolls back and announces nothing. Returns what was heard.
+ */
+async function jobAnnouncements(store: Store, listener: Store = store): Promise<string[]> {
+  const heard: string[] = []
+  let last!: () => void
+  const done = new Promise<void>((r) => (last = r))
+  const stop = await listener.subscribe('job', (p) => {
+    heard.push(p)
+    if (p === 'end') last()
+  })
+  const job = (id: string) => ({ id, owner: 'o', kind: 'proven-inference' as const, modelId: null, state: 'proving' as const, input: { input: [1], salt: '1' }, result: null, error: null, txHash: null, createdAt: 1, updatedAt: 1 })
+  const outbox = (jobId: string) => ({ id: 'submit:same', jobId, kind: 'submit-inference' as const, payload: { circuit: 'c', modelCommitment: '1', proof: { pi_a: [], pi_b: [], pi_c: [], protocol: 'groth16', curve: 'bn128' }, publicSignals: [] }, status: 'pending' as const, attempts: 0, nextAttemptAt: 1, lockedUntil: null, lastError: null, result: null, createdAt: 1, updatedAt: 1 })
+  for (const id of ['j1', 'j2', 'j3']) await store.createJob(job(id))
+  expect(await store.transitionJob('j1', ['proving'], { state: 'failed', error: { code: 'X', message: 'x' } }, 2)).toBe(true)
+  expect(await store.transitionJob('j1', ['proving'], { state: 'failed' }, 3)).toBe(false) // no change, no announcement
+  expect(await store.transitionJobWithOutbox('j2', ['proving'], { state: 'proved' }, outbox('j2'), 4)).toBe(true)
+  await expect(store.transitionJobWithOutbox('j3', ['proving'], { state: 'proved' }, outbox('j3'), 5)).rejects.toThrow()
+  expect((await store.getJob('j3'))?.state).toBe('proving') // rolled back
+  await store.notify('job', 'end')
+  await done
+  stop()
+  return heard
+}
+
 describe('store announcements', () => {
   it('are delivered in-process on SQLite, those of a rolled-back transaction never', async () => {
     const store = await openStore(':memory:')
     try {
-      const heard: string[] = []
-      const stop = await store.subscribe('job', (p) => heard.push(p))
-      await store.createJob({ id: 'j1', owner: 'o', kind: 'circuit-build', modelId: null, state: 'queued', input: { modelId: 'm' }, result: null, error: null, txHash: null, createdAt: 1, updatedAt: 1 })
-      expect(await store.transitionJob('j1', ['queued'], { state: 'proving' }, 2)).toBe(true)
-      expect(await store.transitionJob('j1', ['queued'], { state: 'proving' }, 3)).toBe(false) // no change, no announcement
-      await store.notify('job', 'direct')
-      await new Promise((r) => setImmediate(r))
-      expect(heard).toEqual(['j1', 'direct'])
-      stop()
-      await store.notify('job', 'after-stop')
-      await new Promise((r) => setImmediate(r))
-      expect(heard).toEqual(['j1', 'direct'])
+      expect(await jobAnnouncements(store)).toEqual(['j1', 'j2', 'end'])
+      // the same rate-limit window SQL runs on SQLite
+      expect([(await store.hitRateLimit('k', 1_000, 10)).count, (await store.hitRateLimit('k', 1_000, 500)).count]).toEqual([1, 2])
+      expect(await store.hitRateLimit('k', 1_000, 1_010)).toEqual({ count: 1, resetAt: 2_010 })
+      expect(await store.purgeExpired(3_000)).toBe(1)
     } finally {
       await store.close()
     }
@@ -101,6 +120,7 @@ describe('store announcements', () => {
       await a.notify('mpc', 'third')
       await again.arrived
       expect(afterDrop).toEqual(['', 'third'])
+      expect(await jobAnnouncements(a, b)).toEqual(['j1', 'j2', 'end'])
       // rate limits: one window counted by both stores
       const counts = []
       for (let i = 0; i < 4; i++) counts.push((await (i % 2 ? a : b).hitRateLimit('k', 60_000, 1_000 + i)).count)
