@@ -74,8 +74,12 @@ export const ConfigSchema = Type.Object({
    * worker` processes prove and submit).
    */
   jobs: Type.Union([Type.Literal('auto'), Type.Literal('embedded'), Type.Literal('external')]),
-  /** PostgreSQL schema of the pg-boss queues. */
-  queueSchema: Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' }),
+  /**
+   * PostgreSQL schema of the pg-boss queues (default: `pgboss`, or `<schema>_pgboss` when
+   * `DATABASE_URL` selects a schema with `options=-c search_path=<schema>`, so two deployments in one
+   * database never take each other's jobs).
+   */
+  queueSchema: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
   /** Seconds a proof job may stay active before pg-boss takes it as lost (a killed worker) and retries it. */
   proveTimeoutSeconds: Type.Integer({ minimum: 5, maximum: 6 * 3600 }),
   /** Attempts of a queued job after its first (then it goes to the dead-letter queue `krain.dead`). */
@@ -111,7 +115,7 @@ export const envVariables = {
   KRAIN_PUBLIC_RPC_URL: ['publicRpcUrl', undefined],
   KRAIN_KEY_BUNDLE_TTL: ['keyBundleTtlSeconds', String(24 * 3600)],
   KRAIN_JOBS: ['jobs', 'auto'],
-  KRAIN_QUEUE_SCHEMA: ['queueSchema', 'pgboss'],
+  KRAIN_QUEUE_SCHEMA: ['queueSchema', undefined],
   KRAIN_PROVE_TIMEOUT: ['proveTimeoutSeconds', '600'],
   KRAIN_QUEUE_RETRIES: ['queueRetryLimit', '3'],
   KRAIN_QUEUE_MAINTENANCE: ['queueMaintenanceSeconds', '30'],

@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ConfigError } from '../src/errors.js'
 import { JobRunner } from '../src/jobs/job-runner.js'
-import { PgBossQueue, uuidOf } from '../src/jobs/pg-boss-queue.js'
+import { PgBossQueue, queueSchemaOf, uuidOf } from '../src/jobs/pg-boss-queue.js'
 import type { Delivery } from '../src/jobs/queue.js'
 import { jobsModeOf } from '../src/plugins/app/jobs.js'
 import { openStore } from '../src/store/sql-store.js'
@@ -42,6 +42,15 @@ describe('uuidOf', () => {
     expect(uuidOf('chain:submit:x')).toBe(uuidOf('chain:submit:x'))
     expect(uuidOf('chain:submit:x')).not.toBe(uuidOf('chain:submit:y'))
     expect(uuidOf('chain:submit:x')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  })
+})
+
+describe('queueSchemaOf', () => {
+  it('is KRAIN_QUEUE_SCHEMA, else beside the schema DATABASE_URL selects, else pgboss', () => {
+    expect(queueSchemaOf({ databaseUrl: PG, queueSchema: 'q1' })).toBe('q1')
+    expect(queueSchemaOf({ databaseUrl: PG })).toBe('pgboss')
+    expect(queueSchemaOf({ databaseUrl: schemaUrl(PG, 'tenant_a') })).toBe('tenant_a_pgboss')
+    expect(queueSchemaOf({ databaseUrl: 'not a url' })).toBe('pgboss')
   })
 })
 

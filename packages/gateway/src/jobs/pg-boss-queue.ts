@@ -49,6 +49,27 @@ export function uuidOf(key: string): string {
 
 type Payload = { id: string; queue: QueueName }
 
+/**
+ * The pg-boss schema of a configuration: `queueSchema` when set, else `pgboss`, or
+ * `<schema>_pgboss` when the store URL selects a schema (`options=-c search_path=<schema>`): a
+ * deployment's queues sit beside its tables, and two in one database stay apart.
+ * @example
+ * ```ts
+ * queueSchemaOf({ databaseUrl: 'postgres://h/db?options=-c%20search_path%3Dkrain' }) // 'krain_pgboss'
+ * ```
+ */
+export function queueSchemaOf({ databaseUrl, queueSchema }: { databaseUrl: string; queueSchema?: string | undefined }): string {
+  if (queueSchema) return queueSchema
+  let options: string | null = null
+  try {
+    options = new URL(databaseUrl).searchParams.get('options')
+  } catch {
+    return 'pgboss'
+  }
+  const m = options ? /search_path\s*=\s*"?([A-Za-z_][A-Za-z0-9_]*)/.exec(options) : null
+  return m ? `${m[1]!.toLowerCase()}_pgboss`.slice(0, 63) : 'pgboss'
+}
+
 function bossOptions(p: Pick<PgBossQueueParameters, 'databaseUrl' | 'schema' | 'maintenanceSeconds'>, supervise: boolean): PgBoss.ConstructorOptions {
   return { connectionString: p.databaseUrl, schema: p.schema, max: 4, application_name: 'krain-queue', supervise, schedule: false, migrate: true, maintenanceIntervalSeconds: p.maintenanceSeconds }
 }

@@ -15,7 +15,7 @@ import { chainConfigOf, loadConfig, type Config } from '../config.js'
 import { ConfigError } from '../errors.js'
 import { JobRunner } from '../jobs/job-runner.js'
 import { OutboxRelay } from '../jobs/outbox-relay.js'
-import { PgBossQueue } from '../jobs/pg-boss-queue.js'
+import { PgBossQueue, queueSchemaOf } from '../jobs/pg-boss-queue.js'
 import type { QueueName } from '../jobs/queue.js'
 import { openStore } from '../store/sql-store.js'
 import { proveSpec } from '../zk/prover.js'
@@ -80,7 +80,7 @@ export async function startWorker({ queues = workerQueues, concurrency = 1, env 
 
   setProverPoolSize(concurrency)
   const store = await openStore(config.databaseUrl)
-  const queue = new PgBossQueue({ databaseUrl: config.databaseUrl, schema: config.queueSchema, proveTimeoutSeconds: config.proveTimeoutSeconds, retryLimit: config.queueRetryLimit, maintenanceSeconds: config.queueMaintenanceSeconds, pollingSeconds: 0.5, log })
+  const queue = new PgBossQueue({ databaseUrl: config.databaseUrl, schema: queueSchemaOf(config), proveTimeoutSeconds: config.proveTimeoutSeconds, retryLimit: config.queueRetryLimit, maintenanceSeconds: config.queueMaintenanceSeconds, pollingSeconds: 0.5, log })
   let chain: ChainAdapter | null = null
   if (queues.includes('chain') && chainConfig) {
     const { connectChainAdapter } = await import('../chain/krain-chain.js')

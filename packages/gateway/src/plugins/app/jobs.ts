@@ -17,7 +17,7 @@ import { ConfigError } from '../../errors.js'
 import { InProcessQueue } from '../../jobs/in-process-queue.js'
 import { JobRunner } from '../../jobs/job-runner.js'
 import { OutboxRelay } from '../../jobs/outbox-relay.js'
-import { PgBossQueue } from '../../jobs/pg-boss-queue.js'
+import { PgBossQueue, queueSchemaOf } from '../../jobs/pg-boss-queue.js'
 import type { JobQueue } from '../../jobs/queue.js'
 import { queueHandlers } from '../../worker/handlers.js'
 import { proveSpec } from '../../zk/prover.js'
@@ -49,7 +49,7 @@ export const jobsPlugin = fp(
   async (fastify) => {
     const config = fastify.config
     const mode = jobsModeOf(config)
-    const boss = mode === 'embedded' ? null : new PgBossQueue({ databaseUrl: config.databaseUrl, schema: config.queueSchema, proveTimeoutSeconds: config.proveTimeoutSeconds, retryLimit: config.queueRetryLimit, maintenanceSeconds: config.queueMaintenanceSeconds, log: fastify.log })
+    const boss = mode === 'embedded' ? null : new PgBossQueue({ databaseUrl: config.databaseUrl, schema: queueSchemaOf(config), proveTimeoutSeconds: config.proveTimeoutSeconds, retryLimit: config.queueRetryLimit, maintenanceSeconds: config.queueMaintenanceSeconds, log: fastify.log })
     const queue: JobQueue = boss ?? new InProcessQueue({ store: fastify.store, log: fastify.log })
     const jobs = new JobRunner({ store: fastify.store, prove: proveSpec, queue, metrics: fastify.metrics, log: fastify.log, onProved: (id) => queue.enqueueChain(`submit:${id}`) })
     const outbox = new OutboxRelay({ store: fastify.store, chain: () => fastify.chain, jobs, log: fastify.log, intervalMs: config.outboxIntervalMs })
