@@ -19,7 +19,7 @@ import { MpcService } from '../src/mpc/mpc-service.js'
 import type { Metrics } from '../src/plugins/app/metrics.js'
 import { openStore } from '../src/store/sql-store.js'
 import type { Store } from '../src/store/types.js'
-import { wallet } from './helpers/app.js'
+import { bearer, signInWith, testGateway, wallet } from './helpers/app.js'
 import { freePort, startChildGateway } from './helpers/child-gateway.js'
 import { hospitalVectors, sumOf } from './helpers/hospitals.js'
 import { dropSchema, pgUrl } from './helpers/stores.js'
@@ -166,6 +166,33 @@ describe.skipIf(!pgUrl)('two MPC services on one PostgreSQL schema', () => {
     const expected = sumOf(vectors)
     ra.values.forEach((v, j) => expect(v).toBeCloseTo(expected[j]!, 3))
     expect(await a.inspect(id)).toEqual(await b.inspect(id))
+  })
+})
+
+describe.skipIf(!pgUrl)('two in-process gateways on one PostgreSQL schema', () => {
+  it('drop a session token signed out on the other instance from their cache at once', async () => {
+    const schema = `krain_test_${randomBytes(6).toString('hex')}`
+    const stores = [await openStore(pgUrl!, { schema }), await openStore(pgUrl!, { schema })] as const
+    const [a, b] = await Promise.all(stores.map((store) => testGateway({ store, config: { coordinatorKey: COORDINATOR_KEY } })))
+    try {
+      await b!.ready() // its subscription comes before the test's below, so it runs first
+      const token = await signInWith(a!, wallet(43))
+      expect((await b!.inject({ method: 'GET', url: '/v1/auth/me', headers: bearer(token) })).statusCode).toBe(200) // now in B's cache
+      let arrived!: () => void
+      const announced = new Promise<void>((r) => (arrived = r))
+      const stop = await stores[1].subscribe('session', () => arrived())
+      expect((await a!.inject({ method: 'DELETE', url: '/v1/auth/session', headers: bearer(token) })).statusCode).toBe(204)
+      await announced
+      stop()
+      const after = await b!.inject({ method: 'GET', url: '/v1/auth/me', headers: bearer(token) })
+      expect(after.statusCode).toBe(401) // not served from the cache for its remaining seconds
+      expect(after.json()).toMatchObject({ code: 'AUTH_SESSION_EXPIRED' })
+    } finally {
+      await a!.close()
+      await b!.close()
+      for (const s of stores) await s.close()
+      await dropSchema(schema)
+    }
   })
 })
 

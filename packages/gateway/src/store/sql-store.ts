@@ -128,6 +128,7 @@ export class SqlStore implements Store {
   }
   async deleteSession(tokenHash: string): Promise<void> {
     await this.db.run('DELETE FROM sessions WHERE token_hash = ?', [tokenHash])
+    await this.db.notify('session', tokenHash).catch(() => undefined) // lost: other instances' caches expire it within SESSION_CACHE_MS
   }
   acceptRequestDigest(digest: string, expiresAt: number, now: number): Promise<boolean> {
     return this.db.transaction(async (tx) => {

@@ -68,8 +68,8 @@ export type OutboxRecord = {
   updatedAt: number
 }
 
-/** What the store announces changes of (see {@link Store.notify}): MPC sessions (`<id> <version> <phase>`) and jobs (`<id>`). */
-export type StoreChannel = 'mpc' | 'job'
+/** What the store announces changes of (see {@link Store.notify}): MPC sessions (`<id> <version> <phase>`), jobs (`<id>`) and signed-out sessions (`<token hash>`). */
+export type StoreChannel = 'mpc' | 'job' | 'session'
 
 /** The serialised coordinator state of an MPC session, with an optimistic-concurrency version. */
 export type MpcSessionRecord = { id: string; creator: string; state: string; version: number; createdAt: number; updatedAt: number }
@@ -93,6 +93,7 @@ export interface Store {
   consumeChallenge(nonce: string): Promise<ChallengeRecord | null>
   createSession(s: SessionRecord): Promise<void>
   getSession(tokenHash: string, now: number): Promise<SessionRecord | null>
+  /** Delete a session and announce its token hash on `session` (instances drop it from their caches). */
   deleteSession(tokenHash: string): Promise<void>
   /**
    * Remember a signed request's digest until `expiresAt`: true the first time (or after it expired),

@@ -91,9 +91,19 @@ export const authPlugin = fp<{ policy?: PolicyDocument }>(
 
     // Verified session tokens are remembered for a few seconds (bounded), so a busy client costs
     // no store query and no hash per request. Sign-out here forgets at once; a sign-out on another
-    // instance is seen within SESSION_CACHE_MS.
-    const sessions = new Map<string, { address: `0x${string}`; expiresAt: number; until: number }>()
+    // instance arrives as the store's `session` announcement (its token hash), or, if that is lost,
+    // is seen within SESSION_CACHE_MS.
+    const sessions = new Map<string, { address: `0x${string}`; expiresAt: number; until: number; hash: string }>()
     fastify.decorate('forgetSession', (token: string) => void sessions.delete(token))
+    let stopHearing: (() => void) | undefined
+    fastify.addHook('onReady', async () => {
+      stopHearing = await fastify.store
+        .subscribe('session', (hash) => {
+          for (const [token, s] of sessions) if (hash === '' || s.hash === hash) sessions.delete(token) // '': announcements were lost
+        })
+        .catch((e: unknown) => (fastify.log.warn({ err: e }, 'sign-outs on other instances will be seen within the session cache time'), undefined))
+    })
+    fastify.addHook('onClose', async () => stopHearing?.())
 
     const identify = (address: `0x${string}`, via: Identity['via']): Identity => {
       const grant = policy.grantOf(address)
@@ -115,13 +125,14 @@ export const authPlugin = fp<{ policy?: PolicyDocument }>(
       const now = Date.now()
       const hit = sessions.get(token)
       if (hit && hit.until > now && hit.expiresAt > now) return identify(hit.address, 'session')
-      const session = await fastify.store.getSession(hashToken(token), now)
+      const hash = hashToken(token)
+      const session = await fastify.store.getSession(hash, now)
       if (!session) {
         sessions.delete(token)
         throw new AuthError('AUTH_SESSION_EXPIRED', 'session token unknown or expired; sign in again')
       }
       if (sessions.size >= SESSION_CACHE_SIZE) sessions.delete(sessions.keys().next().value!)
-      sessions.set(token, { address: session.address as `0x${string}`, expiresAt: session.expiresAt, until: now + SESSION_CACHE_MS })
+      sessions.set(token, { address: session.address as `0x${string}`, expiresAt: session.expiresAt, until: now + SESSION_CACHE_MS, hash })
       return identify(session.address as `0x${string}`, 'session')
     }
 
