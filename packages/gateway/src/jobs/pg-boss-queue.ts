@@ -139,7 +139,13 @@ export class PgBossQueue implements JobQueue {
 
   async enqueueChain(outboxId: string): Promise<void> {
     await this.start()
-    await this.boss.send(queueNames.chain, { id: outboxId, queue: 'chain' } satisfies Payload, { id: uuidOf(`chain:${outboxId}`) })
+    const data: Payload = { id: outboxId, queue: 'chain' }
+    const id = uuidOf(`chain:${outboxId}`)
+    if (await this.boss.send(queueNames.chain, data, { id })) return
+    // already queued, running or done: nothing to add, unless it ran out of retries (dead-lettered)
+    // while its entry is still pending: then the submission gets a fresh delivery
+    const seen = await this.boss.getJobById(queueNames.chain, id)
+    if (seen?.state === 'failed') await this.boss.send(queueNames.chain, data)
   }
 
   async work(handlers: QueueHandlers, { queues, concurrency }: { queues: QueueName[]; concurrency: number }): Promise<void> {

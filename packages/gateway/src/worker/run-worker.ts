@@ -19,6 +19,7 @@ import { PgBossQueue, queueSchemaOf } from '../jobs/pg-boss-queue.js'
 import type { QueueName } from '../jobs/queue.js'
 import { openStore } from '../store/sql-store.js'
 import { proveSpec } from '../zk/prover.js'
+import { loadBuiltCircuit } from './circuits.js'
 import { queueHandlers } from './handlers.js'
 
 /** The queues a worker can work. */
@@ -88,7 +89,11 @@ export async function startWorker({ queues = workerQueues, concurrency = 1, env 
   }
   const jobs = new JobRunner({
     store,
-    prove: proveSpec,
+    // a generated circuit comes from the cache the gateway built it into
+    prove: async (p) => {
+      await loadBuiltCircuit(store, p.modelId)
+      return proveSpec(p)
+    },
     queue,
     log,
     onProved: (id) => queue.enqueueChain(`submit:${id}`),
