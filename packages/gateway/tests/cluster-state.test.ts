@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -64,6 +65,41 @@ async function jobAnnouncements(store: Store, listener: Store = store): Promise<
   stop()
   return heard
 }
+
+describe('GatewayHttp failover', () => {
+  it('moves to the next base URL only when the request cannot have been applied or may be repeated', async () => {
+    // "cut": a server that takes the request and drops the connection (an instance killed mid-request)
+    const hits = { cut: 0, ok: 0 }
+    const cut = createServer((req) => {
+      hits.cut++
+      req.socket.destroy()
+    })
+    const ok = createServer((_req, res) => {
+      hits.ok++
+      res.setHeader('content-type', 'application/json')
+      res.end('{"ok":true}')
+    })
+    const listen = (s: typeof cut): Promise<string> => new Promise((r) => s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as { port: number }).port}`)))
+    const [cutUrl, okUrl, deadUrl] = [await listen(cut), await listen(ok), `http://127.0.0.1:${await freePort()}`]
+    try {
+      // refused connection: even a plain POST moves (nothing was sent), and the client stays moved
+      const fromDead = new GatewayHttp({ url: deadUrl, baseUrls: [okUrl] })
+      expect(await fromDead.request('POST', '/x', { body: {}, auth: false })).toEqual({ ok: true })
+      expect(fromDead.url).toBe(okUrl)
+      // dropped mid-request: a plain POST may have been applied, so it is not repeated elsewhere
+      await expect(new GatewayHttp({ url: cutUrl, baseUrls: [okUrl] }).request('POST', '/x', { body: {}, auth: false })).rejects.toThrow()
+      expect(hits).toEqual({ cut: 1, ok: 1 })
+      // ... but a GET and an idempotent POST are
+      expect(await new GatewayHttp({ url: cutUrl, baseUrls: [okUrl] }).request('GET', '/x', { auth: false })).toEqual({ ok: true })
+      expect(await new GatewayHttp({ url: cutUrl, baseUrls: [okUrl] }).request('POST', '/x', { body: {}, auth: false, idempotent: true })).toEqual({ ok: true })
+      expect(hits).toEqual({ cut: 3, ok: 3 })
+      expect(() => new GatewayHttp({ url: okUrl, baseUrls: ['ftp://x'] })).toThrow(TypeError)
+    } finally {
+      cut.close()
+      ok.close()
+    }
+  })
+})
 
 describe('store announcements', () => {
   it('are delivered in-process on SQLite, those of a rolled-back transaction never', async () => {
