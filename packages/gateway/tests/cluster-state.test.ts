@@ -17,6 +17,7 @@ import { addressOf, Party, type Hex } from '@krain/mpc'
 import { GatewayHttp, MpcParticipant } from '@krain/client'
 import { requestSigningPayload } from '../src/auth/request-signature.js'
 import { MpcService } from '../src/mpc/mpc-service.js'
+import { PsiService } from '../src/psi/psi-service.js'
 import type { Metrics } from '../src/plugins/app/metrics.js'
 import { openStore } from '../src/store/sql-store.js'
 import type { Store } from '../src/store/types.js'
@@ -203,6 +204,27 @@ describe.skipIf(!pgUrl)('two MPC services on one PostgreSQL schema', () => {
     ra.values.forEach((v, j) => expect(v).toBeCloseTo(expected[j]!, 3))
     expect(await a.inspect(id)).toEqual(await b.inspect(id))
   })
+})
+
+describe.skipIf(!pgUrl)('two PSI services on one PostgreSQL schema', () => {
+  it('wake a long-poll on one when a chunk for its party is stored through the other', async () => {
+    const schema = `krain_test_${randomBytes(6).toString('hex')}`
+    const stores = [await openStore(pgUrl!, { schema }), await openStore(pgUrl!, { schema })] as const
+    try {
+      const [a, b] = stores.map((store) => new PsiService({ store })) as [PsiService, PsiService]
+      const [p0, p1] = [wallet(44).address, wallet(45).address]
+      const { sessionId } = await a.create({ parties: [p0, p1], mode: 'cardinality' }, p0)
+      // waitMs is longer than the test's timeout: only the announcement can end it in time
+      const waiting = b.fetch(sessionId, { from: p0, to: p1, stream: 'paillier-key', after: 0, waitMs: 60_000 })
+      expect(await a.post(sessionId, { from: p0, to: p1, stream: 'paillier-key', index: 0, last: true, data: Buffer.from('key bytes') })).toEqual({ status: 'stored' })
+      const { chunks, last } = await waiting
+      expect(chunks.map((c) => c.data.toString())).toEqual(['key bytes'])
+      expect(last).toBe(true)
+    } finally {
+      for (const s of stores) await s.close()
+      await dropSchema(schema)
+    }
+  }, 30_000)
 })
 
 describe.skipIf(!pgUrl)('two in-process gateways on one PostgreSQL schema', () => {

@@ -148,7 +148,11 @@ export class PsiService {
     }
     const r = await this.p.store.putPsiChunk({ sessionId: id, sender: from, recipient: to, stream: c.stream, index: c.index, last: c.last, digest, data: c.data, createdAt: now })
     if (r === 'conflict') throw new ConflictError('PSI_CHUNK_CONFLICT', `chunk ${c.index} of stream "${c.stream}" was already posted with other bytes`)
-    if (r === 'stored') this.events.emit(`${id}:${to}`)
+    if (r === 'stored') {
+      this.events.emit(`${id}:${to}`)
+      // other instances' long-polls; the chunk is stored, so a lost announcement only delays them to their timeout
+      await this.p.store.notify('psi', `${id}:${to}`).catch(() => undefined)
+    }
     return { status: r }
   }
 
@@ -164,17 +168,25 @@ export class PsiService {
     const read = async (): Promise<PsiChunkRecord[]> => this.p.store.listPsiChunks({ sessionId: id, sender: from, recipient: to, stream: q.stream, fromIndex: q.after, limit: 64 })
     let rows = await read()
     if (rows.length === 0 && q.waitMs > 0) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer)
-          this.events.off(`${id}:${to}`, done)
-          resolve()
+      // woken by a chunk for `to` stored here or, through the store's announcements, on another instance
+      const mailbox = `${id}:${to}`
+      let wake!: () => void
+      const woken = new Promise<void>((r) => (wake = r))
+      this.events.on(mailbox, wake)
+      const stop = await this.p.store.subscribe('psi', (p) => (p === mailbox || p === '') && wake()).catch(() => undefined)
+      const timer = setTimeout(wake, q.waitMs)
+      timer.unref()
+      try {
+        rows = await read() // again, now that it listens: a chunk stored in between is not missed
+        if (rows.length === 0) {
+          await woken
+          rows = await read()
         }
-        const timer = setTimeout(done, q.waitMs)
-        timer.unref()
-        this.events.on(`${id}:${to}`, done)
-      })
-      rows = await read()
+      } finally {
+        clearTimeout(timer)
+        this.events.off(mailbox, wake)
+        stop?.()
+      }
     }
     const chunks: PsiChunk[] = []
     let bytes = 0

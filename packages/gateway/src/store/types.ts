@@ -68,8 +68,8 @@ export type OutboxRecord = {
   updatedAt: number
 }
 
-/** What the store announces changes of (see {@link Store.notify}): MPC sessions (`<id> <version> <phase>`), jobs (`<id>`) and signed-out sessions (`<token hash>`). */
-export type StoreChannel = 'mpc' | 'job' | 'session'
+/** What the store announces changes of (see {@link Store.notify}): MPC sessions (`<id> <version> <phase>`), jobs (`<id>`), signed-out sessions (`<token hash>`) and PSI mailboxes (`<session>:<recipient>`). */
+export type StoreChannel = 'mpc' | 'job' | 'session' | 'psi'
 
 /** The serialised coordinator state of an MPC session, with an optimistic-concurrency version. */
 export type MpcSessionRecord = { id: string; creator: string; state: string; version: number; createdAt: number; updatedAt: number }
