@@ -23,6 +23,7 @@ import { registerContractCommands } from './commands/contract.js'
 import { registerTrainCommands } from './commands/train.js'
 import { registerAuditCommands } from './commands/audit.js'
 import { registerWorkerCommands } from './commands/worker.js'
+import { registerClusterCommands } from './commands/cluster.js'
 
 async function taskRows(task: string): Promise<{ model: unknown; x: number[][]; y: number[] }> {
   if (task !== 'breast_cancer' && task !== 'digits') throw usageError(`--task: expected breast_cancer or digits, got ${JSON.stringify(task)}`)
@@ -203,6 +204,7 @@ export function program(): Command {
   registerTrainCommands(p) // federated training
   registerAuditCommands(p) // audit log export / offline verification
   registerWorkerCommands(p) // cluster worker: pg-boss queues (prove, chain)
+  registerClusterCommands(p) // local cluster: krain cluster up
 
   p.command('verify <receipt>')
     .description("verify a receipt (a file, or a job id fetched from the gateway) off-chain and on-chain; without --rpc, the gateway's chain; a receipt that is not valid says why (exit 2)")
