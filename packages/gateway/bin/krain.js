@@ -3,7 +3,7 @@
 // entry runs from an esbuild bundle of the CLI and the @krain/* sources it uses (code-split: heavy
 // modules load only in the commands that need them; npm packages stay external), made once and
 // remade when a source file changes (well under a second), so `krain --help` and `krain keys show`
-// start in a fraction of what tsx takes. `serve` and `zk` (worker threads on .ts files) and any
+// start in a fraction of what tsx takes. `serve`, `zk`, `worker` and `cluster` (worker threads on .ts files) and any
 // failure to bundle run the TypeScript entry with tsx in a child process, as before.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -74,7 +74,7 @@ async function bundle() {
 
 if (existsSync(built)) {
   await import(built)
-} else if (['serve', 'zk'].includes(commandOf(args)) || process.env.KRAIN_CLI_TSX === '1') {
+} else if (['serve', 'zk', 'worker', 'cluster'].includes(commandOf(args)) || process.env.KRAIN_CLI_TSX === '1') {
   viaTsx()
 } else {
   let main
