@@ -254,6 +254,31 @@ describe.skipIf(!pgUrl)('two in-process gateways on one PostgreSQL schema', () =
   })
 })
 
+describe.skipIf(!pgUrl)('probes on a PostgreSQL gateway', () => {
+  it('are limited in the instance\'s own bucket: no database round-trip, and they do not spend the shared budget', async () => {
+    const schema = `krain_test_${randomBytes(6).toString('hex')}`
+    const store = await openStore(pgUrl!, { schema })
+    const gw = await testGateway({ store, config: { coordinatorKey: COORDINATOR_KEY, rateLimitPerMinute: 5 } })
+    try {
+      const codes: number[] = []
+      for (let i = 0; i < 6; i++) codes.push((await gw.inject({ method: 'GET', url: '/healthz' })).statusCode)
+      expect(codes).toEqual([200, 200, 200, 200, 200, 429])
+      const c = new pg.Client({ connectionString: pgUrl })
+      await c.connect()
+      const rows = await c.query(`SELECT count(*)::int AS n FROM "${schema}".rate_limits`)
+      expect(rows.rows[0].n).toBe(0) // probes never reached the shared table
+      const models = await gw.inject({ method: 'GET', url: '/v1/models' })
+      expect(models.statusCode).toBe(200) // the caller's shared budget is untouched by its probes
+      expect((await c.query(`SELECT count(*)::int AS n FROM "${schema}".rate_limits`)).rows[0].n).toBe(1)
+      await c.end()
+    } finally {
+      await gw.close()
+      await store.close()
+      await dropSchema(schema)
+    }
+  })
+})
+
 describe.skipIf(!pgUrl)('two gateway processes on one PostgreSQL schema', () => {
   const schema = `krain_test_${randomBytes(6).toString('hex')}`
   const dirs = [mkdtempSync(join(tmpdir(), 'krain-cluster-a-')), mkdtempSync(join(tmpdir(), 'krain-cluster-b-'))]
