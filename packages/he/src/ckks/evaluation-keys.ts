@@ -15,8 +15,8 @@
  * checks before any byte reaches SEAL.
  */
 import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
+import { sha256 as fastSha256 } from '../inference/envelope.js'
 import { anObject } from '@krain/core'
-import { sha256 } from '@noble/hashes/sha2.js'
 import type { GaloisKeys } from 'node-seal/implementation/galois-keys.js'
 import type { PublicKey } from 'node-seal/implementation/public-key.js'
 import type { RelinKeys } from 'node-seal/implementation/relin-keys.js'
@@ -120,7 +120,7 @@ export function writeBundle(header: Omit<EvaluationKeysHeader, 'sections'>, sect
     out.set(s.data, off)
     off += s.data.length
   }
-  out.set(sha256(out.subarray(0, body)), body)
+  out.set(fastSha256(out.subarray(0, body)), body)
   return out
 }
 
@@ -141,7 +141,7 @@ export function readBundle(bytes: Uint8Array): { header: EvaluationKeysHeader; s
   for (let i = 0; i < 4; i++) if (bytes[i] !== MAGIC[i]) bad('not an evaluation-key bundle (bad magic)')
   if (bytes[4] !== EVALUATION_KEYS_VERSION) bad(`unsupported evaluation-key bundle version ${bytes[4]}`, `this package reads version ${EVALUATION_KEYS_VERSION}`)
   const body = bytes.length - 32
-  if (!sameBytes(sha256(bytes.subarray(0, body)), bytes.subarray(body))) bad('evaluation-key bundle is truncated or corrupted (checksum mismatch)')
+  if (!sameBytes(fastSha256(bytes.subarray(0, body)), bytes.subarray(body))) bad('evaluation-key bundle is truncated or corrupted (checksum mismatch)')
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true)
   if (headerLength > MAX_HEADER || 12 + headerLength > body) bad('evaluation-key bundle header length is out of range')
   let header: EvaluationKeysHeader
@@ -247,7 +247,7 @@ export async function loadEvaluationKeys(bundle: Uint8Array | string, options: L
  * loads; inference ciphertexts carry it (see `inference/envelope.ts`).
  */
 export function keyIdOf(publicKeyBytes: Uint8Array): string {
-  return bytesToHex(sha256(concatBytes(utf8ToBytes('krain/ckks-key-id/v1\0'), publicKeyBytes))).slice(0, 32)
+  return bytesToHex(fastSha256(concatBytes(utf8ToBytes('krain/ckks-key-id/v1\0'), publicKeyBytes))).slice(0, 32)
 }
 
 /**

@@ -15,9 +15,19 @@
  * encryption of anything). The binding catches mistakes and corruption; integrity against a
  * malicious server needs more (see the README's Security section).
  */
-import { sha256 } from '@noble/hashes/sha2.js'
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import type * as NodeCrypto from 'node:crypto'
 import { HeKeyMismatchError, HeSerializationError } from '../errors.js'
+
+/** node:crypto when this runs in Node (taken at run time, so a browser bundle has no Node import). */
+const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as typeof NodeCrypto | undefined
+
+/**
+ * @internal SHA-256 of bytes: node:crypto in Node (6× faster on megabyte ciphertexts and key
+ * bundles), @noble/hashes elsewhere (a browser); the same digest.
+ */
+export const sha256: (data: Uint8Array) => Uint8Array = nodeCrypto ? (data) => new Uint8Array(nodeCrypto.createHash('sha256').update(data).digest()) : nobleSha256
 
 const MAGIC = [0x4b, 0x48, 0x45, 0x43] // "KHEC"
 /** Version of the ciphertext envelope written by this package. */
