@@ -30,7 +30,7 @@ const serverEntry = fileURLToPath(new URL('../server.ts', import.meta.url))
 const pkgDir = fileURLToPath(new URL('../..', import.meta.url))
 
 /** A free loopback port. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer()
     s.once('error', reject)

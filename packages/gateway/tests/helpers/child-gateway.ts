@@ -2,23 +2,13 @@
  * Run the real server entry (`src/server.ts`) as a child process, so a test can SIGKILL it.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
 const serverEntry = fileURLToPath(new URL('../../src/server.ts', import.meta.url))
 const pkgDir = fileURLToPath(new URL('../..', import.meta.url))
 
-/** A free loopback port. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-}
+/** A free loopback port (the local cluster's). */
+export { freePort } from '../../src/worker/local-cluster.js'
 
 /** Start the gateway in a child process; resolves once it listens. */
 export async function startChildGateway(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; kill: () => Promise<void> }> {
