@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
-import { benchDir, compare, lowerIsBetterRow, writeResult, type Row } from './lib.js'
+import { benchDir, compare, lowerIsBetterRow, round, writeResult, type Row } from './lib.js'
 
 const bin = join(benchDir, '..', 'packages', 'gateway', 'bin', 'krain.js')
 const KEY = `0x${'ab'.repeat(32)}`
@@ -39,7 +39,8 @@ export async function run(): Promise<void> {
     const load = loadavg()[0]!
     const t = await compare({ ours: runner([...args], false), anchor: runner([...args], true), samples: 9, warmup: 1 })
     const ours = t.ours.median
-    rows.push({ ...lowerIsBetterRow(metric, 'ms', ours, t.anchor.median, 'the same CLI through tsx (before)', null, `target ≤ 500 ms: ${ours <= 500 ? 'met' : 'not met'}; ours ${Math.round(t.ours.min)}–${Math.round(t.ours.max)} ms; load average ${load.toFixed(1)} on ${process.env.KRAIN_BENCH_NOTE ?? 'this machine'}`) })
+    // the issue's target is absolute (≤ 500 ms): as a ratio it is anchor / 500
+    rows.push({ ...lowerIsBetterRow(metric, 'ms', ours, t.anchor.median, 'the same CLI through tsx (before)', round(t.anchor.median / 500), `target ≤ 500 ms: ${ours <= 500 ? 'met' : 'not met'}; ours ${Math.round(t.ours.min)}–${Math.round(t.ours.max)} ms; load average ${load.toFixed(1)} on ${process.env.KRAIN_BENCH_NOTE ?? 'this machine'}`) })
   }
   if (existsSync('/usr/bin/time')) {
     for (const [metric, args] of [
@@ -53,7 +54,7 @@ export async function run(): Promise<void> {
         anchor.push(cpuOf([...args], true))
       }
       const m = median(ours)
-      rows.push(lowerIsBetterRow(metric, 'ms', m, median(anchor), 'the same CLI through tsx (before)', null, `user+system CPU of the process tree; target ≤ 500 ms: ${m <= 500 ? 'met' : 'not met'}`))
+      rows.push(lowerIsBetterRow(metric, 'ms', m, median(anchor), 'the same CLI through tsx (before)', round(median(anchor) / 500), `user+system CPU of the process tree; target ≤ 500 ms: ${m <= 500 ? 'met' : 'not met'}`))
     }
   }
   writeResult('cli-startup', rows)

@@ -254,7 +254,7 @@ export async function run(): Promise<void> {
   rows.push(r)
   rows.push(lowerIsBetterRow(`${tag}: server ms/batch`, 'CPU ms', c.ours.median, c.anchor.median, ANCHOR))
   rows.push({ metric: `${tag}: labels identical to the plaintext model`, unit: '%', ours: round((100 * same) / test.x.length), anchor: null, anchorName: null, ratio: null, target: 99, met: same / test.x.length >= 0.99, note: `${test.x.length} held-out rows` })
-  rows.push({ metric: `${tag}: max |score − plaintext score|`, unit: 'abs', ours: round(maxErr), anchor: null, anchorName: null, ratio: null, target: null, met: maxErr <= plan.errorBound, note: `plan's stated bound ${round(plan.errorBound)}, approximation ≤ ${round(plan.layers[0]!.approximation!.maxError)} per hidden unit over [${plan.layers[0]!.range.map((v) => round(v)).join(', ')}]` })
+  rows.push({ metric: `${tag}: max |score − plaintext score|`, unit: 'abs', ours: round(maxErr), anchor: null, anchorName: null, ratio: null, target: round(plan.errorBound), met: maxErr <= plan.errorBound, note: `plan's stated bound ${round(plan.errorBound)}, approximation ≤ ${round(plan.layers[0]!.approximation!.maxError)} per hidden unit over [${plan.layers[0]!.range.map((v) => round(v)).join(', ')}]` })
   console.log(`${tag}: ours ${c.ours.median.toFixed(0)} ms/batch, hand-written ${c.anchor.median.toFixed(0)} ms/batch; ${same}/${test.x.length} labels; max err ${maxErr.toFixed(3)}`)
   keys.dispose()
   client.dispose()
