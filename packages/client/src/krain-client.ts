@@ -39,6 +39,8 @@ export type KrainClientParameters = {
   account?: LocalAccount
   /** A session token obtained elsewhere (e.g. pasted into the dashboard), instead of `account`. */
   token?: string
+  /** Other instances of the same deployment (one shared store): requests fail over to them (see `GatewayHttp`). */
+  baseUrls?: string[]
   fetch?: typeof fetch
 }
 
@@ -56,8 +58,8 @@ export class KrainClient implements Disposable {
   readonly http: GatewayHttp
   private readonly sessions = new Map<string, Promise<Session>>()
 
-  constructor({ url, account, token, fetch: f }: KrainClientParameters) {
-    this.http = new GatewayHttp({ url, ...(account ? { account } : {}), ...(token ? { token } : {}), ...(f ? { fetch: f } : {}) })
+  constructor({ url, account, token, baseUrls, fetch: f }: KrainClientParameters) {
+    this.http = new GatewayHttp({ url, ...(account ? { account } : {}), ...(token ? { token } : {}), ...(baseUrls ? { baseUrls } : {}), ...(f ? { fetch: f } : {}) })
   }
 
   /** Gateway health. */

@@ -14,7 +14,7 @@ import pg from 'pg'
 import { Counter } from 'prom-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addressOf, Party, type Hex } from '@krain/mpc'
-import { GatewayHttp, MpcParticipant } from '@krain/client'
+import { GatewayHttp, KrainClient, MpcParticipant } from '@krain/client'
 import { requestSigningPayload } from '../src/auth/request-signature.js'
 import { MpcService } from '../src/mpc/mpc-service.js'
 import { PsiService } from '../src/psi/psi-service.js'
@@ -95,6 +95,10 @@ describe('GatewayHttp failover', () => {
       expect(await new GatewayHttp({ url: cutUrl, baseUrls: [okUrl] }).request('POST', '/x', { body: {}, auth: false, idempotent: true })).toEqual({ ok: true })
       expect(hits).toEqual({ cut: 3, ok: 3 })
       expect(() => new GatewayHttp({ url: okUrl, baseUrls: ['ftp://x'] })).toThrow(TypeError)
+      // the agent SDK passes its instances through
+      const agent = new KrainClient({ url: deadUrl, baseUrls: [okUrl] })
+      expect(await agent.http.request('GET', '/x', { auth: false })).toEqual({ ok: true })
+      expect(agent.http.url).toBe(okUrl)
     } finally {
       cut.close()
       ok.close()
