@@ -16,6 +16,9 @@ import { Option, type Command } from 'commander'
 import type { Abi, Address, ContractFunctionArgs, ContractFunctionName, Hex, PublicClient, WalletClient } from 'viem'
 import { GatewayError } from '../../errors.js'
 
+/** `createGroup`'s verifier 0: the membership verifier GroupRegistry embeds. */
+const EMBEDDED_VERIFIER: Address = '0x0000000000000000000000000000000000000000'
+
 const print = (v: unknown): void => void process.stdout.write(`${typeof v === 'string' ? v : JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x), 2)}\n`)
 const usage = (message: string): GatewayError => new GatewayError('CLI_USAGE', { shortMessage: message })
 const DEFAULT_IDENTITY_FILE = '.krain/identity.json'
@@ -121,14 +124,14 @@ export function registerIdentityCommands(p: Command): void {
   group.command('create')
     .description('create a group administered by the wallet (and --admins)')
     .addOption(rpcOption()).addOption(groupRegistryOption())
-    .requiredOption('--verifier <address>', 'MembershipVerifier address')
+    .option('--verifier <address>', 'a separately deployed MembershipVerifier (default: the one GroupRegistry embeds, one cold call cheaper per proof)')
     .option('--window <seconds>', 'how long a replaced root stays valid (revocation delay)', '600')
     .option('--admins <addresses>', 'more admins, comma-separated')
-    .action(async (o: { rpc?: string; registry: Address; verifier: Address; window: string; admins?: string }) => {
+    .action(async (o: { rpc?: string; registry: Address; verifier?: Address; window: string; admins?: string }) => {
       const { groupRegistryAbi } = await import('@krain/identity')
       const { pub, wallet } = await clients(p, o.rpc, true)
       const admins = [wallet!.account!.address, ...(o.admins ? o.admins.split(',').map((a) => a.trim() as Address) : [])]
-      const r = await send(pub, wallet!, o.registry, groupRegistryAbi, 'createGroup', [admins, o.verifier, BigInt(o.window)])
+      const r = await send(pub, wallet!, o.registry, groupRegistryAbi, 'createGroup', [admins, o.verifier ?? EMBEDDED_VERIFIER, BigInt(o.window)])
       print({ groupId: r.result, txHash: r.txHash, admins })
     })
   for (const [name, what] of [['add', 'add a member by its commitment'], ['remove', 'remove a member by its commitment']] as const) {
