@@ -184,8 +184,8 @@ describe('12.8 anonymous bodies, rate limits and proxies', () => {
       codes.push((await app.inject({ method: 'GET', url: '/v1/jobs/x' })).statusCode) // auth
       codes.push((await app.inject({ method: 'POST', url: '/v1/auth/challenge', payload: { address: 'nope' } })).statusCode) // validation
       codes.push((await app.inject({ method: 'GET', url: '/v1/auth/me', headers: bearer('y'.repeat(43)) })).statusCode) // unknown token
-      codes.push((await app.inject({ method: 'GET', url: '/healthz' })).statusCode)
-      codes.push((await app.inject({ method: 'GET', url: '/healthz' })).statusCode)
+      codes.push((await app.inject({ method: 'GET', url: '/v1/models' })).statusCode)
+      codes.push((await app.inject({ method: 'GET', url: '/v1/models' })).statusCode)
       expect(codes).toEqual([401, 400, 401, 200, 429])
     } finally {
       await app.close()
