@@ -399,51 +399,30 @@ export async function run(): Promise<void> {
       }
       let jsonPerParty = 0
       const json = await measure(async () => (jsonPerParty = (await session(url, false)).sentPerParty), gw.proc.pid)
-      const med = (xs: { wall: number; cpu: number }[], k: 'wall' | 'cpu'): number => median(xs.map((x) => x[k]))
-      const range = (xs: { wall: number; cpu: number }[], k: 'wall' | 'cpu'): [number, number] => [round(Math.min(...xs.map((x) => x[k]))), round(Math.max(...xs.map((x) => x[k])))]
+      type Sample = { wall: number; cpu: number }
+      const med = (xs: Sample[], k: 'wall' | 'cpu'): number => median(xs.map((x) => x[k]))
+      const range = (xs: Sample[], k: 'wall' | 'cpu'): [number, number] => [round(Math.min(...xs.map((x) => x[k]))), round(Math.max(...xs.map((x) => x[k])))]
       const load = loadavg().map((x) => x.toFixed(1)).join(' / ')
       const minimum = (10 * L * ELEMENT_BITS) / 8
       const anchorName = '@krain/mpc Coordinator + Party in one process'
+      // one row per measured variant against the in-process run; target: HTTP within 2×
+      const sessionRow = (metric: string, xs: Sample[], k: 'wall' | 'cpu', note: string): Row => ({
+        metric,
+        unit: 'ms',
+        ours: round(med(xs, k)),
+        anchor: round(med(inProc, k)),
+        anchorName,
+        ratio: round(med(inProc, k) / med(xs, k)),
+        target: 0.5,
+        met: med(inProc, k) / med(xs, k) >= 0.5,
+        oursRange: range(xs, k),
+        anchorRange: range(inProc, k),
+        note,
+      })
       out.push(
-        {
-          metric: 'MPC session, 10 hospitals × 100,000 values, end to end',
-          unit: 'ms',
-          ours: round(med(disk, 'wall')),
-          anchor: round(med(inProc, 'wall')),
-          anchorName,
-          ratio: round(med(inProc, 'wall') / med(disk, 'wall')),
-          target: 0.5,
-          met: med(inProc, 'wall') / med(disk, 'wall') >= 0.5,
-          oursRange: range(disk, 'wall'),
-          anchorRange: range(inProc, 'wall'),
-          note: `binary transport (application/cbor), durable SQLite log on disk; median of ${SAMPLES}, rotated with the rows below; the JSON client took ${round(json.wall)} ms; target: HTTP within 2× of in-process; load avg ${load}`,
-        },
-        {
-          metric: 'MPC session, 10 hospitals × 100,000 values, CPU time (hospitals + gateway processes)',
-          unit: 'ms',
-          ours: round(med(disk, 'cpu')),
-          anchor: round(med(inProc, 'cpu')),
-          anchorName,
-          ratio: round(med(inProc, 'cpu') / med(disk, 'cpu')),
-          target: 0.5,
-          met: med(inProc, 'cpu') / med(disk, 'cpu') >= 0.5,
-          oursRange: range(disk, 'cpu'),
-          anchorRange: range(inProc, 'cpu'),
-          note: `user + system of the hospitals' process and the gateway's (from /proc), the same runs as the row above; JSON client: ${round(json.cpu)} ms; load avg ${load}`,
-        },
-        {
-          metric: 'MPC session, 10 hospitals × 100,000 values, gateway on in-memory SQLite (the transport without the log\'s disk writes)',
-          unit: 'ms',
-          ours: round(med(memory, 'wall')),
-          anchor: round(med(inProc, 'wall')),
-          anchorName,
-          ratio: round(med(inProc, 'wall') / med(memory, 'wall')),
-          target: 0.5,
-          met: med(inProc, 'wall') / med(memory, 'wall') >= 0.5,
-          oursRange: range(memory, 'wall'),
-          anchorRange: range(inProc, 'wall'),
-          note: `CPU ${round(med(memory, 'cpu'))} ms; load avg ${load}`,
-        },
+        sessionRow('MPC session, 10 hospitals × 100,000 values, end to end', disk, 'wall', `binary transport (application/cbor), durable SQLite log on disk; median of ${SAMPLES}, rotated with the rows below; the JSON client took ${round(json.wall)} ms; target: HTTP within 2× of in-process; load avg ${load}`),
+        sessionRow('MPC session, 10 hospitals × 100,000 values, CPU time (hospitals + gateway processes)', disk, 'cpu', `user + system of the hospitals' process and the gateway's (from /proc), the same runs as the row above; JSON client: ${round(json.cpu)} ms; load avg ${load}`),
+        sessionRow('MPC session, 10 hospitals × 100,000 values, gateway on in-memory SQLite (the transport without the log\'s disk writes)', memory, 'wall', `CPU ${round(med(memory, 'cpu'))} ms; load avg ${load}`),
         {
           metric: 'MPC bytes uploaded per hospital over HTTP, binary (application/cbor)',
           unit: 'bytes',
