@@ -40,6 +40,8 @@ export type RequestOptions = {
   accept?: string
   /** The request may be applied twice without harm: with `baseUrls`, repeat it on the next instance after any network failure. */
   idempotent?: boolean
+  /** Aborts the request (and the reading of its body). */
+  signal?: AbortSignal
 }
 
 /** A binary answer of {@link GatewayHttp.requestBytes}. */
@@ -123,6 +125,26 @@ export class GatewayHttp {
     return { contentType: (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase(), bytes: new Uint8Array(await res.arrayBuffer()) }
   }
 
+  /**
+   * One request whose answer is read as it arrives (e.g. `text/event-stream`): the raw response,
+   * its body unread.
+   * @throws KrainHttpError on an error answer (always JSON)
+   */
+  async openStream(method: string, path: string, opts: RequestOptions & { accept: string }): Promise<Response> {
+    const res = await this.exchange(method, path, opts)
+    if (!res.ok) {
+      const text = await res.text()
+      let json: unknown
+      try {
+        json = text ? JSON.parse(text) : undefined
+      } catch {
+        json = undefined
+      }
+      throw httpError(res, json)
+    }
+    return res
+  }
+
   /** Send one request (signing in first, and once more if the session expired); the raw response. */
   private async exchange(method: string, path: string, opts: RequestOptions): Promise<Response> {
     const auth = opts.auth ?? true
@@ -142,7 +164,7 @@ export class GatewayHttp {
         headers['content-type'] = 'application/json'
         body = JSON.stringify(opts.body)
       }
-      return this.fetchFn(url, { method, headers, ...(body !== undefined ? { body } : {}) })
+      return this.fetchFn(url, { method, headers, ...(body !== undefined ? { body } : {}), ...(opts.signal ? { signal: opts.signal } : {}) })
     }
     const repeatable = opts.idempotent === true || method.toUpperCase() === 'GET' || method.toUpperCase() === 'HEAD'
     const send = async (): Promise<Response> => {

@@ -5,6 +5,9 @@
  */
 export { KrainClient } from './krain-client.js'
 export type { JobInfo, KrainClientParameters, ModelInfo, ProvenInferenceReceipt } from './krain-client.js'
+export type { JobEvent } from './krain-client.js'
+export { readServerSentEvents } from './sse.js'
+export type { ServerSentEvent } from './sse.js'
 export { MpcParticipant } from './mpc-participant.js'
 export type { MpcParticipantParameters, MpcProgress } from './mpc-participant.js'
 export { PsiParticipant } from './psi-participant.js'

@@ -13,6 +13,7 @@ import type { JobView, Receipt, ReceiptResponse } from './schemas/jobs.js'
 import type { CircuitStatusSchema, ModelInfo as ModelInfoSchema } from './schemas/models.js'
 import { GatewayHttp } from './http.js'
 import { bytesToBase64 } from './bytes.js'
+import { readServerSentEvents } from './sse.js'
 import { InvalidArgumentRangeError } from '@krain/core'
 
 /** A model as the gateway describes it (never its weights): shapes, HE plan summary, provability. */
@@ -25,6 +26,8 @@ export type RegisterModelParameters = { name: string; calibration?: number[][]; 
 export type ProvenInferenceReceipt = Omit<ReceiptResponse, 'receipt'> & { receipt: Receipt & { txHash: `0x${string}`; registry: `0x${string}` } }
 /** A job as returned by the gateway (`JobView` of its schema). */
 export type JobInfo = JobView
+/** One event of {@link KrainClient.jobEvents}: the job after a change of its state (or build phase). */
+export type JobEvent = JobView & { kind: string; phase: string | null }
 
 /** Every row must have the model's input width (checked before any key is made or uploaded). */
 function assertRowWidth(rows: number[][], inputs: number): void {
@@ -156,15 +159,58 @@ export class KrainClient implements Disposable {
     return this.http.request('GET', `/v1/jobs/${encodeURIComponent(id)}`)
   }
 
-  /** Wait (server long-poll) until the job is confirmed or failed. */
+  /**
+   * A job's changes as they happen (`GET /v1/jobs/:id/events`, Server-Sent Events): the job as it
+   * is, then once per change of its state (or of a circuit build's phase), ending after `confirmed`
+   * or `failed`. Breaking out of the loop (or aborting `signal`) closes the stream.
+   * @throws KrainHttpError (`NOT_FOUND`, `POLICY_DENIED`, …) before the first event
+   * @example
+   * ```ts
+   * for await (const job of krain.jobEvents(id)) console.log(job.state, job.phase)
+   * ```
+   */
+  async *jobEvents(id: string, { signal }: { signal?: AbortSignal } = {}): AsyncGenerator<JobEvent> {
+    const res = await this.http.openStream('GET', `/v1/jobs/${encodeURIComponent(id)}/events`, { accept: 'text/event-stream', ...(signal ? { signal } : {}) })
+    if (!res.body) return
+    for await (const e of readServerSentEvents(res.body)) if (e.event === 'job') yield JSON.parse(e.data) as JobEvent
+  }
+
+  /**
+   * Wait until the job is confirmed or failed (or `proved`, with `until: 'proved'`): through its
+   * event stream ({@link jobEvents}) when the gateway has one, else (an older gateway, or a stream
+   * cut short) by server long-polls.
+   */
   async waitForJob(id: string, { until = 'confirmed', timeoutMs = 10 * 60_000, onProgress }: { until?: 'proved' | 'confirmed'; timeoutMs?: number; onProgress?: (state: string) => void } = {}): Promise<JobInfo> {
     const end = Date.now() + timeoutMs
     let last = ''
+    const isDone = (job: JobInfo): boolean => job.state === 'failed' || job.state === 'confirmed' || (until === 'proved' && ['proved', 'submitted'].includes(job.state))
+    const streamed = await this.waitByEvents(id, { timeoutMs, isDone, onState: (s) => s !== last && onProgress?.((last = s)) })
+    if (streamed && (isDone(streamed) || Date.now() > end)) return streamed
     for (;;) {
       const job = await this.http.request<JobInfo>('GET', `/v1/jobs/${encodeURIComponent(id)}`, { query: { waitMs: 15_000, until } })
       if (job.state !== last) onProgress?.((last = job.state))
       const done = job.state === 'failed' || job.state === 'confirmed' || (until === 'proved' && ['proved', 'submitted'].includes(job.state))
       if (done || Date.now() > end) return job
+    }
+  }
+
+  /** Follow a job's event stream until `isDone` or `timeoutMs`; the last job seen, or null when the gateway has no stream. */
+  private async waitByEvents(id: string, { timeoutMs, isDone, onState }: { timeoutMs: number; isDone: (job: JobInfo) => boolean; onState: (state: string) => void }): Promise<JobInfo | null> {
+    const abort = new AbortController()
+    const timer = setTimeout(() => abort.abort(), timeoutMs)
+    let seen: JobInfo | null = null
+    try {
+      for await (const job of this.jobEvents(id, { signal: abort.signal })) {
+        seen = job
+        onState(job.state)
+        if (isDone(job)) return job
+      }
+      return seen
+    } catch {
+      return seen // timed out, no stream here (an older gateway), or it broke: the long-poll takes over (and reports errors)
+    } finally {
+      clearTimeout(timer)
+      abort.abort()
     }
   }
 

@@ -17,6 +17,9 @@ const ProofFields = {
   proof: Type.Unknown(),
 }
 
+/** Which queue carries a job and its pg-boss state there (`name: 'embedded'` when the gateway runs its jobs in process). */
+export const JobQueueView = Type.Object({ name: Type.String(), state: Type.Union([Type.String(), Type.Null()]), attempts: Type.Union([Type.Integer(), Type.Null()]) })
+
 export const JobView = Type.Object({
   id: Type.String(),
   state: Type.String(),
@@ -37,6 +40,8 @@ export const JobView = Type.Object({
     ),
     Type.Null(),
   ]),
+  /** Which queue carries the job, and its state there (`GET /v1/jobs/:id`). */
+  queue: Type.Optional(JobQueueView),
 })
 
 export const ReceiptResponse = Type.Object({

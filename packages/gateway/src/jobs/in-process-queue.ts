@@ -30,6 +30,10 @@ export class InProcessQueue implements JobQueue {
     this.run('chain', outboxId)
   }
 
+  async enqueueBuild(jobId: string): Promise<void> {
+    this.run('build', jobId)
+  }
+
   async work(handlers: QueueHandlers, { queues }: { queues: QueueName[]; concurrency: number }): Promise<void> {
     this.handlers = handlers
     this.queues = new Set(queues)
@@ -41,7 +45,7 @@ export class InProcessQueue implements JobQueue {
     // in process nothing waits in a queue: what is unfinished is in the store
     const prove = { ...emptyCounts(), created: jobs.queued, active: jobs.proving }
     const chain = { ...emptyCounts(), created: pending }
-    return { kind: this.kind, working: this.queues.size > 0, queues: { prove, chain, dead: emptyCounts() } }
+    return { kind: this.kind, working: this.queues.size > 0, queues: { prove, chain, build: emptyCounts(), dead: emptyCounts() } }
   }
 
   async inspect(): Promise<QueueJobState | null> {

@@ -24,6 +24,8 @@ export type PgBossQueueParameters = {
   schema: string
   /** Seconds a proof may run before its job is taken as lost and retried. */
   proveTimeoutSeconds: number
+  /** Seconds a circuit build may run before it is taken as lost and retried (default `proveTimeoutSeconds`). */
+  buildTimeoutSeconds?: number
   /** Retries of a proof job after its first delivery. */
   retryLimit: number
   /** Seconds between maintenance passes (expiry of lost jobs, archiving). */
@@ -74,11 +76,12 @@ function bossOptions(p: Pick<PgBossQueueParameters, 'databaseUrl' | 'schema' | '
   return { connectionString: p.databaseUrl, schema: p.schema, max: 4, application_name: 'krain-queue', supervise, schedule: false, migrate: true, maintenanceIntervalSeconds: p.maintenanceSeconds }
 }
 
-async function ensureQueues(boss: PgBoss, p: Pick<PgBossQueueParameters, 'proveTimeoutSeconds' | 'retryLimit'>): Promise<void> {
+async function ensureQueues(boss: PgBoss, p: Pick<PgBossQueueParameters, 'proveTimeoutSeconds' | 'buildTimeoutSeconds' | 'retryLimit'>): Promise<void> {
   const want: [string, PgBoss.Queue][] = [
     [queueNames.dead, { name: queueNames.dead, retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 }],
     [queueNames.prove, { name: queueNames.prove, retryLimit: p.retryLimit, retryDelay: 2, retryBackoff: true, expireInSeconds: p.proveTimeoutSeconds, deadLetter: queueNames.dead }],
     [queueNames.chain, { name: queueNames.chain, retryLimit: CHAIN_RETRY_LIMIT, retryDelay: 1, retryBackoff: true, expireInSeconds: CHAIN_TIMEOUT_SECONDS, deadLetter: queueNames.dead }],
+    [queueNames.build, { name: queueNames.build, retryLimit: p.retryLimit, retryDelay: 2, retryBackoff: true, expireInSeconds: p.buildTimeoutSeconds ?? p.proveTimeoutSeconds, deadLetter: queueNames.dead }],
   ]
   for (const [name, options] of want) {
     if (await boss.getQueue(name)) await boss.updateQueue(name, options)
@@ -148,14 +151,21 @@ export class PgBossQueue implements JobQueue {
     if (seen?.state === 'failed') await this.boss.send(queueNames.chain, data)
   }
 
+  async enqueueBuild(jobId: string): Promise<void> {
+    await this.start()
+    await this.boss.send(queueNames.build, { id: jobId, queue: 'build' } satisfies Payload, { id: uuidOf(`build:${jobId}`) })
+  }
+
   async work(handlers: QueueHandlers, { queues, concurrency }: { queues: QueueName[]; concurrency: number }): Promise<void> {
     await this.start()
     const options = { batchSize: 1, includeMetadata: true as const, pollingIntervalSeconds: this.p.pollingSeconds ?? 1 }
     for (const queue of queues) {
+      const handler = handlers[queue]
+      if (!handler) throw new TypeError(`"handlers.${queue}" expected a handler for the ${queue} queue`)
       for (let i = 0; i < concurrency; i++) {
         await this.boss.work<Payload>(queueNames[queue], options, async ([job]) => {
           if (!job) return
-          await handlers[queue]({ id: job.data.id, retryCount: job.retryCount, retryLimit: job.retryLimit })
+          await handler({ id: job.data.id, retryCount: job.retryCount, retryLimit: job.retryLimit })
         })
       }
     }
@@ -169,7 +179,7 @@ export class PgBossQueue implements JobQueue {
   async stats(): Promise<QueueStats> {
     await this.start()
     const { rows } = await this.boss.getDb().executeSql(`SELECT name, state, count(*)::int AS n FROM ${this.p.schema}.job WHERE name = ANY($1) GROUP BY name, state`, [Object.values(queueNames)])
-    const queues: Record<QueueName | 'dead', QueueCounts> = { prove: emptyCounts(), chain: emptyCounts(), dead: emptyCounts() }
+    const queues: Record<QueueName | 'dead', QueueCounts> = { prove: emptyCounts(), chain: emptyCounts(), build: emptyCounts(), dead: emptyCounts() }
     const byName = Object.fromEntries(Object.entries(queueNames).map(([k, v]) => [v, k as QueueName | 'dead']))
     for (const r of rows as { name: string; state: keyof QueueCounts; n: number }[]) {
       const q = byName[r.name]
@@ -178,12 +188,12 @@ export class PgBossQueue implements JobQueue {
     return { kind: this.kind, working: this.working, queues }
   }
 
-  async inspect(jobId: string): Promise<QueueJobState | null> {
+  async inspect(jobId: string, queue: 'prove' | 'build' = 'prove'): Promise<QueueJobState | null> {
     await this.start()
-    const j = await this.boss.getJobById<Payload>(queueNames.prove, uuidOf(jobId), { includeArchive: true })
+    const j = await this.boss.getJobById<Payload>(queueNames[queue], uuidOf(queue === 'build' ? `build:${jobId}` : jobId), { includeArchive: true })
     if (!j) return null
     const ran = j.state === 'created' || j.state === 'retry' ? 0 : 1
-    return { queue: queueNames.prove, state: j.state, attempts: j.retryCount + ran, retryLimit: j.retryLimit, startAfter: j.state === 'retry' || j.state === 'created' ? new Date(j.startAfter).getTime() : null }
+    return { queue: queueNames[queue], state: j.state, attempts: j.retryCount + ran, retryLimit: j.retryLimit, startAfter: j.state === 'retry' || j.state === 'created' ? new Date(j.startAfter).getTime() : null }
   }
 
   async stop(): Promise<void> {

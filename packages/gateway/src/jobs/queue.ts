@@ -1,7 +1,8 @@
 /**
  * @module jobs/queue
  * The one interface between the gateway and whatever runs its background work: proof jobs
- * (`prove`) and chain submissions from the outbox (`chain`). Two implementations:
+ * (`prove`), chain submissions from the outbox (`chain`) and circuit builds of registered models
+ * (`build`). Two implementations:
  *
  * - {@link InProcessQueue} (`jobs/in-process-queue.ts`): the embedded single-process mode (SQLite,
  *   or `KRAIN_JOBS=embedded`): a job runs in this process as soon as it is enqueued, the outbox
@@ -18,14 +19,14 @@
  */
 
 /** The queues, by what they carry. */
-export type QueueName = 'prove' | 'chain'
+export type QueueName = 'prove' | 'chain' | 'build'
 
-/** pg-boss queue names of {@link QueueName}, and the dead-letter queue both fail into. */
-export const queueNames = { prove: 'krain.prove', chain: 'krain.chain', dead: 'krain.dead' } as const
+/** pg-boss queue names of {@link QueueName}, and the dead-letter queue they all fail into. */
+export const queueNames = { prove: 'krain.prove', chain: 'krain.chain', build: 'krain.build', dead: 'krain.dead' } as const
 
 /** One delivery of a queued job, as its handler sees it. */
 export type Delivery = {
-  /** The stored job's id (`prove`) or the outbox entry's id (`chain`). */
+  /** The stored job's id (`prove`, `build`) or the outbox entry's id (`chain`). */
   id: string
   /** Deliveries before this one (0 the first time). */
   retryCount: number
@@ -40,6 +41,8 @@ export type Delivery = {
 export type QueueHandlers = {
   prove: (d: Delivery) => Promise<void>
   chain: (d: Delivery) => Promise<void>
+  /** Build a model's circuit (its stored `circuit-build` job); needed only by a process that works `build`. */
+  build?: (d: Delivery) => Promise<void>
   /** A job that exhausted its retries (or whose worker kept dying): give up on it visibly. */
   dead: (d: { queue: QueueName; id: string; error: string | null }) => Promise<void>
 }
@@ -77,12 +80,14 @@ export interface JobQueue {
   enqueueProve(jobId: string): Promise<void>
   /** Deliver a stored, pending outbox entry to a chain submitter. */
   enqueueChain(outboxId: string): Promise<void>
+  /** Deliver a stored, queued circuit-build job to a builder. */
+  enqueueBuild(jobId: string): Promise<void>
   /** Work `queues` in this process with `handlers`, `concurrency` deliveries at a time per queue. */
   work(handlers: QueueHandlers, options: { queues: QueueName[]; concurrency: number }): Promise<void>
   /** Counts per queue. */
   stats(): Promise<QueueStats>
-  /** The queue side of a proof job, or null when the queue keeps no record of it. */
-  inspect(jobId: string): Promise<QueueJobState | null>
+  /** The queue side of a proof job (or of a circuit build, `queue: 'build'`), or null when the queue keeps no record of it. */
+  inspect(jobId: string, queue?: 'prove' | 'build'): Promise<QueueJobState | null>
   /** Stop taking work, wait for the deliveries in flight, disconnect. */
   stop(): Promise<void>
 }

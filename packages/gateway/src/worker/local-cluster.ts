@@ -74,7 +74,7 @@ export type ClusterOptions = {
   gateways?: number
   /** Worker processes (default 2). */
   workers?: number
-  /** Queues the workers work (default `['prove', 'chain']`). */
+  /** Queues the workers work (default `['prove', 'chain', 'build']`). */
   queues?: string[]
   /** Jobs each worker takes at once (default 1). */
   concurrency?: number
@@ -165,7 +165,7 @@ function handles(child: ChildProcess, stderr: () => string): ClusterProcess {
  * Spawn a worker process (`src/worker/main.ts`) and wait until it says it is working.
  * @returns its handles
  */
-export async function spawnWorker({ env, queues = ['prove', 'chain'], concurrency = 1 }: { env: Record<string, string>; queues?: string[]; concurrency?: number }): Promise<ClusterWorker> {
+export async function spawnWorker({ env, queues = ['prove', 'chain', 'build'], concurrency = 1 }: { env: Record<string, string>; queues?: string[]; concurrency?: number }): Promise<ClusterWorker> {
   const { child, stderr } = await spawnEntry(workerEntry, ['--queues', queues.join(','), '--concurrency', String(concurrency)], { KRAIN_LOG_LEVEL: 'info', KRAIN_LOG_FORMAT: 'json', ...env }, /krain worker ready/, 'worker')
   return { ...handles(child, stderr), queues }
 }
@@ -218,7 +218,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     return gw
   }
   const startWorker = async (opts: { queues?: string[]; concurrency?: number; env?: Record<string, string> } = {}): Promise<ClusterWorker> => {
-    const w = await spawnWorker({ env: { ...env, ...options.workerEnv, ...opts.env }, queues: opts.queues ?? options.queues ?? ['prove', 'chain'], concurrency: opts.concurrency ?? options.concurrency ?? 1 })
+    const w = await spawnWorker({ env: { ...env, ...options.workerEnv, ...opts.env }, queues: opts.queues ?? options.queues ?? ['prove', 'chain', 'build'], concurrency: opts.concurrency ?? options.concurrency ?? 1 })
     workers.push(w)
     return w
   }

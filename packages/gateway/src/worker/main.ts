@@ -1,13 +1,13 @@
 /**
  * @module worker/main
- * The worker process entry: `node src/worker/main.ts --queues prove,chain --concurrency 2` (what
+ * The worker process entry: `node src/worker/main.ts --queues prove,chain,build --concurrency 2` (what
  * `krain worker` runs). SIGTERM/SIGINT stop it cleanly (exit 0); a configuration error exits 1.
  */
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { ConfigError } from '../errors.js'
 import type { QueueName } from '../jobs/queue.js'
-import { startWorker, workerQueues } from './run-worker.js'
+import { defaultWorkerQueues, startWorker, workerQueues } from './run-worker.js'
 
 /**
  * The worker's options from its command line.
@@ -18,9 +18,9 @@ export function workerArgs(argv: string[]): { queues: QueueName[]; concurrency: 
   try {
     ;({ values } = parseArgs({ args: argv, options: { queues: { type: 'string' }, concurrency: { type: 'string' } }, strict: true, allowPositionals: false }))
   } catch (e) {
-    throw new ConfigError((e as Error).message, 'options: --queues prove,chain --concurrency <n>')
+    throw new ConfigError((e as Error).message, 'options: --queues prove,chain,build --concurrency <n>')
   }
-  const queues = (values.queues ?? workerQueues.join(',')).split(',').map((q) => q.trim()).filter(Boolean)
+  const queues = (values.queues ?? defaultWorkerQueues.join(',')).split(',').map((q) => q.trim()).filter(Boolean)
   for (const q of queues) if (!(workerQueues as readonly string[]).includes(q)) throw new ConfigError(`--queues: unknown queue ${JSON.stringify(q)}`, `queues: ${workerQueues.join(', ')}`)
   if (queues.length === 0) throw new ConfigError('--queues: name at least one queue', `queues: ${workerQueues.join(', ')}`)
   const c = values.concurrency ?? '1'

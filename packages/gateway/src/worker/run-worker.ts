@@ -19,11 +19,15 @@ import { PgBossQueue, queueSchemaOf } from '../jobs/pg-boss-queue.js'
 import type { QueueName } from '../jobs/queue.js'
 import { openStore } from '../store/sql-store.js'
 import { proveSpec } from '../zk/prover.js'
-import { loadBuiltCircuit } from './circuits.js'
+import { CircuitBuilds } from '../zk/circuit-builds.js'
+import { loadBuiltCircuit, loadCircuitOfSubmission } from './circuits.js'
 import { queueHandlers } from './handlers.js'
 
 /** The queues a worker can work. */
-export const workerQueues: readonly QueueName[] = ['prove', 'chain']
+export const workerQueues: readonly QueueName[] = ['prove', 'chain', 'build']
+
+/** The queues a worker works unless told otherwise. */
+export const defaultWorkerQueues: readonly QueueName[] = ['prove', 'chain']
 
 /** A log line writer (JSON lines on stderr by default). */
 export type WorkerLog = {
@@ -48,7 +52,7 @@ export function stderrLog(level: Config['logLevel']): WorkerLog {
 
 /** Parameters of {@link startWorker}. */
 export type StartWorkerParameters = {
-  /** Queues to work (default both). */
+  /** Queues to work (default `prove` and `chain`). */
   queues?: readonly QueueName[]
   /** Deliveries of each queue at once, and prover threads (default 1). */
   concurrency?: number
@@ -70,7 +74,7 @@ export type RunningWorker = { config: Config; queues: readonly QueueName[]; stop
  * process.once('SIGTERM', () => void w.stop())
  * ```
  */
-export async function startWorker({ queues = workerQueues, concurrency = 1, env = process.env, log: given }: StartWorkerParameters = {}): Promise<RunningWorker> {
+export async function startWorker({ queues = defaultWorkerQueues, concurrency = 1, env = process.env, log: given }: StartWorkerParameters = {}): Promise<RunningWorker> {
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new ConfigError(`--concurrency: expected an integer in [1, 64], got ${concurrency}`)
   for (const q of queues) if (!workerQueues.includes(q)) throw new ConfigError(`--queues: unknown queue ${JSON.stringify(q)}`, `queues: ${workerQueues.join(', ')}`)
   const config = loadConfig(env)
@@ -83,7 +87,8 @@ export async function startWorker({ queues = workerQueues, concurrency = 1, env 
   const store = await openStore(config.databaseUrl)
   const queue = new PgBossQueue({ databaseUrl: config.databaseUrl, schema: queueSchemaOf(config), proveTimeoutSeconds: config.proveTimeoutSeconds, retryLimit: config.queueRetryLimit, maintenanceSeconds: config.queueMaintenanceSeconds, pollingSeconds: 0.5, log })
   let chain: ChainAdapter | null = null
-  if (queues.includes('chain') && chainConfig) {
+  // a build worker registers the verifier it built when it has a chain (else the first submission does)
+  if ((queues.includes('chain') || queues.includes('build')) && chainConfig) {
     const { connectChainAdapter } = await import('../chain/krain-chain.js')
     chain = await connectChainAdapter(chainConfig)
   }
@@ -99,9 +104,10 @@ export async function startWorker({ queues = workerQueues, concurrency = 1, env 
     onProved: (id) => queue.enqueueChain(`submit:${id}`),
   })
   const outbox = new OutboxRelay({ store, chain: () => chain, jobs, log, intervalMs: config.outboxIntervalMs })
+  const builds = new CircuitBuilds({ store, chain: () => chain, log, queue, jobs: 'external' })
   try {
     await queue.start()
-    await queue.work(queueHandlers({ jobs, outbox, log }), { queues: [...queues], concurrency })
+    await queue.work(queueHandlers({ jobs, outbox, builds, beforeChain: (id) => loadCircuitOfSubmission(store, id), log }), { queues: [...queues], concurrency })
     await jobs.start()
   } catch (e) {
     await queue.stop().catch(() => undefined)
@@ -117,6 +123,7 @@ export async function startWorker({ queues = workerQueues, concurrency = 1, env 
     stop: () =>
       (stopping ??= (async () => {
         await jobs.stop()
+        await builds.stop()
         await queue.stop()
         await outbox.stop()
         await closeProvers()

@@ -1,7 +1,9 @@
 /**
  * @module routes/jobs
- * Job status, the receipt of a confirmed proven inference, and a server-side re-verification of a
- * receipt against the chain (verifiers can also check independently with `verifyReceipt`).
+ * Job status (with its queue: which one and its pg-boss state, or `embedded`), its changes as
+ * Server-Sent Events (`events.ts`), the receipt of a confirmed proven inference, and a server-side
+ * re-verification of a receipt against the chain (verifiers can also check independently with
+ * `verifyReceipt`).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { SNARK_SCALAR_FIELD } from '@krain/zk'
@@ -9,6 +11,8 @@ import { BadRequestError, ConflictError, NotFoundError, UnavailableError } from 
 import { errorResponses, IdParams } from '@krain/client/schemas/common'
 import { JobView, ReceiptResponse, VerifyBody, VerifyResponse } from '@krain/client/schemas/jobs'
 import { Type } from 'typebox'
+import { jobEventsRoute } from './events.js'
+import { queueOf } from './queue-of.js'
 import { jobView } from './view.js'
 
 const WaitQuery = Type.Object({ waitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 120_000 })), until: Type.Optional(Type.Union([Type.Literal('proved'), Type.Literal('confirmed')])) }, { additionalProperties: false })
@@ -24,8 +28,11 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     if (!job) throw new NotFoundError('job', req.params.id)
     const who = req.authorize('jobs:read', { owner: job.owner })
     if (req.query.waitMs) job = await fastify.jobs.waitFor(job.id, [req.query.until ?? 'confirmed'], req.query.waitMs).catch(async () => (await fastify.store.getJob(req.params.id))!)
-    return jobView(job, job.owner === who.address)
+    const queue = await queueOf(fastify.queue, job)
+    return { ...jobView(job, job.owner === who.address), ...(queue ? { queue } : {}) }
   })
+
+  await fastify.register(jobEventsRoute)
 
   // `krain jobs list`: the caller's jobs, newest first; an admin may ask for everyone's
   fastify.get('/jobs', { schema: { tags: ['proofs'], summary: 'My jobs, newest first (admin: ?all=true for every owner)', querystring: ListQuery, response: { 200: Type.Array(JobSummary), ...errorResponses } } }, async (req) => {

@@ -32,7 +32,7 @@ function parseCalibrationQuery(s: string): number[][] {
 /** Model routes. */
 export const modelRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const models = new ModelCatalog(fastify.store)
-  const builds = new CircuitBuilds({ store: fastify.store, chain: () => fastify.chain, log: fastify.log })
+  const builds = new CircuitBuilds({ store: fastify.store, chain: () => fastify.chain, log: fastify.log, queue: fastify.queue, jobs: fastify.config.jobs })
   fastify.addHook('onReady', async () => builds.resume())
   fastify.addHook('preClose', async () => builds.stop())
 
@@ -90,7 +90,8 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     if (m.meta?.proving.circuit === 'generated' && !circuitOfModel(m.id)) {
       const s = await builds.status(m.id)
       if (s?.state === 'failed') throw new BadRequestError('MODEL_CIRCUIT_FAILED', `the circuit build of model "${m.id}" failed: ${s.error?.message ?? 'unknown'}`)
-      throw new ConflictError('MODEL_CIRCUIT_NOT_BUILT', `the circuit of model "${m.id}" is still being built (${s?.phase ?? s?.state ?? 'queued'}); follow GET /v1/models/${m.id}/circuit`)
+      // built by a worker (KRAIN_JOBS=external): the workers prove from the shared circuit cache
+      if (s?.state !== 'proved' && s?.state !== 'confirmed') throw new ConflictError('MODEL_CIRCUIT_NOT_BUILT', `the circuit of model "${m.id}" is still being built (${s?.phase ?? s?.state ?? 'queued'}); follow GET /v1/models/${m.id}/circuit`)
     }
     const { inputs } = checkModelShape(m.spec)
     if (req.body.input.length !== inputs) throw new BadRequestError('INPUT_SHAPE', `"input" expected ${inputs} features, got ${req.body.input.length}`)
