@@ -214,6 +214,18 @@ export class KrainClient implements Disposable {
     }
   }
 
+  /**
+   * Prove k rows of a model in one proof, recorded by one registry transaction (1 ≤ k ≤ 31; the
+   * model needs a generated circuit). The job's `batch` shows the batch circuit's build phase, then
+   * each row's output, the proof and, once confirmed, the receipt and gas (`verifyBatchReceipt`
+   * checks it independently).
+   * @returns the queued job (follow it with `waitForJob`)
+   */
+  proveBatch({ modelId, inputs, salts }: { modelId: string; inputs: number[][]; salts?: bigint[] }): Promise<JobInfo> {
+    const body = { inputs, ...(salts ? { salts: salts.map(String) } : {}) }
+    return this.http.request('POST', `/v1/models/${encodeURIComponent(modelId)}/prove-batch`, { body })
+  }
+
   /** Receipt of a confirmed job. */
   receipt(id: string): Promise<ProvenInferenceReceipt> {
     return this.http.request('GET', `/v1/jobs/${encodeURIComponent(id)}/receipt`)

@@ -10,7 +10,7 @@ import { anObject, typeError } from '@krain/core'
 import { verifiers } from '@krain/chain'
 import { parsePublicSignals, verifyGroth16, type Groth16Proof } from '@krain/zk/groth16'
 
-export { createChainClient, inferenceId, verifyOnChainAndOffChain } from '@krain/chain'
+export { batchId, createChainClient, inferenceId, verifyOnChainAndOffChain } from '@krain/chain'
 
 /** Output classes of the fixed inference circuits (`CIRCUITS` of `@krain/zk`; a test keeps them equal). */
 export const INFERENCE_CLASSES = { inference_logistic: 2, inference_mlp: 10 } as const

@@ -4,5 +4,5 @@
  * verifiers with the pinned verification keys read (and hash-checked) from its artifacts, and
  * `@krain/chain`'s registry reads. `verify-backend-browser.ts` is the browser's twin.
  */
-export { createChainClient, inferenceId, verifyOnChainAndOffChain } from '@krain/chain'
+export { batchId, createChainClient, inferenceId, verifyOnChainAndOffChain } from '@krain/chain'
 export { verifyInference, verifyNetwork } from '@krain/zk'

@@ -3,6 +3,7 @@
  * Proven-inference jobs and their receipts.
  */
 import { Type, type Static } from 'typebox'
+import { BatchJobResult } from './models.js'
 
 /** Where a proof was recorded: the chain (`chainId`), the registry, the transaction; `rpcUrl` is a hint of where to read that chain (the gateway's public RPC). */
 export const Receipt = Type.Object({ txHash: Type.String(), blockNumber: Type.String(), chainId: Type.Integer(), registry: Type.String(), rpcUrl: Type.Optional(Type.String()) })
@@ -42,6 +43,10 @@ export const JobView = Type.Object({
   ]),
   /** Which queue carries the job, and its state there (`GET /v1/jobs/:id`). */
   queue: Type.Optional(JobQueueView),
+  /** The job's kind (`proven-inference`, `proven-inference-batch`, `circuit-build`). */
+  kind: Type.Optional(Type.String()),
+  /** A batch job's progress and result (`POST /v1/models/:id/prove-batch`); its `result` is null. */
+  batch: Type.Optional(BatchJobResult),
 })
 
 export const ReceiptResponse = Type.Object({

@@ -145,3 +145,52 @@ export const ProveBody = Type.Object(
   { additionalProperties: false },
 )
 export type ProveBody = Static<typeof ProveBody>
+
+/** Largest batch of one proof: `packedOutputs = Σ output_r · 256^r` must stay below the field (the registry's `MAX_BATCH_SIZE`). */
+export const MAX_PROVE_BATCH = 31
+
+/** `POST /v1/models/:id/prove-batch`: k rows of one model in one proof (1 ≤ k ≤ {@link MAX_PROVE_BATCH}). */
+export const ProveBatchBody = Type.Object(
+  {
+    /** The preprocessed feature rows (each checked against the model's shape and the circuit's input range; a row count above the limit is a typed `BATCH_TOO_LARGE`). */
+    inputs: Type.Array(Type.Array(Type.Number({ minimum: -1e6, maximum: 1e6 }), { minItems: 1, maxItems: 4096 }), { minItems: 1, maxItems: 256 }),
+    /** One salt per row (decimal field elements); random when absent. */
+    salts: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9]{1,78}$' }), { minItems: 1, maxItems: 256 })),
+  },
+  { additionalProperties: false },
+)
+export type ProveBatchBody = Static<typeof ProveBatchBody>
+
+/** Where a batch was recorded: as a single receipt, with the gas of its transaction when known. */
+export const BatchReceipt = Type.Object({ txHash: Type.String(), blockNumber: Type.String(), chainId: Type.Integer(), registry: Type.String(), gasUsed: Type.Optional(Type.String()), rpcUrl: Type.Optional(Type.String()) })
+export type BatchReceipt = Static<typeof BatchReceipt>
+
+/**
+ * A batch job's progress and result (`JobView.batch`): the batch circuit's build phase while it
+ * builds, then the proof of k rows (`publicSignals = [packedOutputs, modelCommitment,
+ * batchCommitment]`), each row's output (label) and input commitment, and once confirmed the
+ * record's id (`batchId`), receipt and gas.
+ */
+export const BatchJobResult = Type.Object({
+  /** Rows in the batch (k). */
+  size: Type.Integer(),
+  /** `generate`, `compile`, `setup`, `export`, `cached`, `done`, `proving`, `proved`. */
+  phase: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
+  /** The batch circuit (content-addressed id), and its constraints once known. */
+  circuit: Type.Optional(Type.String()),
+  constraints: Type.Optional(Type.Integer()),
+  /** Each row's output: 0/1 for a sign head, the class index for argmax (decimal strings). */
+  outputs: Type.Optional(Type.Array(Type.String())),
+  modelCommitment: Type.Optional(Type.String()),
+  inputCommitments: Type.Optional(Type.Array(Type.String())),
+  batchCommitment: Type.Optional(Type.String()),
+  publicSignals: Type.Optional(Type.Array(Type.String())),
+  proof: Type.Optional(Type.Unknown()),
+  /** `batchId(modelCommitment, batchCommitment, packedOutputs, k)`: the record's id in `InferenceRegistry`. */
+  recordId: Type.Optional(Type.String()),
+  receipt: Type.Optional(BatchReceipt),
+  /** The salts of the rows' input commitments (the job's owner only). */
+  salts: Type.Optional(Type.Array(Type.String())),
+})
+export type BatchJobResult = Static<typeof BatchJobResult>

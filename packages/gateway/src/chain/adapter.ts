@@ -11,13 +11,13 @@ import type { InferenceSubmission } from '../store/rows.js'
 export type { InferenceSubmission }
 
 /** A confirmed record. */
-export type ChainReceipt = { txHash: `0x${string}`; blockNumber: string; chainId: number; registry: `0x${string}` }
+export type ChainReceipt = { txHash: `0x${string}`; blockNumber: string; chainId: number; registry: `0x${string}`; /** Gas of the transaction, when known (batch submissions). */ gasUsed?: string }
 
 /** The chain operations used by jobs, the outbox and the verifier routes. */
 export interface ChainAdapter {
   readonly chainId: number
   readonly registryAddress: `0x${string}`
-  /** Send the transaction (registering the model first if needed); resolves once it is sent. */
+  /** Send the transaction (registering the model first if needed; a batch (`s.batch`) sets the model's batch verifier first, see `chain/batch-chain.ts`); resolves once it is sent. */
   submit(s: InferenceSubmission): Promise<{ txHash: `0x${string}` }>
   /** Wait for the receipt of a sent transaction; throws if it reverted. */
   confirm(txHash: `0x${string}`): Promise<ChainReceipt>

@@ -8,6 +8,7 @@
 import { ChainError, connectChain, getInference, inferenceId, registerModel, submitInference, verifyOnChainAndOffChain, type ChainClient, type ChainConfig, type SnarkjsGroth16Proof } from '@krain/chain'
 import type { Address } from 'viem'
 import { verificationKeyOf, verifierSolidityOf } from '../zk/generated-circuits.js'
+import { createBatchChain } from './batch-chain.js'
 import type { ChainAdapter, ChainReceipt, InferenceSubmission } from './adapter.js'
 
 /** Parameters of {@link createChainAdapter}. */
@@ -68,10 +69,16 @@ export function createChainAdapter({ client, registryAddress, verifiers = {} }: 
   }
 
   let pending: { txHash: `0x${string}`; receipt: ChainReceipt } | undefined
+  const batches = createBatchChain({ client, registry: registryAddress })
   return {
     chainId: client.chain.id,
     registryAddress,
     async submit(s) {
+      if (s.batch) {
+        const receipt = await batches.submit({ ...s, batch: s.batch })
+        pending = { txHash: receipt.txHash, receipt }
+        return { txHash: receipt.txHash }
+      }
       await ensureModel(s)
       const r = await submitInference({ client, registry: registryAddress, proof: s.proof as SnarkjsGroth16Proof, publicSignals: s.publicSignals })
       pending = { txHash: r.hash, receipt: { txHash: r.hash, blockNumber: String(r.blockNumber), chainId: client.chain.id, registry: registryAddress } }
@@ -84,6 +91,7 @@ export function createChainAdapter({ client, registryAddress, verifiers = {} }: 
       return { txHash, blockNumber: String(r.blockNumber), chainId: client.chain.id, registry: registryAddress }
     },
     async findRecorded(s) {
+      if (s.batch) return batches.findRecorded({ ...s, batch: s.batch })
       const rec = await getInference({ client, registry: registryAddress, id: idOf(s) })
       return rec ? receiptOf(rec) : null
     },

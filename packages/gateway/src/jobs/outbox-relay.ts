@@ -164,7 +164,7 @@ export class OutboxRelay {
     const job = await this.p.store.getJob(entry.jobId)
     await this.p.store.finishOutbox(entry.id, receipt, Date.now())
     this.events.emit('outbox', entry.id)
-    const proved = job?.kind === 'proven-inference' ? job.result : null
+    const proved = job?.kind === 'proven-inference' || job?.kind === 'proven-inference-batch' ? job.result : null
     await this.p.jobs.move(entry.jobId, 'confirmed', { ...(proved ? { result: { ...proved, receipt } } : {}), txHash: receipt.txHash })
     return 'done'
   }

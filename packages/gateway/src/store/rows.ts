@@ -15,7 +15,7 @@ import { validateSession, type SessionConfig } from '@krain/mpc'
 import { Type, type Static, type TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { Receipt } from '@krain/client/schemas/jobs'
-import { ProvingSummary } from '@krain/client/schemas/models'
+import { BatchJobResult, ProvingSummary } from '@krain/client/schemas/models'
 import { MpcSessionConfig } from '@krain/client/schemas/mpc'
 import { GatewayError } from '../errors.js'
 
@@ -116,8 +116,21 @@ export const InferenceSubmission = Type.Object({
   /** Groth16 proof and public signals as produced by `@krain/zk` (JSON). */
   proof: Proof,
   publicSignals: Type.Array(Type.String()),
+  /**
+   * A batch proof of `size` rows (`InferenceRegistry.submitInferenceBatch`; `circuit` is then the
+   * batch circuit, the model's batch verifier is set to it before submitting); absent for one inference.
+   */
+  batch: Type.Optional(Type.Object({ size: Type.Integer({ minimum: 1, maximum: 31 }), /** The model's single-inference circuit (to register the model if it is not yet). */ singleCircuit: Type.Optional(Type.String()) })),
 })
 export type InferenceSubmission = Static<typeof InferenceSubmission>
+
+/** `jobs.input` of a batch of proven inferences: k feature rows and the salts of their commitments. */
+export const ProveBatchInput = Type.Object({ inputs: Type.Array(Type.Array(Type.Number())), salts: Type.Array(Type.String()) })
+export type ProveBatchInput = Static<typeof ProveBatchInput>
+
+/** `jobs.result` of a batch job: its circuit's build progress, then the proof and, once confirmed, the receipt. */
+export { BatchJobResult }
+export type { BatchJobResult as BatchJobResultRow } from '@krain/client/schemas/models'
 
 /** `he_keys.params`: what the worker read from an uploaded evaluation-key bundle. */
 export const KeyParams = Type.Object({ paramsId: Type.String(), polyModulusDegree: Type.Integer(), galoisSteps: Type.Array(Type.Integer()), relin: Type.Boolean() })

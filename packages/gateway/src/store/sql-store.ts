@@ -5,7 +5,7 @@
  */
 import type { SqlDriver, SqlRow } from './driver.js'
 import { migrate } from './migrations.js'
-import { AuditLogRow, CircuitBuildInput, CircuitBuildResult, decodeFederatedConfig, decodeJson, decodeModel, FederatedEvent, InferenceSubmission, JobFailure, KeyParams, ModelMeta, OutboxResult, ProvedResult, ProveInput, StoreRowError, type RowLocation } from './rows.js'
+import { AuditLogRow, BatchJobResult, CircuitBuildInput, CircuitBuildResult, decodeFederatedConfig, decodeJson, decodeModel, FederatedEvent, InferenceSubmission, JobFailure, KeyParams, ModelMeta, OutboxResult, ProvedResult, ProveBatchInput, ProveInput, StoreRowError, type RowLocation } from './rows.js'
 import { openPostgres } from './postgres-driver.js'
 import { openSqlite } from './sqlite-driver.js'
 import type {
@@ -56,6 +56,7 @@ const toJob = (r: SqlRow): JobRecord => {
   const result = r.result === null || r.result === undefined ? null : r.result
   if (r.kind === 'proven-inference') return { ...row, kind: 'proven-inference', input: decodeJson(ProveInput, r.input, at('input')), result: result === null ? null : decodeJson(ProvedResult, result, at('result')) }
   if (r.kind === 'circuit-build') return { ...row, kind: 'circuit-build', input: decodeJson(CircuitBuildInput, r.input, at('input')), result: result === null ? null : decodeJson(CircuitBuildResult, result, at('result')) }
+  if (r.kind === 'proven-inference-batch') return { ...row, kind: 'proven-inference-batch', input: decodeJson(ProveBatchInput, r.input, at('input')), result: result === null ? null : decodeJson(BatchJobResult, result, at('result')) }
   throw new StoreRowError({ ...at('kind'), reason: `unknown job kind ${JSON.stringify(r.kind)}` })
 }
 const outboxStatuses = ['pending', 'done', 'dead'] as const
@@ -233,7 +234,7 @@ export class SqlStore implements Store {
   transitionJob(id: string, from: JobState[], patch: JobPatch & { state: JobState }, now: number): Promise<boolean> {
     return this.transition(this.db, id, from, patch, now)
   }
-  transitionJobWithOutbox(id: string, from: JobState[], patch: { state: JobState; result?: ProvedResult }, o: OutboxRecord, now: number): Promise<boolean> {
+  transitionJobWithOutbox(id: string, from: JobState[], patch: { state: JobState; result?: ProvedResult | BatchJobResult }, o: OutboxRecord, now: number): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       if (!(await this.transition(tx, id, from, patch, now))) return false
       await tx.run(

@@ -5,7 +5,7 @@
  * arrive decoded and checked (see `rows.ts`).
  */
 import type { Model } from '@krain/models'
-import type { AuditLogRow, CircuitBuildInput, CircuitBuildResult, FederatedConfig, FederatedEvent, InferenceSubmission, JobFailure, KeyParams, ModelMeta, OutboxResult, ProvedResult, ProveInput } from './rows.js'
+import type { AuditLogRow, BatchJobResultRow, CircuitBuildInput, CircuitBuildResult, ProveBatchInput, FederatedConfig, FederatedEvent, InferenceSubmission, JobFailure, KeyParams, ModelMeta, OutboxResult, ProvedResult, ProveInput } from './rows.js'
 
 /** States of a proven-inference job, in order; `failed` may follow any non-final state. */
 export type JobState = 'queued' | 'proving' | 'proved' | 'submitted' | 'confirmed' | 'failed'
@@ -47,10 +47,12 @@ type JobRow = {
 export type ProvenInferenceJob = JobRow & { kind: 'proven-inference'; input: ProveInput; result: ProvedResult | null }
 /** The circuit build of a registered model (generated circuits). */
 export type CircuitBuildJob = JobRow & { kind: 'circuit-build'; input: CircuitBuildInput; result: CircuitBuildResult | null }
+/** k proven inferences of one model in one batch proof (`POST /v1/models/:id/prove-batch`). */
+export type ProvenInferenceBatchJob = JobRow & { kind: 'proven-inference-batch'; input: ProveBatchInput; result: BatchJobResultRow | null }
 /** A job, by kind; its JSON columns arrive decoded. */
-export type JobRecord = ProvenInferenceJob | CircuitBuildJob
+export type JobRecord = ProvenInferenceJob | CircuitBuildJob | ProvenInferenceBatchJob
 /** The change of a job's result, error or transaction along a transition. */
-export type JobPatch = { result?: ProvedResult | CircuitBuildResult; error?: JobFailure; txHash?: string }
+export type JobPatch = { result?: ProvedResult | CircuitBuildResult | BatchJobResultRow; error?: JobFailure; txHash?: string }
 
 /** A pending or finished chain submission. */
 export type OutboxRecord = {
@@ -133,7 +135,7 @@ export interface Store {
   /** Move a job from one of `from` to `patch.state` (compare-and-set); false if it was not in `from`. */
   transitionJob(id: string, from: JobState[], patch: JobPatch & { state: JobState }, now: number): Promise<boolean>
   /** Like {@link transitionJob} and, in the same transaction, enqueue `outbox`. */
-  transitionJobWithOutbox(id: string, from: JobState[], patch: { state: JobState; result?: ProvedResult }, outbox: OutboxRecord, now: number): Promise<boolean>
+  transitionJobWithOutbox(id: string, from: JobState[], patch: { state: JobState; result?: ProvedResult | BatchJobResultRow }, outbox: OutboxRecord, now: number): Promise<boolean>
   countJobs(): Promise<Record<JobState, number>>
 
   /** Lease up to `limit` due pending entries for `leaseMs` (other instances skip them meanwhile). */

@@ -4,7 +4,7 @@
  * are never returned; the salt (which opens the input commitment) only to the job's owner.
  */
 import type { JobView } from '@krain/client/schemas/jobs'
-import type { JobRecord } from '../../store/types.js'
+import type { JobRecord, ProvenInferenceBatchJob } from '../../store/types.js'
 
 /** The HTTP view of a job. */
 export function jobView(job: JobRecord, isOwner: boolean): JobView {
@@ -32,5 +32,13 @@ export function jobView(job: JobRecord, isOwner: boolean): JobView {
           ...(salt ? { salt } : {}),
         }
       : null,
+    ...(job.kind === 'proven-inference-batch' ? { kind: job.kind, batch: batchView(job, isOwner) } : {}),
   }
+}
+
+/** A batch job's progress and result; the salts (which open the rows' commitments) only to its owner, the rows never. */
+function batchView(job: ProvenInferenceBatchJob, isOwner: boolean): NonNullable<JobView['batch']> {
+  const r = job.result ?? { size: job.input.inputs.length }
+  const phase = job.state === 'submitted' || job.state === 'confirmed' || job.state === 'failed' ? job.state : r.phase
+  return { ...r, ...(phase ? { phase } : {}), ...(isOwner ? { salts: job.input.salts } : {}) }
 }

@@ -2,7 +2,8 @@
  * @module routes/models
  * Register a model (weights stay with the gateway; its Poseidon commitment is computed with
  * `@krain/zk`), list and describe models (never their weights), plan an encrypted inference,
- * run one on ciphertexts (`encrypted-inference.ts`), and request a proven inference (a job).
+ * run one on ciphertexts (`encrypted-inference.ts`), and request a proven inference (a job), or a
+ * batch of k in one proof (`prove-batch.ts`).
  */
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
@@ -21,6 +22,7 @@ import { randomSalt, SNARK_SCALAR_FIELD, type WeightMode } from '@krain/zk'
 import { CircuitBuilds } from '../../zk/circuit-builds.js'
 import { circuitOfModel } from '../../zk/generated-circuits.js'
 import { encryptedInferenceRoute } from './encrypted-inference.js'
+import { proveBatchRoute } from './prove-batch.js'
 
 /** Calibration rows from the binary route's query: CSV lines separated by ";". */
 function parseCalibrationQuery(s: string): number[][] {
@@ -82,6 +84,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   })
 
   await fastify.register(encryptedInferenceRoute, { models })
+  await fastify.register(proveBatchRoute, { models })
 
   fastify.post('/:id/prove', { schema: { tags: ['proofs'], summary: 'Prove an inference (a job: queued → proving → proved → submitted → confirmed)', params: IdParams, body: ProveBody, response: { 202: JobView, ...errorResponses } } }, async (req, reply) => {
     const m = await models.get(req.params.id)

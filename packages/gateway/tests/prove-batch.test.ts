@@ -1,0 +1,154 @@
+/**
+ * Batch proofs through the gateway (`POST /v1/models/:id/prove-batch`): a 5-feature logistic
+ * regression with a generated circuit proves 3 rows in one proof; the job goes to `confirmed` on
+ * anvil with the quantised model's labels, the proof verifies off-chain with snarkjs, one
+ * `InferenceBatchRecorded` event is on chain and `verifyBatchReceipt` accepts it. Bad rows, a batch
+ * above 31 rows, a batch circuit above the powers of tau here and a model without a generated
+ * circuit are typed 400s with no job stored. The same batch proved again (as after a crash between
+ * sending the transaction and storing it) and a redelivered job are not submitted twice.
+ */
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as snarkjs from 'snarkjs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { FastifyInstance } from 'fastify'
+import { parseEventLogs } from 'viem'
+import { createChainClient, getInference, inferenceRegistryAbi, type ChainClient } from '@krain/chain'
+import { predictLabel, type Model } from '@krain/models'
+import { closeProvers, evaluateQuantized, loadCircuit, quantizeNetworkInput, type QuantizedNetwork } from '@krain/zk'
+import { KrainClient, verifyBatchReceipt } from '@krain/client'
+import { startEmbeddedChain, type EmbeddedChain } from '../src/chain/embedded.js'
+import { connectChainAdapter } from '../src/chain/krain-chain.js'
+import { bigJson, prepareModel } from '../src/models/prepare-model.js'
+import { bearer, signInWith, testGateway, wallet } from './helpers/app.js'
+import { syntheticRows } from '../../zk/tests/fixtures/synthetic.js'
+
+// the circuit cache the zk tests use: a re-run reuses the built circuits
+process.env.KRAIN_CIRCUIT_CACHE ??= join(tmpdir(), 'krain-zk-test-circuits')
+
+const K = 3
+const model: Model = { kind: 'logistic', weights: [0.8, -0.6, 0.4, -0.3, 0.5], bias: 0.05 }
+const rows = syntheticRows(24, 5, 21)
+
+describe('POST /v1/models/:id/prove-batch', () => {
+  let chain: EmbeddedChain
+  let app: FastifyInstance
+  let url: string
+  let reader: ChainClient
+  let modelId: string
+  let commitment: string
+  let q: QuantizedNetwork
+  let owner: KrainClient
+  let token: string
+
+  const batchEvents = async (): Promise<number> => {
+    const logs = await reader.publicClient.getLogs({ address: chain.registryAddress, fromBlock: 0n })
+    return parseEventLogs({ abi: inferenceRegistryAbi, logs, eventName: 'InferenceBatchRecorded' }).filter((l) => l.args.modelCommitment === BigInt(commitment)).length
+  }
+
+  beforeAll(async () => {
+    chain = await startEmbeddedChain()
+    const adapter = await connectChainAdapter({ rpcUrl: chain.rpcUrl, privateKey: chain.privateKey, registryAddress: chain.registryAddress, verifiers: chain.verifiers })
+    reader = await createChainClient({ rpcUrl: chain.rpcUrl })
+    app = await testGateway({ chain: adapter, config: { outboxIntervalMs: 50 } })
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+    owner = new KrainClient({ url, account: wallet(60) })
+    const info = await owner.registerModel({ name: 'logit-5', model, calibration: rows, mode: 'committed' })
+    expect(info.proving).toMatchObject({ provable: true, circuit: 'generated' })
+    modelId = info.id
+    commitment = info.commitment!
+    const built = await owner.waitForCircuit(modelId, { pollMs: 200 })
+    expect(built.error).toBeNull()
+    q = bigJson.parse<QuantizedNetwork>(JSON.stringify((await app.store.getModel(modelId))!.meta!.quantized))
+    token = await signInWith(app, wallet(61))
+  }, 120_000)
+
+  afterAll(async () => {
+    await app?.close()
+    await chain?.stop()
+    await closeProvers()
+  })
+
+  it(`proves ${K} rows in one proof, records them in one transaction, and the receipt verifies off- and on-chain`, async () => {
+    const agent = new KrainClient({ url, account: wallet(61) })
+    const inputs = rows.slice(0, K)
+    const queued = await agent.proveBatch({ modelId, inputs })
+    expect(queued).toMatchObject({ state: 'queued', kind: 'proven-inference-batch', result: null, batch: { size: K } })
+    const job = await agent.waitForJob(queued.id)
+    expect(job.error).toBeNull()
+    expect(job.state).toBe('confirmed')
+    const b = job.batch!
+    // the quantised model's labels (and here the float model's too)
+    const expected = inputs.map((x) => String(evaluateQuantized(q, quantizeNetworkInput(q, x)).output))
+    expect(b.outputs).toEqual(expected)
+    expect(inputs.map((x) => String(predictLabel(model, x)))).toEqual(expected)
+    expect(b.publicSignals).toEqual([String(expected.reduce((a, o, r) => a + (BigInt(o) << BigInt(8 * r)), 0n)), commitment, b.batchCommitment])
+    expect(b.inputCommitments).toHaveLength(K)
+    expect(b.salts).toHaveLength(K)
+    expect(b.circuit).toMatch(new RegExp(`-b${K}-[0-9a-f]{12}$`))
+    expect(b.receipt).toMatchObject({ txHash: job.txHash, chainId: 31337, registry: chain.registryAddress })
+    expect(Number(b.receipt!.gasUsed)).toBeGreaterThan(0)
+    // off-chain with snarkjs and the batch circuit's verification key
+    const circuit = loadCircuit({ id: b.circuit! })
+    expect(await snarkjs.groth16.verify(circuit.vkey, b.publicSignals!, b.proof as never)).toBe(true)
+    const forged = [String(BigInt(b.publicSignals![0]!) ^ 1n), b.publicSignals![1]!, b.publicSignals![2]!]
+    expect(await snarkjs.groth16.verify(circuit.vkey, forged, b.proof as never)).toBe(false)
+    // on chain: one batch record of K rows, made by the job's transaction
+    const rec = await getInference({ client: reader, registry: chain.registryAddress, id: b.recordId as `0x${string}` })
+    expect(rec).toMatchObject({ kind: 'batch', size: K, modelCommitment: BigInt(commitment), batchCommitment: BigInt(b.batchCommitment!), transactionHash: job.txHash })
+    expect(rec?.kind === 'batch' ? rec.outputs.map(String) : null).toEqual(expected)
+    expect(await batchEvents()).toBe(1)
+    const v = await verifyBatchReceipt({ job, rpcUrl: chain.rpcUrl, verificationKey: circuit.vkey, expectedModelCommitment: BigInt(commitment) })
+    expect(v.reasons).toEqual([])
+    expect(v).toMatchObject({ valid: true, offChain: true, onChain: true, recordedByReceiptTx: true, outputs: expected.map(Number) })
+    const tampered = { ...job, batch: { ...b, outputs: [...b.outputs!].reverse().map((o, i) => (i === 0 ? String(1 - Number(o)) : o)) } }
+    expect((await verifyBatchReceipt({ job: tampered, rpcUrl: chain.rpcUrl, verificationKey: circuit.vkey })).valid).toBe(false)
+
+    // the same rows and salts proved again (as after a crash between sending the transaction and
+    // storing its hash): the relay finds the record and does not submit again
+    const again = await agent.proveBatch({ modelId, inputs, salts: b.salts!.map(BigInt) })
+    const done = await agent.waitForJob(again.id)
+    expect(done.state).toBe('confirmed')
+    expect(done.txHash).toBe(job.txHash)
+    expect(done.batch?.recordId).toBe(b.recordId)
+    // a redelivered job (the queue delivers at least once) changes nothing
+    await app.jobs.prove(job.id)
+    await app.outbox.submitById(`submit:${job.id}`)
+    expect((await app.store.getJob(job.id))?.state).toBe('confirmed')
+    expect(await batchEvents()).toBe(1)
+  }, 120_000)
+
+  it('refuses bad rows, too many rows, a circuit above the powers of tau and a model without a generated circuit, storing nothing', async () => {
+    const jobsBefore = (await app.store.listJobsOf(null, 500)).length
+    const post = (id: string, payload: Record<string, unknown>) => app.inject({ method: 'POST', url: `/v1/models/${id}/prove-batch`, headers: bearer(token), payload })
+    const short = await post(modelId, { inputs: [rows[0], rows[1]!.slice(0, 4)] })
+    expect(short.statusCode).toBe(400)
+    expect(short.json()).toMatchObject({ code: 'BATCH_ROW_INVALID', message: expect.stringMatching(/"inputs\[1\]" expected 5 features/) })
+    const far = await post(modelId, { inputs: [rows[0], rows[1], [0, 0, 1e6, 0, 0]] })
+    expect(far.statusCode).toBe(400)
+    expect(far.json()).toMatchObject({ code: 'BATCH_ROW_INVALID', message: expect.stringMatching(/"inputs\[2\]\[2\]"/) })
+    const big = await post(modelId, { inputs: syntheticRows(32, 5, 4) })
+    expect(big.statusCode).toBe(400)
+    expect(big.json()).toMatchObject({ code: 'BATCH_TOO_LARGE', details: 'limit 31' })
+    const salts = await post(modelId, { inputs: rows.slice(0, 2), salts: ['1'] })
+    expect(salts.json()).toMatchObject({ code: 'INVALID_ARGUMENT' })
+    // a model with a shipped circuit (no quantisation for a generated one)
+    const shipped = await app.inject({ method: 'POST', url: '/v1/models', headers: bearer(token), payload: { name: 'shipped', model: { kind: 'logistic', weights: Array(30).fill(0.1), bias: 0 } } })
+    expect(shipped.statusCode).toBe(201)
+    const s = await post((shipped.json() as { id: string }).id, { inputs: [Array(30).fill(0)] })
+    expect(s.statusCode).toBe(400)
+    expect(s.json()).toMatchObject({ code: 'MODEL_NOT_BATCH_PROVABLE' })
+    // a wide model whose 31-row batch circuit exceeds the powers of tau here (stored as registration would, without its single build)
+    const wide: Model = { kind: 'logistic', weights: Array.from({ length: 1000 }, (_, i) => Math.sin(i + 1)), bias: 0 }
+    const prepared = await prepareModel({ model: wide, calibration: syntheticRows(8, 1000, 5), mode: 'committed' })
+    await app.store.putModel({ id: 'wide-1000', owner: wallet(61).address, name: 'wide', kind: 'logistic', spec: prepared.model, commitment: prepared.commitment, createdAt: Date.now(), meta: prepared.meta })
+    const tooBig = await post('wide-1000', { inputs: syntheticRows(31, 1000, 6) })
+    expect(tooBig.statusCode).toBe(400)
+    const body = tooBig.json() as { code: string; details: string }
+    expect(body.code).toBe('BATCH_CIRCUIT_TOO_LARGE')
+    const [, estimate, limit] = /^constraints (\d+), limit (\d+)$/.exec(body.details)!.map(Number)
+    expect(estimate).toBeGreaterThan(limit!)
+    expect((await app.store.listJobsOf(null, 500)).length).toBe(jobsBefore)
+  }, 60_000)
+})
