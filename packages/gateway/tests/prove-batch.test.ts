@@ -22,13 +22,21 @@ import { connectChainAdapter } from '../src/chain/krain-chain.js'
 import { bigJson, prepareModel } from '../src/models/prepare-model.js'
 import { bearer, signInWith, testGateway, wallet } from './helpers/app.js'
 import { syntheticRows } from '../../zk/tests/fixtures/synthetic.js'
+import { runKrain } from './helpers/krain-bin.js'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { readRowsCsv } from '../src/cli/commands/models-batch.js'
 
 // the circuit cache the zk tests use: a re-run reuses the built circuits
 process.env.KRAIN_CIRCUIT_CACHE ??= join(tmpdir(), 'krain-zk-test-circuits')
 
-const K = 3
-const model: Model = { kind: 'logistic', weights: [0.8, -0.6, 0.4, -0.3, 0.5], bias: 0.05 }
-const rows = syntheticRows(24, 5, 21)
+// the root README's batch example (section 3b): its model, calibration rows and batch rows
+const root = fileURLToPath(new URL('../../..', import.meta.url))
+const examples = join(root, 'packages/gateway/examples/byom')
+const csvRows = (file: string): number[][] => readRowsCsv(readFileSync(join(examples, file), 'utf8'))
+const model = JSON.parse(readFileSync(join(examples, 'logit-5.json'), 'utf8')) as Model
+const rows = csvRows('logit-5-calibration.csv')
+const K = csvRows('logit-5-batch.csv').length
 
 describe('POST /v1/models/:id/prove-batch', () => {
   let chain: EmbeddedChain
@@ -72,7 +80,7 @@ describe('POST /v1/models/:id/prove-batch', () => {
 
   it(`proves ${K} rows in one proof, records them in one transaction, and the receipt verifies off- and on-chain`, async () => {
     const agent = new KrainClient({ url, account: wallet(61) })
-    const inputs = rows.slice(0, K)
+    const inputs = [rows[16]!, rows[0]!, rows[4]!] // labels 1, 0, 1
     const queued = await agent.proveBatch({ modelId, inputs })
     expect(queued).toMatchObject({ state: 'queued', kind: 'proven-inference-batch', result: null, batch: { size: K } })
     const job = await agent.waitForJob(queued.id)
@@ -83,6 +91,7 @@ describe('POST /v1/models/:id/prove-batch', () => {
     const expected = inputs.map((x) => String(evaluateQuantized(q, quantizeNetworkInput(q, x)).output))
     expect(b.outputs).toEqual(expected)
     expect(inputs.map((x) => String(predictLabel(model, x)))).toEqual(expected)
+    expect(new Set(expected).size).toBe(2)
     expect(b.publicSignals).toEqual([String(expected.reduce((a, o, r) => a + (BigInt(o) << BigInt(8 * r)), 0n)), commitment, b.batchCommitment])
     expect(b.inputCommitments).toHaveLength(K)
     expect(b.salts).toHaveLength(K)
@@ -118,6 +127,45 @@ describe('POST /v1/models/:id/prove-batch', () => {
     expect((await app.store.getJob(job.id))?.state).toBe('confirmed')
     expect(await batchEvents()).toBe(1)
   }, 120_000)
+
+  it('the README batch example runs as written: krain models register, then prove-batch --csv prints per-row labels, the transaction and its gas', async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    const start = readme.indexOf('### 3b. Batches')
+    const section = readme.slice(start, readme.indexOf('\n### ', start + 10))
+    const lines = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.replace(/\\\n\s*/g, '').split('\n')).filter((l) => l.startsWith('npx krain '))
+    expect(lines.map((l) => l.split(' ').slice(2, 4).join(' '))).toEqual(['models register', 'models prove-batch'])
+    const key = `0x${(0xa11ce000n + 63n).toString(16).padStart(64, '0')}`
+    const krain = (line: string, vars: Record<string, string> = {}) => {
+      let l = line.replace(/\s+#.*$/, '')
+      for (const [k, v] of Object.entries(vars)) l = l.replaceAll(k, v)
+      return runKrain([...l.split(/\s+/).slice(2), '--url', url], { cwd: root, env: { KRAIN_KEY: key, KRAIN_CIRCUIT_CACHE: process.env.KRAIN_CIRCUIT_CACHE } })
+    }
+    const reg = await krain(lines[0]!)
+    expect(reg.code).toBe(0)
+    const id = (JSON.parse(reg.stdout) as { id: string; commitment: string }).id
+    const r = await krain(lines[1]!, { '<model-id>': id })
+    expect(r.stderr).toMatch(/proving/)
+    expect(r.stderr).toMatch(/confirmed in block \d+ \(tx 0x[0-9a-f]{64}, \d+ gas, \d+ per row\)/)
+    expect(r.code).toBe(0)
+    const printed = JSON.parse(r.stdout) as { labels: number[]; rows: number; txHash: string; gasUsed: string; gasPerRow: number; recordId: string }
+    const inputs = csvRows('logit-5-batch.csv')
+    expect(printed.rows).toBe(K)
+    expect(printed.labels).toEqual(inputs.map((x) => Number(evaluateQuantized(q, quantizeNetworkInput(q, x)).output)))
+    expect(section).toContain(`"labels": [${printed.labels.join(', ')}]`)
+    expect(printed.txHash).toMatch(/^0x[0-9a-f]{64}$/)
+    expect(printed.gasPerRow).toBe(Math.round(Number(printed.gasUsed) / K))
+    const rec = await getInference({ client: reader, registry: chain.registryAddress, id: printed.recordId as `0x${string}` })
+    expect(rec).toMatchObject({ kind: 'batch', size: K, transactionHash: printed.txHash })
+    // usage and input mistakes are typed, and nothing is sent
+    const dir = mkdtempSync(join(tmpdir(), 'krain-prove-batch-'))
+    const csv = join(dir, 'rows.csv')
+    const both = await runKrain(['models', 'prove-batch', id, '--csv', csv, '--json', '[[1,2,3,4,5]]', '--url', url], { env: { KRAIN_KEY: key } })
+    expect(both.code).toBe(1)
+    expect(both.stderr).toMatch(/CLI_USAGE/)
+    writeFileSync(csv, '1,2,3,4,5\n1,2,x,4,5\n')
+    const junk = await runKrain(['models', 'prove-batch', id, '--csv', csv, '--url', url], { env: { KRAIN_KEY: key } })
+    expect(junk.stderr).toMatch(/CLI_INPUT.*line 2, column 3/)
+  }, 90_000)
 
   it('refuses bad rows, too many rows, a circuit above the powers of tau and a model without a generated circuit, storing nothing', async () => {
     const jobsBefore = (await app.store.listJobsOf(null, 500)).length

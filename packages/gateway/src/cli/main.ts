@@ -24,6 +24,7 @@ import { registerTrainCommands } from './commands/train.js'
 import { registerAuditCommands } from './commands/audit.js'
 import { registerWorkerCommands } from './commands/worker.js'
 import { registerClusterCommands } from './commands/cluster.js'
+import { registerModelsBatchCommands } from './commands/models-batch.js'
 
 async function taskRows(task: string): Promise<{ model: unknown; x: number[][]; y: number[] }> {
   if (task !== 'breast_cancer' && task !== 'digits') throw usageError(`--task: expected breast_cancer or digits, got ${JSON.stringify(task)}`)
@@ -198,6 +199,7 @@ export function program(): Command {
       out(await http.request<ProvenInferenceReceipt>('GET', `/v1/jobs/${encodeURIComponent(job.id)}/receipt`))
     })
 
+  registerModelsBatchCommands(p) // models prove-batch (after `models`)
   registerJobsCommands(p)
   registerPsiCommands(p) // private set intersection
   registerContractCommands(p) // secret contracts
