@@ -10,7 +10,7 @@
  * raw share bytes instead of base64 JSON's 1.38×) unless `binary: false`; the signed fields are the
  * same either way. Against a gateway that does not take CBOR (415) the participant falls back to JSON.
  */
-import { MESSAGE_MEDIA_TYPE, MpcDealerError, Party, decodeMessage, encodeMessage, type AggregateResult, type Hex, type PartyState, type RosterMessage, type SessionConfig, type ShareBundle } from '@krain/mpc'
+import { MESSAGE_MEDIA_TYPE, MpcDealerError, Party, decodeMessage, encodeMessage, toJsonForm, type AggregateResult, type Hex, type PartyState, type RosterMessage, type SessionConfig, type ShareBundle } from '@krain/mpc'
 import { privateKeyToAccount } from 'viem/accounts'
 import { KrainHttpError } from './errors.js'
 import { GatewayHttp } from './http.js'
@@ -175,7 +175,7 @@ export class MpcParticipant {
         this.binary = false // a gateway without the binary transport: JSON from now on
       }
     }
-    await this.http.request('POST', path, { body: { message }, idempotent: true })
+    await this.http.request('POST', path, { body: { message: toJsonForm(message) }, idempotent: true })
   }
 
   /** GET a protocol message, in its binary form when the gateway serves it (else JSON). */

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { privateKeyToAccount } from 'viem/accounts'
-import { Party, addressOf, sharesDigest, sharesManifest, signDigest, type AggregateResult, type RosterMessage, type SessionConfig, type SharesMessage } from '@krain/mpc'
+import { Party, addressOf, toJsonForm, sharesDigest, sharesManifest, signDigest, type AggregateResult, type RosterMessage, type SessionConfig, type SharesMessage } from '@krain/mpc'
 import { MpcParticipant, GatewayHttp } from '@krain/client'
 import { testGateway, wallet } from './helpers/app.js'
 import { hospitalKeys } from './helpers/hospitals.js'
@@ -38,12 +38,12 @@ describe('MPC dealer complaints over HTTP', () => {
     const up = dealer.share([10, -10], roster)
     const shares = up.shares.map((s) => (s.to === parties[3] ? { ...s, ciphertext: flip(s.ciphertext, 40) } : s))
     const cheat: SharesMessage = { ...up, shares, signature: signDigest(keys[0]!, sharesDigest(up.sessionId, up.from, sharesManifest({ shares }))) }
-    await dealerHttp.request('POST', `/v1/mpc/sessions/${sessionId}/shares`, { body: { message: cheat } })
+    await dealerHttp.request('POST', `/v1/mpc/sessions/${sessionId}/shares`, { body: { message: toJsonForm(cheat) } })
     await Promise.all(honest.map((h, i) => h.share([i + 1, i + 1])))
     const sums = await Promise.all(honest.map((h) => h.sum()))
     expect(sums).toEqual([{}, {}, { complainedAbout: parties[0] }])
     const bundle = await dealerHttp.request<Parameters<Party['sum']>[0]>('GET', `/v1/mpc/sessions/${sessionId}/inbox`, { query: { waitMs: 5_000 } })
-    await dealerHttp.request('POST', `/v1/mpc/sessions/${sessionId}/sum-share`, { body: { message: dealer.sum(bundle) } })
+    await dealerHttp.request('POST', `/v1/mpc/sessions/${sessionId}/sum-share`, { body: { message: toJsonForm(dealer.sum(bundle)) } })
     // (everyone answered: the round closed by itself)
     expect(await creator.request<{ phase: string }>('GET', `/v1/mpc/sessions/${sessionId}`)).toMatchObject({ phase: 'done' })
     const r: AggregateResult = await honest[0]!.result()
@@ -54,8 +54,8 @@ describe('MPC dealer complaints over HTTP', () => {
   })
 })
 
-function flip(b64: string, at: number): string {
-  const b = Buffer.from(b64, 'base64')
+function flip(ciphertext: Uint8Array, at: number): Uint8Array {
+  const b = Uint8Array.from(ciphertext)
   b[at]! ^= 0x5a
-  return b.toString('base64')
+  return b
 }

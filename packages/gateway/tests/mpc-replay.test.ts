@@ -68,9 +68,9 @@ async function run(store: Store, actions: Action[]): Promise<void> {
           const p = parties[a.party]!
           const honest = p.sum(await service.inbox(id, p.address), await service.roster(id))
           if (a.kind === 'sum') return service.receive(id, honest)
-          const bytes = Buffer.from(honest.share, 'base64')
+          const bytes = Uint8Array.from(honest.share)
           bytes[0] = bytes[0]! ^ 1
-          const lie: SumShareMessage = { ...honest, share: bytes.toString('base64'), signature: '0x' }
+          const lie: SumShareMessage = { ...honest, share: bytes, signature: '0x' }
           return service.receive(id, { ...lie, signature: signDigest(KEYS[a.party]!, sumShareDigest(lie)) })
         })
         break

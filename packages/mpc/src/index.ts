@@ -8,7 +8,7 @@ export { Coordinator } from './protocol/coordinator.js'
 export type { CoordinatorParameters, ReceiveResult } from './protocol/coordinator.js'
 export { Party } from './protocol/party.js'
 export type { PartyParameters } from './protocol/party.js'
-export { parsePartyMessage, contributorsDigestHex, sumShareDigest, sharesDigest, sharesManifest, ciphertextBytes, vectorBytes } from './protocol/messages.js'
+export { parsePartyMessage, payloadOf, contributorsDigestHex, sumShareDigest, sharesDigest, sharesManifest, ciphertextBytes, vectorBytes } from './protocol/messages.js'
 export { reconstructResidues } from './protocol/reconstruct.js'
 export { verifyDealerComplaint, complaintDigest } from './protocol/complaint.js'
 export type { DealerComplaintVerdict } from './protocol/complaint.js'
@@ -18,13 +18,16 @@ export type {
   AggregateResult,
   BundledShare,
   ContributorsMessage,
+  CoordinatorMemory,
   CoordinatorState,
   DealerComplaint,
   DpConfig,
   EncryptedShare,
   Hex,
   JoinMessage,
+  JsonForm,
   PartyMessage,
+  PartyMemory,
   PartyState,
   Phase,
   Round,
@@ -61,5 +64,6 @@ export type { DeriveShareKeyParameters } from './crypto/share-encryption.js'
 
 // binary wire form of the messages (CBOR, share payloads as raw bytes)
 export { encodeMessage, decodeMessage, MESSAGE_MEDIA_TYPE, BYTES_FIELDS } from './wire/message-wire.js'
+export { toJsonForm, fromJsonForm, PAYLOAD_FIELDS } from './protocol/json-form.js'
 export { encodeCbor, decodeCbor } from './wire/cbor.js'
-export type { EncodeCborOptions } from './wire/cbor.js'
+export type { EncodeCborOptions, DecodeCborOptions } from './wire/cbor.js'

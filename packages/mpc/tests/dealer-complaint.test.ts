@@ -27,9 +27,9 @@ function session(offset: number) {
 function cheatingUpload(honest: SharesMessage, dealerKey: `0x${string}`, victim: string, at: number): SharesMessage {
   const shares = honest.shares.map((s) => {
     if (s.to !== victim) return s
-    const b = Buffer.from(s.ciphertext, 'base64')
+    const b = Uint8Array.from(s.ciphertext)
     b[at % b.length]! ^= 0x5a
-    return { ...s, ciphertext: b.toString('base64') }
+    return { ...s, ciphertext: b }
   })
   return { ...honest, shares, signature: signDigest(dealerKey, sharesDigest(honest.sessionId, honest.from, sharesManifest({ shares }))) }
 }
@@ -72,7 +72,7 @@ describe('a dealer that signs an invalid share', () => {
   it('for any corrupted byte: the recipient blames the dealer, and the proof holds unless the byte is in the key commitment', () => {
     const s = session(520)
     const ups = s.parties.map((p, i) => p.share([i, i, i], s.roster))
-    const ctLen = Buffer.from(ups[1]!.shares[0]!.ciphertext, 'base64').length
+    const ctLen = ups[1]!.shares[0]!.ciphertext.length
     fc.assert(
       fc.property(fc.integer({ min: 0, max: ctLen - 1 }), (at) => {
         // a fresh view of the session per case: the coordinator's state is copied, the parties' too
@@ -111,9 +111,9 @@ describe('a complaint against an honest dealer', () => {
     }
     expect(verifyDealerComplaint({ complaint: claim(key), config: s.config }).verdict).toBe('complainant')
     expect(verifyDealerComplaint({ complaint: claim(new Uint8Array(32).fill(7)), config: s.config }).verdict).toBe('unproven')
-    const altered = Buffer.from(fromDealer.ciphertext, 'base64')
+    const altered = Uint8Array.from(fromDealer.ciphertext)
     altered[50]! ^= 1
-    expect(() => verifyDealerComplaint({ complaint: claim(key, altered.toString('base64')), config: s.config })).toThrow(expect.objectContaining({ code: 'MPC_BAD_SIGNATURE' }))
+    expect(() => verifyDealerComplaint({ complaint: claim(key, altered), config: s.config })).toThrow(expect.objectContaining({ code: 'MPC_BAD_SIGNATURE' }))
     // the coordinator refuses the false complaint and the liar stays expected to sum
     s.parties.forEach((p) => s.coordinator.bundleFor(p.address))
     expect(() => s.coordinator.receive(claim(key), T0 + 2000)).toThrow(expect.objectContaining({ code: 'MPC_BAD_COMPLAINT' }))

@@ -11,9 +11,9 @@ import { identities } from './helpers.js'
 
 /** A correctly signed sum-share carrying another value (a lying holder). */
 function lie(m: SumShareMessage, key: `0x${string}`, delta: number): SumShareMessage {
-  const bytes = Buffer.from(m.share, 'base64')
+  const bytes = Buffer.from(m.share)
   bytes.writeUInt32LE((bytes.readUInt32LE(0) + delta) % 2147483647, 0)
-  const forged = { ...m, share: bytes.toString('base64'), signature: '0x' as const }
+  const forged = { ...m, share: bytes, signature: '0x' as const }
   return { ...forged, signature: signDigest(key, sumShareDigest(forged)) }
 }
 

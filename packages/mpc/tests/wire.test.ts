@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { generatePrivateKey } from 'viem/accounts'
-import { Coordinator, Party, MpcError, addressOf, createSession, decodeCbor, decodeMessage, encodeCbor, encodeMessage } from '../src/index.js'
+import { Coordinator, Party, MpcError, addressOf, createSession, decodeCbor, decodeMessage, encodeCbor, encodeMessage, fromJsonForm, toJsonForm, type SharesMessage } from '../src/index.js'
 
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
 const unhex = (s: string): Uint8Array => new Uint8Array(s.match(/../g)!.map((x) => parseInt(x, 16)))
@@ -93,7 +93,7 @@ describe('encodeMessage / decodeMessage', () => {
       const m = p.share(values, roster)
       const bytes = encodeMessage(m)
       expect(wire(m)).toEqual(m)
-      expect(bytes.length).toBeLessThan(JSON.stringify(m).length * 0.8)
+      expect(bytes.length).toBeLessThan(JSON.stringify(toJsonForm(m)).length * 0.8)
       expect(c.receive(decodeMessage(bytes), now).outcome).toBe('accepted')
     }
     for (const p of parties) expect(c.receive(wire(p.sum(wire(c.bundleFor(p.address)))), now).outcome).toBe('accepted')
@@ -121,5 +121,41 @@ describe('encodeMessage / decodeMessage', () => {
       expect(['MPC_BAD_SIGNATURE', 'MPC_MALFORMED_MESSAGE']).toContain(code)
     }
     expect(c.receive(decodeMessage(bytes), now).outcome).toBe('accepted')
+  })
+
+  it('payloads are bytes in memory and base64 in the JSON form: one binary form, one signature, either form accepted', () => {
+    const now = Date.now()
+    const keys = Array.from({ length: 3 }, () => generatePrivateKey())
+    const ck = generatePrivateKey()
+    const config = createSession({ coordinator: addressOf(ck), parties: keys.map(addressOf), threshold: 2, length: 8, bound: 10, deadlines: { join: now + 60_000, share: now + 120_000, sum: now + 180_000 } })
+    const c = new Coordinator({ config, identityKey: ck })
+    const parties = keys.map((k) => new Party({ config, identityKey: k }))
+    for (const p of parties) c.receive(p.join(), now)
+    const ups = parties.map((p) => p.share(new Array(8).fill(1), c.roster()))
+    const json = toJsonForm(ups[0]!)
+    expect(typeof json.shares[0]!.ciphertext).toBe('string')
+    expect(ups[0]!.shares[0]!.ciphertext).toBeInstanceOf(Uint8Array)
+    // the binary form does not depend on the form the payloads were in
+    expect(encodeMessage(json)).toEqual(encodeMessage(ups[0]!))
+    expect(fromJsonForm<SharesMessage>(json)).toEqual(ups[0])
+    // decoded payloads are views into the received bytes, not copies
+    const bytes = encodeMessage(ups[1]!)
+    const decoded = decodeMessage(bytes) as SharesMessage
+    expect(decoded.shares[0]!.ciphertext.buffer).toBe(bytes.buffer)
+    // a payload changed in place after it was signed is refused (digests are never cached per array)
+    const tampered = structuredClone(ups[2]!)
+    tampered.shares[0]!.ciphertext[40]! ^= 1
+    expect(() => c.receive(tampered, now)).toThrow(expect.objectContaining({ code: 'MPC_BAD_SIGNATURE' }))
+    // the JSON form, as a JSON transport delivers it, is accepted as the same message
+    expect(c.receive(JSON.parse(JSON.stringify(json)), now).outcome).toBe('accepted')
+    expect(c.receive(ups[0]!, now).outcome).toBe('duplicate')
+    expect(c.receive(decoded, now).outcome).toBe('accepted')
+    // a JSON payload that is not canonical base64 of the right size is malformed
+    const bad = JSON.parse(JSON.stringify(toJsonForm(ups[2]!))) as { shares: { ciphertext: string }[] }
+    bad.shares[0]!.ciphertext = bad.shares[0]!.ciphertext.replace(/.$/, '-')
+    expect(() => c.receive(bad, now)).toThrow(expect.objectContaining({ code: 'MPC_MALFORMED_MESSAGE' }))
+    const state = c.toJSON()
+    expect(typeof state.uploads[parties[0]!.address]!.message.shares[0]!.ciphertext).toBe('string')
+    expect(Coordinator.fromJSON(JSON.parse(JSON.stringify(state)), { identityKey: ck }).toJSON()).toEqual(state)
   })
 })

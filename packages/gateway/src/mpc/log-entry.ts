@@ -8,7 +8,7 @@
  * other event, and a message that came as JSON, is stored as JSON as before. Decoding gives the
  * same event either way: the binary form decodes to the very message that was received.
  */
-import { decodeMessage } from '@krain/mpc'
+import { decodeMessage, toJsonForm } from '@krain/mpc'
 import { decodeJson, MpcLogEvent, StoreRowError } from '../store/rows.js'
 import type { MpcMessageRecord } from '../store/types.js'
 
@@ -24,11 +24,12 @@ export function encodeLogEntry(e: MpcLogEntry): Pick<MpcMessageRecord, 'payload'
     const { wire, ...rest } = e
     return { payload: JSON.stringify({ ...rest, message: null, wire: WIRE_CBOR }), payloadBin: wire }
   }
+  // (a message that came as JSON is logged in its JSON form: payloads as base64)
   if ('wire' in e) {
     const { wire: _, ...rest } = e
-    return { payload: JSON.stringify(rest) }
+    return { payload: JSON.stringify(toJsonForm(rest)) }
   }
-  return { payload: JSON.stringify(e) }
+  return { payload: JSON.stringify(toJsonForm(e)) }
 }
 
 /**

@@ -31,6 +31,43 @@ export function sha256(data: string | Uint8Array, latin1 = false): Uint8Array {
   return nobleSha256(typeof data === 'string' ? (latin1 ? latin1Bytes(data) : encoder.encode(data)) : data)
 }
 
+const ALPHABET = new TextEncoder().encode('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/')
+const PAD = 61 // '='
+/** Bytes of input base64-encoded per chunk by {@link sha256OfBase64} (a multiple of 3). */
+const BASE64_CHUNK = 3 << 13
+
+/**
+ * SHA-256 of the canonical base64 text of `bytes`, without building the whole text: what a
+ * signature over a payload's JSON form covers, computed from its bytes.
+ */
+export function sha256OfBase64(bytes: Uint8Array): Uint8Array {
+  const h = nobleSha256.create()
+  const out = new Uint8Array((BASE64_CHUNK / 3) * 4)
+  for (let at = 0; at < bytes.length; at += BASE64_CHUNK) {
+    const end = Math.min(bytes.length, at + BASE64_CHUNK)
+    let o = 0
+    let i = at
+    for (; i + 3 <= end; i += 3) {
+      const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
+      out[o++] = ALPHABET[v >>> 18]!
+      out[o++] = ALPHABET[(v >>> 12) & 63]!
+      out[o++] = ALPHABET[(v >>> 6) & 63]!
+      out[o++] = ALPHABET[v & 63]!
+    }
+    if (end - i === 1) {
+      const v = bytes[i]! << 16
+      out.set([ALPHABET[v >>> 18]!, ALPHABET[(v >>> 12) & 63]!, PAD, PAD], o)
+      o += 4
+    } else if (end - i === 2) {
+      const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8)
+      out.set([ALPHABET[v >>> 18]!, ALPHABET[(v >>> 12) & 63]!, ALPHABET[(v >>> 6) & 63]!, PAD], o)
+      o += 4
+    }
+    h.update(out.subarray(0, o))
+  }
+  return h.digest()
+}
+
 /** SHA-256 of the concatenation of `parts` (strings as UTF-8). */
 export function sha256Concat(parts: readonly (string | Uint8Array)[]): Uint8Array {
   const h = nobleSha256.create()

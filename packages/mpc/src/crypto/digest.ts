@@ -4,7 +4,7 @@
  * element names the protocol version and the message kind. Everything a signature covers goes
  * through here, so a signature for one kind of message can never be replayed as another.
  */
-import { sha256, toHex } from '#crypto-backend'
+import { sha256, sha256OfBase64, toHex } from '#crypto-backend'
 import type { Hex } from '../protocol/types.js'
 
 /** Protocol tag bound into every digest, AAD and key derivation. */
@@ -21,24 +21,12 @@ export function sha256Hex(data: string | Uint8Array): Hex {
 }
 
 /**
- * SHA-256 digests of large strings already hashed, per holding object (a share entry, a sum-share
- * message). A hit needs the very same holder and an equal string, so a payload that changed is
- * hashed again; nothing is kept alive that the holder does not keep alive.
+ * SHA-256 (hex) of the base64 text of `bytes`: the digest of a share payload that signatures
+ * cover. It is defined on the payload's JSON form (base64), so logs and signatures made when the
+ * protocol objects carried base64 strings still verify; computed here from the bytes in chunks,
+ * never building the text. Not cached: a payload is a mutable array, and a cache keyed on it would
+ * vouch for bytes changed after they were hashed.
  */
-const hashed = new WeakMap<object, { value: string; hex: Hex }>()
-
-/**
- * {@link sha256Hex} of `value`, a string held by `holder`, computed once per (holder, value): the
- * party that hashes its ciphertexts to sign them and a coordinator in the same process that checks
- * that signature hash each payload once.
- * @param ascii - true only when the caller knows `value` is ASCII (it encoded it itself)
- */
-export function sha256HexOf(holder: object, value: string, ascii = false): Hex {
-  const hit = hashed.get(holder)
-  if (hit !== undefined && hit.value === value) return hit.hex
-  // (`ascii`: the caller made `value`, e.g. by base64 encoding; its Latin-1 bytes are its UTF-8
-  // bytes, and hashing them skips the UTF-8 transcoding)
-  const hex: Hex = `0x${toHex(sha256(value, ascii))}`
-  hashed.set(holder, { value, hex })
-  return hex
+export function sha256HexOfBytes(bytes: Uint8Array): Hex {
+  return `0x${toHex(sha256OfBase64(bytes))}`
 }

@@ -25,7 +25,8 @@
  * which key is the agreed one without a DLEQ proof on X25519; the verdict is then `unproven`.
  */
 import { MpcError } from '../errors.js'
-import { messageDigest, sha256HexOf } from '../crypto/digest.js'
+import { messageDigest, sha256HexOfBytes } from '../crypto/digest.js'
+import { fromBase64 } from '#crypto-backend'
 import { recoverSigner } from '../crypto/identity.js'
 import { KEY_COMMITMENT_BYTES, keyCommitment, openBytes, shareAad } from '../crypto/share-encryption.js'
 import { partyIndex } from './session.js'
@@ -34,7 +35,7 @@ import type { Address, DealerComplaint, SessionConfig } from './types.js'
 
 /** Digest a dealer complaint signs. */
 export function complaintDigest(c: Omit<DealerComplaint, 'type' | 'signature'>): Uint8Array {
-  return messageDigest('dealer-complaint', [c.sessionId, c.from, c.dealer, sha256HexOf(c, c.ciphertext), c.manifest, c.dealerSignature, c.key])
+  return messageDigest('dealer-complaint', [c.sessionId, c.from, c.dealer, sha256HexOfBytes(c.ciphertext), c.manifest, c.dealerSignature, c.key])
 }
 
 /** Outcome of {@link verifyDealerComplaint}. */
@@ -50,7 +51,9 @@ export type DealerComplaintVerdict = {
 export function openCommittedShare(ciphertext: Uint8Array, key: Uint8Array, sessionId: string, from: string, to: string, length: number): { committed: boolean; share: Uint8Array | null } {
   if (ciphertext.length < KEY_COMMITMENT_BYTES) return { committed: false, share: null }
   const expected = keyCommitment(key)
-  const committed = Buffer.compare(Buffer.from(ciphertext.subarray(0, KEY_COMMITMENT_BYTES)), Buffer.from(expected)) === 0
+  let diff = 0
+  for (let i = 0; i < KEY_COMMITMENT_BYTES; i++) diff |= ciphertext[i]! ^ expected[i]!
+  const committed = diff === 0
   if (!committed) return { committed, share: null }
   const plain = openBytes(key, ciphertext.subarray(KEY_COMMITMENT_BYTES), shareAad(sessionId, 'share', from, to))
   return { committed, share: plain && plain.length === vectorBytes(length) ? plain : null }
@@ -76,9 +79,9 @@ export function verifyDealerComplaint({ complaint, config }: { complaint: unknow
   if (recoverSigner(complaintDigest(c), c.signature) !== c.from) throw new MpcError('MPC_BAD_SIGNATURE', { shortMessage: `dealer-complaint: signature is not by ${c.from}` })
   if (recoverSigner(sharesDigest(c.sessionId, c.dealer, c.manifest), c.dealerSignature) !== c.dealer) throw new MpcError('MPC_BAD_SIGNATURE', { shortMessage: `dealer-complaint: the manifest is not signed by the dealer ${c.dealer}` })
   const entry = c.manifest.find(([to]) => to === c.from)
-  if (!entry || entry[1] !== sha256HexOf(c, c.ciphertext)) throw new MpcError('MPC_BAD_SIGNATURE', { shortMessage: 'dealer-complaint: the dealer did not sign this ciphertext for the complainant' })
+  if (!entry || entry[1] !== sha256HexOfBytes(c.ciphertext)) throw new MpcError('MPC_BAD_SIGNATURE', { shortMessage: 'dealer-complaint: the dealer did not sign this ciphertext for the complainant' })
   const base = { dealer: c.dealer, complainant: c.from }
-  const { committed, share } = openCommittedShare(Buffer.from(c.ciphertext, 'base64'), Buffer.from(c.key, 'base64'), c.sessionId, c.dealer, c.from, config.length)
+  const { committed, share } = openCommittedShare(c.ciphertext, fromBase64(c.key), c.sessionId, c.dealer, c.from, config.length)
   if (!committed) return { ...base, verdict: 'unproven', reason: 'the revealed key is not the one the dealer committed to: either the dealer sealed the share under another key or the complainant reveals a wrong key; a third party cannot tell which' }
   if (share === null) return { ...base, verdict: 'dealer', reason: `the dealer ${c.dealer} signed a share that does not open under its own committed key (or has the wrong size)` }
   return { ...base, verdict: 'complainant', reason: `the share opens to a valid vector: the complaint of ${c.from} is false` }

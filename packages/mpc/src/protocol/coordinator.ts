@@ -1,7 +1,7 @@
 /**
  * @module coordinator
- * The coordinator (an untrusted relay, e.g. the gateway) as a state machine whose whole state is a
- * plain JSON object: `Coordinator.fromJSON(stored)` → `receive(message, now)` / `advance(now)` →
+ * The coordinator (an untrusted relay, e.g. the gateway) as a state machine whose whole state has a
+ * plain JSON form: `Coordinator.fromJSON(stored)` → `receive(message, now)` / `advance(now)` →
  * `toJSON()` to store again, so a restart loses nothing. It checks every message (shape, session,
  * membership, round, deadline, signature, sizes, field range), relays ciphertexts it cannot read,
  * publishes the signed roster and contributor set U, and reconstructs the aggregate — the only
@@ -30,7 +30,8 @@ import {
   sumShareDigest,
   vectorBytes,
 } from './messages.js'
-import type { Address, AggregateResult, ContributorsMessage, CoordinatorState, Hex, PartyMessage, Phase, Round, RosterMessage, SessionConfig, ShareBundle, SumShareMessage } from './types.js'
+import { fromJsonForm, toJsonForm } from './json-form.js'
+import type { Address, AggregateResult, ContributorsMessage, CoordinatorMemory, CoordinatorState, Hex, PartyMessage, Phase, Round, RosterMessage, SessionConfig, ShareBundle, SumShareMessage } from './types.js'
 
 /** Outcome of {@link Coordinator.receive}. */
 export type ReceiveResult = { outcome: 'accepted' | 'duplicate'; type: PartyMessage['type']; from: Address; phase: Phase }
@@ -60,9 +61,9 @@ const err = (code: string, shortMessage: string, details?: string): MpcError => 
  */
 export class Coordinator {
   readonly #key: Hex
-  #s: CoordinatorState
+  #s: CoordinatorMemory
   /** Decoded sum-share vectors (already range-checked), by stored message. */
-  readonly #vectors = new WeakMap<SumShareMessage, { share: string; vector: Uint32Array }>()
+  readonly #vectors = new WeakMap<SumShareMessage, { share: Uint8Array; vector: Uint32Array }>()
 
   /**
    * @param params - the session configuration and the coordinator's identity key
@@ -70,7 +71,7 @@ export class Coordinator {
    * @throws TypeError / RangeError on a bad key or configuration; `MPC_UNKNOWN_PARTY` if the key
    *   is not the session's coordinator
    */
-  constructor({ config, identityKey }: CoordinatorParameters, state?: CoordinatorState) {
+  constructor({ config, identityKey }: CoordinatorParameters, state?: CoordinatorMemory) {
     this.#key = aPrivateKey(identityKey, 'identityKey')
     validateSession(state ? state.config : config)
     const c = state ? state.config : config
@@ -81,12 +82,12 @@ export class Coordinator {
   /** Resume from a stored {@link Coordinator.toJSON} state. */
   static fromJSON(state: CoordinatorState, { identityKey }: { identityKey: Hex }): Coordinator {
     if (typeof state !== 'object' || state === null || state.version !== 1) throw new TypeError('"state" expected a coordinator state of version 1')
-    return new Coordinator({ config: state.config, identityKey }, structuredClone(state))
+    return new Coordinator({ config: state.config, identityKey }, fromJsonForm<CoordinatorMemory>(state))
   }
 
-  /** The whole state, as a plain JSON-serialisable object (no secrets: the coordinator holds none but its signing key). */
+  /** The whole state in its JSON form, JSON-serialisable (no secrets: the coordinator holds none but its signing key). */
   toJSON(): CoordinatorState {
-    return structuredClone(this.#s)
+    return toJsonForm(this.#s)
   }
 
   /** The session configuration. */
@@ -100,7 +101,7 @@ export class Coordinator {
   }
 
   /** Who has done what so far. */
-  status(): { phase: Phase; joined: Address[]; uploaded: Address[]; summed: Address[]; failure: CoordinatorState['failure'] } {
+  status(): { phase: Phase; joined: Address[]; uploaded: Address[]; summed: Address[]; failure: CoordinatorMemory['failure'] } {
     const byIndex = (a: Address[]): Address[] => a.sort((x, y) => partyIndex(this.#s.config, x) - partyIndex(this.#s.config, y))
     return {
       phase: this.#s.phase,
@@ -165,9 +166,8 @@ export class Coordinator {
       if (!this.#s.roster!.members.some((j) => j.from === m.from)) throw err('MPC_UNKNOWN_PARTY', `${m.from} is not in the roster`)
       if (this.#s.complaints?.[m.from]) throw err('MPC_EQUIVOCATION', `${m.from} already complained about its dealer instead of summing`)
       if (m.contributorsDigest !== contributorsDigestHex(this.#s.contributors!)) throw err('MPC_MALFORMED_MESSAGE', 'sum-share: computed over another contributor set')
-      const bytes = Buffer.from(m.share, 'base64')
-      const vector = bytesToVector(bytes)
-      if (bytes.length !== vectorBytes(c.length) || !inField(vector, c.length)) {
+      const vector = bytesToVector(m.share)
+      if (m.share.length !== vectorBytes(c.length) || !inField(vector, c.length)) {
         throw err('MPC_MALFORMED_MESSAGE', 'sum-share: "share" is not a vector of field elements')
       }
       this.#s.sumShares[m.from] = m
@@ -248,7 +248,7 @@ export class Coordinator {
   #vectorOf(m: SumShareMessage): Uint32Array {
     const hit = this.#vectors.get(m)
     if (hit !== undefined && hit.share === m.share) return hit.vector
-    return bytesToVector(Buffer.from(m.share, 'base64'))
+    return bytesToVector(m.share)
   }
 
   #stored(round: Round, from: Address): PartyMessage | undefined {

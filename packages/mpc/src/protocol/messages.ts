@@ -6,7 +6,8 @@
  */
 import { bytesToHex } from 'viem/utils'
 import { MpcError } from '../errors.js'
-import { messageDigest, sha256HexOf } from '../crypto/digest.js'
+import { messageDigest, sha256HexOfBytes } from '../crypto/digest.js'
+import { base64Length, writeBase64 } from '../wire/base64.js'
 import { anAddress } from '../crypto/identity.js'
 import { isBase64Of, AEAD_OVERHEAD, KEY_COMMITMENT_BYTES } from '../crypto/share-encryption.js'
 import { ELEMENT_BYTES, P1, P2 } from '../field/field.js'
@@ -28,7 +29,7 @@ export function rosterDigest(m: Pick<RosterMessage, 'sessionId' | 'members'>): U
 
 /** `[to, sha256(ciphertext)]` of every share of an upload. */
 export function sharesManifest(m: Pick<SharesMessage, 'shares'>): [Address, Hex][] {
-  return m.shares.map((s) => [s.to, sha256HexOf(s, s.ciphertext)])
+  return m.shares.map((s) => [s.to, sha256HexOfBytes(s.ciphertext)])
 }
 
 /** Digest a share upload signs (from its manifest, so one recipient can check its part). */
@@ -43,7 +44,7 @@ export function contributorsDigest(m: Pick<ContributorsMessage, 'sessionId' | 'c
 
 /** Digest a sum-share signs. */
 export function sumShareDigest(m: Pick<SumShareMessage, 'sessionId' | 'from' | 'contributorsDigest' | 'share'>): Uint8Array {
-  return messageDigest('sum-share', [m.sessionId, m.from, m.contributorsDigest, sha256HexOf(m, m.share)])
+  return messageDigest('sum-share', [m.sessionId, m.from, m.contributorsDigest, sha256HexOfBytes(m.share)])
 }
 
 /** Hex form of {@link contributorsDigest}. */
@@ -77,12 +78,15 @@ export function inField(v: Uint32Array, length: number): boolean {
 }
 
 /**
- * Cheap shape check for large base64 payloads the coordinator only relays: right length, base64
- * alphabet at both ends. The recipient decodes and authenticates (AEAD) the bytes themselves.
+ * A share payload as received: its bytes (a `Uint8Array` from the binary form is taken as is, a
+ * string from the JSON form must be canonical base64) when it has exactly `bytes` bytes, else
+ * undefined. The recipient authenticates (AEAD) the bytes themselves.
  */
-function looksLikeBase64Of(v: unknown, bytes: number): v is string {
-  if (typeof v !== 'string' || v.length !== 4 * Math.ceil(bytes / 3)) return false
-  return /^[A-Za-z0-9+/]{4}/.test(v) && /[A-Za-z0-9+/]{2}[A-Za-z0-9+/=]{2}$/.test(v)
+export function payloadOf(v: unknown, bytes: number): Uint8Array | undefined {
+  if (v instanceof Uint8Array) return v.length === bytes ? v : undefined
+  if (typeof v !== 'string' || base64Length(v) !== bytes) return undefined
+  const out = new Uint8Array(bytes)
+  return writeBase64(v, out, 0) ? out : undefined
 }
 
 const isHex = (v: unknown, bytes: number): v is Hex => typeof v === 'string' && v.length === 2 + 2 * bytes && /^0x[0-9a-fA-F]*$/.test(v)
@@ -109,8 +113,7 @@ function encryptedShare(s: unknown, i: number, ctLen: number): EncryptedShare {
   const e = obj(s, `shares.shares[${i}]`)
   keys(e, ['to', 'ciphertext'], `shares.shares[${i}]`)
   const to = addr(e.to, `shares.shares[${i}].to`)
-  const ciphertext = e.ciphertext
-  if (!looksLikeBase64Of(ciphertext, ctLen)) return malformed(`shares.shares[${i}]: "ciphertext" expected base64 of ${ctLen} bytes`)
+  const ciphertext = payloadOf(e.ciphertext, ctLen) ?? malformed(`shares.shares[${i}]: "ciphertext" expected ${ctLen} bytes (base64 in JSON)`)
   return { to, ciphertext }
 }
 
@@ -151,9 +154,9 @@ export function parsePartyMessage(raw: unknown, config: SessionConfig): PartyMes
       keys(m, ['type', 'sessionId', 'from', 'contributorsDigest', 'share', 'signature'], 'sum-share')
       const from = addr(m.from, 'sum-share.from')
       const signature = sig(m.signature, 'sum-share')
-      const { contributorsDigest, share } = m
+      const { contributorsDigest } = m
       if (!isHex(contributorsDigest, 32)) return malformed('sum-share: "contributorsDigest" expected 32 bytes of 0x-hex')
-      if (!looksLikeBase64Of(share, vectorBytes(config.length))) return malformed(`sum-share: "share" expected base64 of ${vectorBytes(config.length)} bytes`)
+      const share = payloadOf(m.share, vectorBytes(config.length)) ?? malformed(`sum-share: "share" expected ${vectorBytes(config.length)} bytes (base64 in JSON)`)
       return { type: 'sum-share', sessionId, from, contributorsDigest, share, signature }
     }
     case 'dealer-complaint': {
@@ -162,9 +165,9 @@ export function parsePartyMessage(raw: unknown, config: SessionConfig): PartyMes
       const dealer = addr(m.dealer, 'dealer-complaint.dealer')
       const signature = sig(m.signature, 'dealer-complaint')
       const dealerSignature = sig(m.dealerSignature, 'dealer-complaint.dealer')
-      const { key, ciphertext } = m
+      const { key } = m
       if (!isBase64Of(key, 32)) return malformed('dealer-complaint: "key" expected base64 of 32 bytes')
-      if (!looksLikeBase64Of(ciphertext, ciphertextBytes(config.length))) return malformed(`dealer-complaint: "ciphertext" expected base64 of ${ciphertextBytes(config.length)} bytes`)
+      const ciphertext = payloadOf(m.ciphertext, ciphertextBytes(config.length)) ?? malformed(`dealer-complaint: "ciphertext" expected ${ciphertextBytes(config.length)} bytes (base64 in JSON)`)
       const manifest = items(m.manifest, 1, config.parties.length - 1, 'dealer-complaint: "manifest" expected the dealer\'s signed manifest').map(manifestEntry)
       return { type: 'dealer-complaint', sessionId, from, dealer, ciphertext, manifest, dealerSignature, key, signature }
     }

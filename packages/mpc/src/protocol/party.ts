@@ -11,18 +11,25 @@ import { MpcDealerError, MpcError } from '../errors.js'
 import { addressOf, aPrivateKey, assertSignedBy, signDigest } from '../crypto/identity.js'
 import { deriveShareKey, generateEncryptionKeyPair, keyCommitment, sealBytes, shareAad } from '../crypto/share-encryption.js'
 import { complaintDigest, openCommittedShare } from './complaint.js'
-import { sha256HexOf } from '../crypto/digest.js'
+import { sha256HexOfBytes } from '../crypto/digest.js'
+import { fromJsonForm, toJsonForm } from './json-form.js'
+import { fromBase64, toBase64 } from '#crypto-backend'
 import { encodeVector } from '../encoding/fixed-point.js'
 import { addResidues, shareResidues } from '../field/shamir.js'
 import { sampleDiscreteLaplace } from '../dp/noise.js'
 import { validateSession, partyIndex } from './session.js'
 import { bytesToVector, contributorsDigest, contributorsDigestHex, joinDigest, rosterDigest, sharesDigest, sharesManifest, sumShareDigest, vectorToBytes, vectorBytes } from './messages.js'
-import type { Address, DealerComplaint, Hex, JoinMessage, PartyState, RosterMessage, SessionConfig, ShareBundle, SharesMessage, SumShareMessage } from './types.js'
+import type { Address, DealerComplaint, Hex, JoinMessage, PartyMemory, PartyState, RosterMessage, SessionConfig, ShareBundle, SharesMessage, SumShareMessage } from './types.js'
 
 const fail = (code: string, shortMessage: string, details?: string): never => {
   throw new MpcError(code, { shortMessage, details })
 }
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
+
+/** A relayed payload as bytes: as is from the binary form, decoded from base64 (the JSON form); anything else is empty (and fails to open). */
+function payloadBytes(v: unknown): Uint8Array {
+  return v instanceof Uint8Array ? v : typeof v === 'string' ? fromBase64(v) : new Uint8Array(0)
+}
 
 /** The outer shape of a roster as received (its members and signatures are checked by {@link Party.acceptRoster}). */
 function isRosterMessage(v: unknown): v is RosterMessage {
@@ -55,7 +62,7 @@ export type PartyParameters = {
  */
 export class Party {
   readonly #key: Hex
-  readonly #state: PartyState
+  readonly #state: PartyMemory
 
   /**
    * @param params - the session configuration and the party's identity key
@@ -63,7 +70,7 @@ export class Party {
    * @throws TypeError / RangeError on a bad key or configuration; `MPC_UNKNOWN_PARTY` when the key's
    *   address is not one of the session's parties; `MPC_WRONG_SESSION` when the config's id is forged
    */
-  constructor({ config, identityKey }: PartyParameters, state?: PartyState) {
+  constructor({ config, identityKey }: PartyParameters, state?: PartyMemory) {
     this.#key = aPrivateKey(identityKey, 'identityKey')
     const address = addressOf(this.#key)
     if (state) {
@@ -80,12 +87,12 @@ export class Party {
 
   /** Restore a party from {@link Party.toJSON} output. */
   static fromJSON(state: PartyState, { identityKey }: { identityKey: Hex }): Party {
-    return new Party({ config: state.config, identityKey }, structuredClone(state))
+    return new Party({ config: state.config, identityKey }, fromJsonForm<PartyMemory>(state))
   }
 
-  /** The party's whole state (its secrets included: store it like a key). */
+  /** The party's whole state, in its JSON form (its secrets included: store it like a key). */
   toJSON(): PartyState {
-    return structuredClone(this.#state)
+    return toJsonForm(this.#state)
   }
 
   /** The party's address. */
@@ -158,15 +165,17 @@ export class Party {
     const out: SharesMessage['shares'] = []
     members.forEach((to, k) => {
       if (to === me) {
-        this.#state.ownShare = Buffer.from(vectorToBytes(shares[k]!)).toString('base64')
+        this.#state.ownShare = toBase64(vectorToBytes(shares[k]!))
         return
       }
       const key = deriveShareKey({ own: this.#state.encryption, peerPublicKey: r.members[k]!.encryptionKey, sessionId: c.sessionId, from: me, to, label: 'share' })
       // key commitment ‖ AEAD: the signed ciphertext hash then binds this party to the share (complaint.ts)
-      const ct = Buffer.concat([keyCommitment(key), sealBytes(key, vectorToBytes(shares[k]!), shareAad(c.sessionId, 'share', me, to))])
-      const entry = { to, ciphertext: ct.toString('base64') }
-      sha256HexOf(entry, entry.ciphertext, true) // (base64 this party made: ASCII; the manifest below reuses it)
-      out.push(entry)
+      const commitment = keyCommitment(key)
+      const sealed = sealBytes(key, vectorToBytes(shares[k]!), shareAad(c.sessionId, 'share', me, to))
+      const ciphertext = new Uint8Array(commitment.length + sealed.length)
+      ciphertext.set(commitment, 0)
+      ciphertext.set(sealed, commitment.length)
+      out.push({ to, ciphertext })
     })
     const manifest = sharesManifest({ shares: out })
     this.#state.shares = { type: 'shares', sessionId: c.sessionId, from: me, shares: out, signature: signDigest(this.#key, sharesDigest(c.sessionId, me, manifest)) }
@@ -205,12 +214,12 @@ export class Party {
     for (const from of U.contributors) {
       if (from === me) {
         if (!this.#state.ownShare) fail('MPC_BAD_SHARE', 'this party is in U but has lost its own share')
-        vectors.push(bytesToVector(Buffer.from(this.#state.ownShare!, 'base64')))
+        vectors.push(bytesToVector(fromBase64(this.#state.ownShare!)))
         continue
       }
       const s = byFrom.get(from) ?? fail('MPC_BAD_SHARE', `no share from contributor ${from} in the bundle`)
       const key = deriveShareKey({ own: this.#state.encryption, peerPublicKey: keyOf.get(from)!, sessionId: c.sessionId, from, to: me, label: 'share' })
-      const bytes = typeof s.ciphertext === 'string' ? Buffer.from(s.ciphertext, 'base64') : Buffer.alloc(0)
+      const bytes = payloadBytes(s.ciphertext)
       const { share: plain } = openCommittedShare(bytes, key, c.sessionId, from, me, L)
       // (no field-range check needed: any uint32 is a valid residue class for addResidues)
       if (plain === null) {
@@ -223,9 +232,7 @@ export class Party {
       vectors.push(bytesToVector(plain!))
     }
     const sum = addResidues(vectors, L)
-    const message: SumShareMessage = { type: 'sum-share', sessionId: c.sessionId, from: me, contributorsDigest: uDigest, share: Buffer.from(vectorToBytes(sum)).toString('base64'), signature: '0x' }
-    sha256HexOf(message, message.share, true) // (base64 this party made: ASCII)
-    // (digested from the message object itself, so a coordinator in this process reuses the hash)
+    const message: SumShareMessage = { type: 'sum-share', sessionId: c.sessionId, from: me, contributorsDigest: uDigest, share: vectorToBytes(sum), signature: '0x' }
     message.signature = signDigest(this.#key, sumShareDigest(message))
     this.#state.sumShare = message
     return message
@@ -235,7 +242,7 @@ export class Party {
   #blame(s: ShareBundle['shares'][number], from: Address): { dealer: boolean; why: string } {
     try {
       const entry = Array.isArray(s.manifest) ? s.manifest.find(([to]) => to === this.#state.address) : undefined
-      if (!entry || typeof s.ciphertext !== 'string' || entry[1] !== sha256HexOf(s, s.ciphertext)) return { dealer: false, why: 'the ciphertext is not the one the sender signed: the relay altered it' }
+      if (!entry || entry[1] !== sha256HexOfBytes(payloadBytes(s.ciphertext))) return { dealer: false, why: 'the ciphertext is not the one the sender signed: the relay altered it' }
       assertSignedBy(sharesDigest(this.#state.config.sessionId, from, s.manifest), s.signature, from, 'shares')
       return { dealer: true, why: `the sender ${from} signed this ciphertext: the sender is to blame` }
     } catch {
@@ -249,10 +256,10 @@ export class Party {
       sessionId: this.#state.config.sessionId,
       from: this.#state.address,
       dealer,
-      ciphertext: s.ciphertext,
+      ciphertext: payloadBytes(s.ciphertext),
       manifest: s.manifest,
       dealerSignature: s.signature,
-      key: Buffer.from(key).toString('base64'),
+      key: toBase64(key),
     }
     return { type: 'dealer-complaint', ...body, signature: signDigest(this.#key, complaintDigest(body)) }
   }

@@ -1,10 +1,18 @@
 /**
  * @module types
- * The protocol's messages and states. Every one is a plain JSON-serialisable object: bytes are
- * base64 strings, signatures and digests 0x-hex, big integers decimal strings, times milliseconds
- * since the epoch. A transport (the gateway's HTTP routes, a queue, a test network) only moves
- * them; it never needs to look inside.
+ * The protocol's messages and states. Messages are plain objects whose share payloads (share
+ * ciphertexts, sum-shares) are `Uint8Array`s in memory: the binary transport carries them as they
+ * are, and nothing on the hot path converts them to text. Their JSON form ({@link JsonForm},
+ * `toJsonForm` in `json-form.ts`) has those payloads as base64 strings; it is what JSON transports
+ * carry and what signatures are defined on (a payload's digest is SHA-256 of its base64 text), so
+ * both forms carry the same signed fields. Small byte fields (X25519 keys) stay base64 strings in
+ * both forms; signatures and digests are 0x-hex, big integers decimal strings, times milliseconds
+ * since the epoch. States (`toJSON`) are in the JSON form. A transport (the gateway's HTTP routes,
+ * a queue, a test network) only moves messages; it never needs to look inside.
  */
+
+/** A value's JSON form: every `Uint8Array` in it becomes its base64 string. */
+export type JsonForm<T> = T extends Uint8Array ? string : T extends readonly unknown[] ? { [K in keyof T]: JsonForm<T[K]> } : T extends object ? { [K in keyof T]: JsonForm<T[K]> } : T
 
 /** 0x-prefixed hex. */
 export type Hex = `0x${string}`
@@ -81,8 +89,8 @@ export type RosterMessage = {
 /** One encrypted share inside a {@link SharesMessage}. */
 export type EncryptedShare = {
   to: Address
-  /** base64 of nonce ‖ AES-256-GCM(share vector) ‖ tag. */
-  ciphertext: string
+  /** key commitment ‖ nonce ‖ AES-256-GCM(share vector) ‖ tag (base64 in the JSON form). */
+  ciphertext: Uint8Array
 }
 
 /** Round 2 (party → coordinator): the party's shares for every other member, each encrypted to it. */
@@ -107,7 +115,7 @@ export type ContributorsMessage = {
 /** What one sender signed for one recipient, relayed in a {@link ShareBundle}. */
 export type BundledShare = {
   from: Address
-  ciphertext: string
+  ciphertext: Uint8Array
   /** `[to, sha256(ciphertext)]` for every share of the sender's upload, in its order. */
   manifest: [Address, Hex][]
   /** The sender's signature over its upload (checks `manifest`). */
@@ -130,8 +138,8 @@ export type SumShareMessage = {
   from: Address
   /** Digest of the contributor set this sum is over. */
   contributorsDigest: Hex
-  /** base64 of the sum-share residue vector (2L little-endian uint32). */
-  share: string
+  /** The sum-share residue vector (2L little-endian uint32; base64 in the JSON form). */
+  share: Uint8Array
   signature: Hex
 }
 
@@ -148,8 +156,8 @@ export type DealerComplaint = {
   from: Address
   /** The dealer complained about. */
   dealer: Address
-  /** The dealer's ciphertext to `from` (base64), as relayed. */
-  ciphertext: string
+  /** The dealer's ciphertext to `from`, as relayed (base64 in the JSON form). */
+  ciphertext: Uint8Array
   /** The dealer's signed manifest (`[to, sha256(ciphertext)]` per recipient). */
   manifest: [Address, Hex][]
   /** The dealer's signature over its upload (covers `manifest`). */
@@ -191,8 +199,11 @@ export type AggregateResult = {
   values: number[]
 }
 
-/** What a coordinator stores: everything, as a plain object (see `Coordinator.toJSON`). */
-export type CoordinatorState = {
+/** What a coordinator stores: everything, in its JSON form (see `Coordinator.toJSON`). */
+export type CoordinatorState = JsonForm<CoordinatorMemory>
+
+/** A coordinator's state in memory (payloads as bytes). */
+export type CoordinatorMemory = {
   version: 1
   config: SessionConfig
   phase: Phase
@@ -208,8 +219,11 @@ export type CoordinatorState = {
   failure: { code: string; message: string; cheaters?: Address[] } | null
 }
 
-/** What a party stores (its own secrets included; it never leaves the party). */
-export type PartyState = {
+/** What a party stores (its own secrets included; it never leaves the party), in its JSON form. */
+export type PartyState = JsonForm<PartyMemory>
+
+/** A party's state in memory (payloads as bytes). */
+export type PartyMemory = {
   version: 1
   config: SessionConfig
   address: Address

@@ -25,6 +25,12 @@ export function packMessage(message: unknown): Uint8Array {
   const blobs: Buffer[] = []
   let offset = 0
   const walk = (v: unknown): unknown => {
+    if (v instanceof Uint8Array) {
+      blobs.push(Buffer.from(v.buffer, v.byteOffset, v.length))
+      const ref = { $b: [offset, v.length] }
+      offset += v.length
+      return ref
+    }
     if (typeof v === 'string' && v.length >= MIN_BLOB && looksBase64(v)) {
       const b = Buffer.from(v, 'base64')
       // only canonical base64 is replaced, so unpacking restores the very same string: a

@@ -61,10 +61,11 @@ export type SimulateReturnType = {
 const ROUNDS: Round[] = ['join', 'share', 'sum']
 
 /**
- * `JSON.stringify(v).length` without building the string (the messages carry megabytes of
- * base64). Exact for the protocol's messages: their long strings (base64, hex) need no escaping.
+ * `JSON.stringify(toJsonForm(v)).length` without building the string (the messages carry
+ * megabytes of payload, base64 in the JSON form). Exact for the protocol's messages: their long strings (base64, hex) need no escaping.
  */
 export function jsonLength(v: unknown): number {
+  if (v instanceof Uint8Array) return 4 * Math.ceil(v.length / 3) + 2 // (a payload: base64 in the JSON form)
   if (typeof v === 'string') return v.length > 256 ? v.length + 2 : JSON.stringify(v).length
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return JSON.stringify(v).length
   if (Array.isArray(v)) return 2 + Math.max(0, v.length - 1) + v.reduce((s: number, x) => s + jsonLength(x), 0)

@@ -7,8 +7,10 @@
  * so a message has exactly one encoding and the decoder never guesses. No dependency: a Python
  * (`cbor2`), Rust (`ciborium`) or Go client reads and writes the same bytes.
  *
- * Encoding is two passes (sizes, then one write into one buffer): the large byte strings are
- * decoded from their base64 form straight into the output, never copied twice.
+ * Encoding is two passes (sizes, then one write into one buffer): a `Uint8Array` is written as a
+ * byte string with one copy, and a base64 string under a bytes field is decoded straight into the
+ * output. Decoding returns the byte strings under the caller's `rawFields` as views into the input
+ * (no copy), the others as base64 strings.
  */
 import { MpcError } from '../errors.js'
 import { base64Length, toBase64, writeBase64 } from './base64.js'
@@ -62,7 +64,8 @@ function writeHead(out: Uint8Array, at: number, major: number, n: number): numbe
 /**
  * Options of {@link encodeCbor}: which text fields travel as byte strings. A string under one of
  * these keys that is canonical base64 becomes the byte string of its bytes (and decodes back to
- * the same string); any other string stays text.
+ * the same string); any other string stays text. A `Uint8Array` (under any key) is always a byte
+ * string.
  */
 export type EncodeCborOptions = { bytesFields: ReadonlySet<string> }
 
@@ -84,6 +87,7 @@ export function encodeCbor(value: unknown, { bytesFields }: EncodeCborOptions): 
   const entriesOf = (v: object): [string, unknown][] => Object.entries(v).filter(([, x]) => x !== undefined)
   const measure = (v: unknown, key: string | undefined, depth: number): number => {
     if (depth > MAX_DEPTH) throw new TypeError('encodeCbor: value nested too deeply')
+    if (v instanceof Uint8Array) return headLength(v.length) + v.length
     if (typeof v === 'string') {
       const n = bytesLength(key, v)
       const len = n >= 0 ? n : text(v).length
@@ -103,6 +107,11 @@ export function encodeCbor(value: unknown, { bytesFields }: EncodeCborOptions): 
   }
   /** Write `v` at `at`; -1 when a bytes field turned out not to be canonical base64 (then measured again as text). */
   const write = (out: Uint8Array, at: number, v: unknown, key: string | undefined): number => {
+    if (v instanceof Uint8Array) {
+      const body = writeHead(out, at, 2, v.length)
+      out.set(v, body)
+      return body + v.length
+    }
     if (typeof v === 'string') {
       const n = bytesLength(key, v)
       if (n >= 0) {
@@ -137,12 +146,16 @@ export function encodeCbor(value: unknown, { bytesFields }: EncodeCborOptions): 
   }
 }
 
+/** Options of {@link decodeCbor}: the map keys whose byte strings come back as bytes. */
+export type DecodeCborOptions = { rawFields?: ReadonlySet<string> }
+
 /**
- * Decode one CBOR item that fills `bytes` exactly. Byte strings come back as canonical base64
- * strings (the protocol's JSON form), so the result deep-equals the message that was encoded.
+ * Decode one CBOR item that fills `bytes` exactly. Byte strings under a key of `rawFields` come
+ * back as `Uint8Array` views into `bytes` (no copy: keep `bytes` unchanged while they are used);
+ * every other byte string as its canonical base64 string (the protocol's JSON form).
  * @throws `MpcError` `MPC_MALFORMED_MESSAGE` on anything outside the subset, truncation or trailing bytes
  */
-export function decodeCbor(bytes: Uint8Array): unknown {
+export function decodeCbor(bytes: Uint8Array, { rawFields }: DecodeCborOptions = {}): unknown {
   if (!(bytes instanceof Uint8Array)) return bad('expected bytes')
   let at = 0
   const need = (n: number): void => {
@@ -177,7 +190,7 @@ export function decodeCbor(bytes: Uint8Array): unknown {
     } else return bad(info === 31 ? 'indefinite lengths are not accepted' : `reserved additional information ${info}`)
     return n
   }
-  const item = (depth: number): unknown => {
+  const item = (depth: number, key?: string): unknown => {
     if (depth > MAX_DEPTH) bad('nested too deeply')
     need(1)
     const head = bytes[at++]!
@@ -199,7 +212,7 @@ export function decodeCbor(bytes: Uint8Array): unknown {
         need(n)
         const b = bytes.subarray(at, at + n)
         at += n
-        return toBase64(b)
+        return key !== undefined && rawFields?.has(key) ? b : toBase64(b)
       }
       case 3: {
         need(n)
@@ -227,7 +240,7 @@ export function decodeCbor(bytes: Uint8Array): unknown {
           const k = item(depth + 1) as string
           if (Object.prototype.hasOwnProperty.call(o, k)) bad(`duplicate map key ${JSON.stringify(k.slice(0, 40))}`)
           // a plain data property even for "__proto__" (no prototype is ever set from input)
-          Object.defineProperty(o, k, { value: item(depth + 1), enumerable: true, writable: true, configurable: true })
+          Object.defineProperty(o, k, { value: item(depth + 1, k), enumerable: true, writable: true, configurable: true })
         }
         return o
       }

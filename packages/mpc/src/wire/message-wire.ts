@@ -1,11 +1,12 @@
 /**
  * @module wire/message-wire
  * The binary form of the protocol's messages for transports that carry bytes (HTTP bodies as
- * `application/cbor`): the JSON message as CBOR (RFC 8949, the subset of `cbor.ts`), its share
- * payloads — the fields {@link BYTES_FIELDS}, base64 in JSON — as raw byte strings. Nothing else
- * changes: `decodeMessage(encodeMessage(m))` deep-equals `m`, so every digest and signature (they
- * cover the JSON form's fields) is the same, and a flipped byte anywhere is refused exactly as in
- * JSON (a bad signature, a failed AEAD tag, or a malformed message).
+ * `application/cbor`): the message as CBOR (RFC 8949, the subset of `cbor.ts`), its byte fields —
+ * {@link BYTES_FIELDS}: the share payloads, `Uint8Array` in memory, and the X25519 keys, base64 in
+ * JSON — as raw byte strings. Nothing else changes: `decodeMessage(encodeMessage(m))` deep-equals
+ * `m` (payloads as bytes, keys as base64), so every digest and signature is the same, and a
+ * flipped byte anywhere is refused exactly as in JSON (a bad signature, a failed AEAD tag, or a
+ * malformed message). The decoded payloads are views into the received bytes: nothing is copied.
  *
  * Why CBOR and not a home-made framing: it is an IETF standard with a registered media type and
  * readers in every language a hospital's client may be written in, and the subset used here is
@@ -14,6 +15,7 @@
  */
 import { MpcError } from '../errors.js'
 import { decodeCbor, encodeCbor } from './cbor.js'
+import { PAYLOAD_FIELDS } from '../protocol/json-form.js'
 
 /** Media type of {@link encodeMessage}'s output. */
 export const MESSAGE_MEDIA_TYPE = 'application/cbor'
@@ -23,7 +25,7 @@ export const BYTES_FIELDS: ReadonlySet<string> = new Set(['ciphertext', 'share',
 
 /**
  * Encode a protocol message (a party message, roster, share bundle…) in its binary form.
- * @param message - the message in its JSON form
+ * @param message - the message (payloads as bytes, or as base64 in its JSON form: the same bytes either way)
  * @returns the CBOR bytes
  * @throws TypeError when `message` holds something JSON messages do not (a float, a function)
  * @example
@@ -35,14 +37,14 @@ export function encodeMessage(message: unknown): Uint8Array {
 }
 
 /**
- * Decode a message's binary form back to its JSON form (shape only: the receiver still checks it
- * as it checks a JSON message).
+ * Decode a message's binary form (shape only: the receiver still checks it as it checks a JSON
+ * message).
  * @param bytes - what {@link encodeMessage} produced
- * @returns the message, byte strings as canonical base64
+ * @returns the message, share payloads (`ciphertext`, `share`) as views into `bytes`, other byte strings as canonical base64
  * @throws `MpcError` `MPC_MALFORMED_MESSAGE` on bytes that are not one CBOR map in the subset
  */
 export function decodeMessage(bytes: Uint8Array): Record<string, unknown> {
-  const m = decodeCbor(bytes)
+  const m = decodeCbor(bytes, { rawFields: PAYLOAD_FIELDS })
   if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new MpcError('MPC_MALFORMED_MESSAGE', { shortMessage: 'binary message: expected a CBOR map' })
   return m as Record<string, unknown>
 }

@@ -11,7 +11,7 @@
  * signatures cover them, and the MPC log stores them as received.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { decodeMessage, encodeMessage, MESSAGE_MEDIA_TYPE } from '@krain/mpc'
+import { decodeMessage, encodeMessage, MESSAGE_MEDIA_TYPE, toJsonForm, type JsonForm } from '@krain/mpc'
 import { BadRequestError, GatewayError } from '../../errors.js'
 
 /** True when the request's body is the binary form. */
@@ -29,9 +29,9 @@ export function acceptsBinary(req: FastifyRequest): boolean {
   })
 }
 
-/** Send `value` (a protocol message) as CBOR when the client asked for it; otherwise return it for the JSON serializer. */
-export function negotiate<T>(req: FastifyRequest, reply: FastifyReply, value: T): T | FastifyReply {
-  if (!acceptsBinary(req)) return value
+/** Send `value` (a protocol message) as CBOR when the client asked for it; otherwise return its JSON form (payloads as base64) for the JSON serializer. */
+export function negotiate<T>(req: FastifyRequest, reply: FastifyReply, value: T): JsonForm<T> | FastifyReply {
+  if (!acceptsBinary(req)) return toJsonForm(value)
   reply.header('vary', 'accept')
   const bytes = encodeMessage(value)
   return reply.type(MESSAGE_MEDIA_TYPE).send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length))
