@@ -63,7 +63,7 @@ export { deriveShareKey, sealBytes, openBytes, shareAad } from './crypto/share-e
 export type { DeriveShareKeyParameters } from './crypto/share-encryption.js'
 
 // binary wire form of the messages (CBOR, share payloads as raw bytes)
-export { encodeMessage, decodeMessage, MESSAGE_MEDIA_TYPE, BYTES_FIELDS } from './wire/message-wire.js'
+export { encodeMessage, encodeMessageParts, decodeMessage, MESSAGE_MEDIA_TYPE, BYTES_FIELDS } from './wire/message-wire.js'
 export { toJsonForm, fromJsonForm, PAYLOAD_FIELDS } from './protocol/json-form.js'
-export { encodeCbor, decodeCbor } from './wire/cbor.js'
+export { encodeCbor, encodeCborParts, decodeCbor } from './wire/cbor.js'
 export type { EncodeCborOptions, DecodeCborOptions } from './wire/cbor.js'

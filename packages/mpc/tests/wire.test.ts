@@ -159,3 +159,23 @@ describe('encodeMessage / decodeMessage', () => {
     expect(Coordinator.fromJSON(JSON.parse(JSON.stringify(state)), { identityKey: ck }).toJSON()).toEqual(state)
   })
 })
+
+describe('encodeMessageParts', () => {
+  it('concatenates to encodeMessage, with the large payloads as the very arrays', async () => {
+    const { encodeMessageParts } = await import('../src/index.js')
+    const big = new Uint8Array(10_000).map((_, i) => i & 0xff)
+    const m = { type: 'share-bundle', shares: [{ from: 'a', ciphertext: big }, { from: 'b', ciphertext: new Uint8Array([1, 2, 3]) }], key: 'AQID', n: 7 }
+    const { parts, length } = encodeMessageParts(m)
+    const whole = encodeMessage(m)
+    expect(length).toBe(whole.length)
+    const joined = new Uint8Array(length)
+    let at = 0
+    for (const p of parts) (joined.set(p, at), (at += p.length))
+    expect(joined).toEqual(whole)
+    expect(parts.some((p) => p === big)).toBe(true)
+    // a base64 payload that is not canonical falls back to text in both
+    const odd = { ciphertext: 'AQ-D', share: big }
+    const o = encodeMessageParts(odd)
+    expect(Buffer.concat(o.parts)).toEqual(Buffer.from(encodeMessage(odd)))
+  })
+})

@@ -74,7 +74,36 @@ export type EncodeCborOptions = { bytesFields: ReadonlySet<string> }
  * @returns the encoding, in one freshly allocated buffer
  * @throws TypeError for a value outside the subset (a float, a function, nesting beyond the limit)
  */
-export function encodeCbor(value: unknown, { bytesFields }: EncodeCborOptions): Uint8Array {
+export function encodeCbor(value: unknown, options: EncodeCborOptions): Uint8Array {
+  return encodeSplit(value, options, Infinity).out
+}
+
+/**
+ * {@link encodeCbor}'s output as a list of parts whose concatenation is that encoding: every
+ * `Uint8Array` of at least `minPart` bytes in `value` is a part of its own, the very array (not a
+ * copy), for a transport that writes the parts one after the other (a large answer is then never
+ * copied into one buffer).
+ * @returns the parts, in order, and their total length
+ * @throws as {@link encodeCbor}
+ */
+export function encodeCborParts(value: unknown, options: EncodeCborOptions, minPart = 1 << 12): { parts: Uint8Array[]; length: number } {
+  const { out, splices } = encodeSplit(value, options, minPart)
+  const parts: Uint8Array[] = []
+  let from = 0
+  let length = out.length
+  for (const [at, bytes] of splices) {
+    if (at > from) parts.push(out.subarray(from, at))
+    parts.push(bytes)
+    length += bytes.length
+    from = at
+  }
+  if (out.length > from) parts.push(out.subarray(from))
+  return { parts, length }
+}
+
+/** Encode `value`, leaving out each `Uint8Array` of at least `split` bytes (its head is written): `splices` says where each goes. */
+function encodeSplit(value: unknown, { bytesFields }: EncodeCborOptions, split: number): { out: Uint8Array; splices: [number, Uint8Array][] } {
+  let splices: [number, Uint8Array][] = []
   const texts = new Map<string, Uint8Array>() // short texts (keys, addresses) encoded once
   const notBase64 = new Set<string>() // strings under a bytes field found not canonical: written as text
   const bytesLength = (key: string | undefined, v: string): number => (key !== undefined && bytesFields.has(key) && !notBase64.has(v) ? base64Length(v) : -1)
@@ -87,7 +116,7 @@ export function encodeCbor(value: unknown, { bytesFields }: EncodeCborOptions): 
   const entriesOf = (v: object): [string, unknown][] => Object.entries(v).filter(([, x]) => x !== undefined)
   const measure = (v: unknown, key: string | undefined, depth: number): number => {
     if (depth > MAX_DEPTH) throw new TypeError('encodeCbor: value nested too deeply')
-    if (v instanceof Uint8Array) return headLength(v.length) + v.length
+    if (v instanceof Uint8Array) return headLength(v.length) + (v.length >= split ? 0 : v.length)
     if (typeof v === 'string') {
       const n = bytesLength(key, v)
       const len = n >= 0 ? n : text(v).length
@@ -109,6 +138,10 @@ export function encodeCbor(value: unknown, { bytesFields }: EncodeCborOptions): 
   const write = (out: Uint8Array, at: number, v: unknown, key: string | undefined): number => {
     if (v instanceof Uint8Array) {
       const body = writeHead(out, at, 2, v.length)
+      if (v.length >= split) {
+        splices.push([body, v])
+        return body
+      }
       out.set(v, body)
       return body + v.length
     }
@@ -142,7 +175,8 @@ export function encodeCbor(value: unknown, { bytesFields }: EncodeCborOptions): 
   }
   for (;;) {
     const out = new Uint8Array(measure(value, undefined, 0))
-    if (write(out, 0, value, undefined) !== -1) return out
+    if (write(out, 0, value, undefined) !== -1) return { out, splices }
+    splices = []
   }
 }
 

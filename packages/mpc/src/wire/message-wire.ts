@@ -14,7 +14,7 @@
  * A share upload of 10 × 100,000 values is 1.03× the raw share bytes (base64 JSON: 1.38×).
  */
 import { MpcError } from '../errors.js'
-import { decodeCbor, encodeCbor } from './cbor.js'
+import { decodeCbor, encodeCbor, encodeCborParts } from './cbor.js'
 import { PAYLOAD_FIELDS } from '../protocol/json-form.js'
 
 /** Media type of {@link encodeMessage}'s output. */
@@ -34,6 +34,21 @@ export const BYTES_FIELDS: ReadonlySet<string> = new Set(['ciphertext', 'share',
  */
 export function encodeMessage(message: unknown): Uint8Array {
   return encodeCbor(message, { bytesFields: BYTES_FIELDS })
+}
+
+/**
+ * {@link encodeMessage}'s bytes as parts to write one after the other: the share payloads are
+ * parts of their own, the message's very arrays (nothing copied), the rest small encoded pieces.
+ * @param message - as for {@link encodeMessage}
+ * @returns the parts and their total length (the `Content-Length`)
+ * @example
+ * const { parts, length } = encodeMessageParts(bundle)
+ * res.writeHead(200, { 'content-type': MESSAGE_MEDIA_TYPE, 'content-length': length })
+ * for (const p of parts) res.write(p)
+ * res.end()
+ */
+export function encodeMessageParts(message: unknown): { parts: Uint8Array[]; length: number } {
+  return encodeCborParts(message, { bytesFields: BYTES_FIELDS })
 }
 
 /**

@@ -2,7 +2,8 @@
  * @module routes/mpc/binary-body
  * The binary transport of the MPC routes: party messages arrive as `application/cbor` (the
  * `@krain/mpc` wire form: the JSON message with its share payloads as raw bytes) next to JSON, and
- * the large answers (roster, inbox) are served as CBOR to a client whose `Accept` asks for it.
+ * the large answers (roster, inbox) are served as CBOR to a client whose `Accept` asks for it,
+ * written part by part from the payloads the coordinator holds (no copy into one body).
  *
  * The body is read into one buffer sized from `Content-Length` as it streams in (no list of chunks
  * concatenated at the end, so a share upload is held once), within the route's body limit; the
@@ -11,7 +12,8 @@
  * signatures cover them, and the MPC log stores them as received.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { decodeMessage, encodeMessage, MESSAGE_MEDIA_TYPE, toJsonForm, type JsonForm } from '@krain/mpc'
+import { Readable } from 'node:stream'
+import { decodeMessage, encodeMessageParts, MESSAGE_MEDIA_TYPE, toJsonForm, type JsonForm } from '@krain/mpc'
 import { BadRequestError, GatewayError } from '../../errors.js'
 
 /** True when the request's body is the binary form. */
@@ -33,8 +35,10 @@ export function acceptsBinary(req: FastifyRequest): boolean {
 export function negotiate<T>(req: FastifyRequest, reply: FastifyReply, value: T): JsonForm<T> | FastifyReply {
   if (!acceptsBinary(req)) return toJsonForm(value)
   reply.header('vary', 'accept')
-  const bytes = encodeMessage(value)
-  return reply.type(MESSAGE_MEDIA_TYPE).send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length))
+  // the share payloads are written from the coordinator's own arrays, never copied into one body
+  const { parts, length } = encodeMessageParts(value)
+  const chunks = parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.length))
+  return reply.type(MESSAGE_MEDIA_TYPE).header('content-length', length).send(Readable.from(chunks, { objectMode: false }))
 }
 
 /** Read a request body into one buffer of its announced length, refusing more than `limit` bytes. */
