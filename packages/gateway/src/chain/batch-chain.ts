@@ -61,7 +61,7 @@ export function createBatchChain({ client, registry }: { client: ChainClient; re
         const batchVerifier = await verifierOf(s.circuit)
         const m = await modelOf(modelCommitment)
         if (m.verifier === zeroAddress) {
-          const single = s.batch.singleCircuit ? verifierSolidityOf(s.batch.singleCircuit) : undefined
+          const single = s.batch.singleCircuit ? (verifierSolidityOf(s.batch.singleCircuit) ?? batchVerifierSolidity(s.batch.singleCircuit)) : undefined
           if (!single) throw new GatewayError('CHAIN_MODEL_NOT_REGISTERED', { shortMessage: `model ${s.modelCommitment} is not registered on the chain yet`, details: 'its circuit build registers it; retrying' })
           await registerModel({ client, registry, modelCommitment, verifier: { solidity: single }, batchVerifier, batchSize: k, metadataURI: `krain:model:${s.modelCommitment}` })
         } else if (m.batchVerifier.toLowerCase() !== batchVerifier.toLowerCase() || m.batchSize !== k) {

@@ -109,7 +109,7 @@ function knownCircuit(id: string): NetworkCircuit | undefined {
   }
 }
 
-/** Solidity source of a batch circuit's verifier (built here or in the cache), or undefined. */
+/** Solidity source of a (batch or single) generated circuit's verifier, built here or found in the cache; undefined otherwise. */
 export function batchVerifierSolidity(id: string): string | undefined {
   const c = knownCircuit(id)
   return c ? readFileSync(c.verifierPath, 'utf8') : undefined

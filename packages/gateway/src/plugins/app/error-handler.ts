@@ -38,6 +38,11 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   MODEL_CIRCUIT_NOT_BUILT: 409,
   JOB_WAIT_TIMEOUT: 408,
   OUTBOX_WAIT_TIMEOUT: 408,
+  // gateway: batch proofs (refused before anything is stored)
+  BATCH_TOO_LARGE: 400,
+  BATCH_ROW_INVALID: 400,
+  BATCH_CIRCUIT_TOO_LARGE: 400,
+  MODEL_NOT_BATCH_PROVABLE: 400,
   // gateway: availability
   NOT_IMPLEMENTED: 501,
   FEATURE_UNAVAILABLE: 501,
