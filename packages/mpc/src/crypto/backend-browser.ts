@@ -121,13 +121,15 @@ export function hkdfSha256(ikm: Uint8Array, salt: string, info: string): Uint8Ar
   return hkdf(nobleSha256, ikm, encoder.encode(salt), encoder.encode(info), 32)
 }
 
-/** AES-256-GCM encrypt with a random 96-bit nonce: `nonce ‖ ciphertext ‖ tag`. */
-export function aesGcmSeal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+/** AES-256-GCM encrypt with a random 96-bit nonce: `prefix ‖ nonce ‖ ciphertext ‖ tag` (no prefix unless given). */
+export function aesGcmSeal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, prefix?: Uint8Array): Uint8Array {
   const nonce = globalThis.crypto.getRandomValues(new Uint8Array(NONCE))
   const ct = gcm(key, nonce, aad).encrypt(plaintext)
-  const out = new Uint8Array(NONCE + ct.length)
-  out.set(nonce, 0)
-  out.set(ct, NONCE)
+  const p = prefix?.length ?? 0
+  const out = new Uint8Array(p + NONCE + ct.length)
+  if (prefix) out.set(prefix, 0)
+  out.set(nonce, p)
+  out.set(ct, p + NONCE)
   return out
 }
 

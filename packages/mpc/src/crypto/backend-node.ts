@@ -109,18 +109,21 @@ export function hkdfSha256(ikm: Uint8Array, salt: string, info: string): Uint8Ar
   return new Uint8Array(hkdfSync('sha256', ikm, Buffer.from(salt), Buffer.from(info), 32))
 }
 
-/** AES-256-GCM encrypt with a random 96-bit nonce: `nonce ‖ ciphertext ‖ tag`. */
-export function aesGcmSeal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+/** AES-256-GCM encrypt with a random 96-bit nonce: `prefix ‖ nonce ‖ ciphertext ‖ tag` (no prefix unless given). */
+export function aesGcmSeal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, prefix?: Uint8Array): Uint8Array {
   const nonce = randomBytes(NONCE)
   const c = createCipheriv('aes-256-gcm', key, nonce)
   c.setAAD(aad)
-  const out = Buffer.allocUnsafe(NONCE + plaintext.length + TAG)
-  nonce.copy(out, 0)
+  const p = prefix?.length ?? 0
+  // (allocUnsafeSlow: a buffer of its own, never a slice of Node's shared pool, as callers keep it)
+  const out = Buffer.allocUnsafeSlow(p + NONCE + plaintext.length + TAG)
+  if (prefix) out.set(prefix, 0)
+  nonce.copy(out, p)
   const body = c.update(plaintext)
-  body.copy(out, NONCE)
+  body.copy(out, p + NONCE)
   const fin = c.final()
-  fin.copy(out, NONCE + body.length)
-  c.getAuthTag().copy(out, NONCE + body.length + fin.length)
+  fin.copy(out, p + NONCE + body.length)
+  c.getAuthTag().copy(out, p + NONCE + body.length + fin.length)
   return new Uint8Array(out.buffer, out.byteOffset, out.length)
 }
 

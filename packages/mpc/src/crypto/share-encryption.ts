@@ -73,9 +73,12 @@ export function shareAad(sessionId: string, round: string, from: string, to: str
   return utf8(`${PROTOCOL}|${sessionId}|${round}|${from}|${to}`)
 }
 
-/** AES-256-GCM encrypt: returns `nonce ‖ ciphertext ‖ tag`. */
-export function sealBytes(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-  return aesGcmSeal(key, plaintext, aad)
+/**
+ * AES-256-GCM encrypt: returns `prefix ‖ nonce ‖ ciphertext ‖ tag` (`prefix` empty unless given),
+ * in one buffer (a share ciphertext is its key commitment followed by the sealed share).
+ */
+export function sealBytes(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, prefix?: Uint8Array): Uint8Array {
+  return aesGcmSeal(key, plaintext, aad, prefix)
 }
 
 /** AES-256-GCM decrypt of `nonce ‖ ciphertext ‖ tag`; `null` if authentication fails. */

@@ -170,11 +170,7 @@ export class Party {
       }
       const key = deriveShareKey({ own: this.#state.encryption, peerPublicKey: r.members[k]!.encryptionKey, sessionId: c.sessionId, from: me, to, label: 'share' })
       // key commitment ‖ AEAD: the signed ciphertext hash then binds this party to the share (complaint.ts)
-      const commitment = keyCommitment(key)
-      const sealed = sealBytes(key, vectorToBytes(shares[k]!), shareAad(c.sessionId, 'share', me, to))
-      const ciphertext = new Uint8Array(commitment.length + sealed.length)
-      ciphertext.set(commitment, 0)
-      ciphertext.set(sealed, commitment.length)
+      const ciphertext = sealBytes(key, vectorToBytes(shares[k]!), shareAad(c.sessionId, 'share', me, to), keyCommitment(key))
       out.push({ to, ciphertext })
     })
     const manifest = sharesManifest({ shares: out })
