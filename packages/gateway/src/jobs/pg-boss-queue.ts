@@ -7,6 +7,13 @@
  * retried by pg-boss's maintenance; a job out of retries lands in the dead-letter queue
  * `krain.dead`, whose handler marks the stored job failed.
  *
+ * A circuit build can run far longer than a proof, and how long is not known beforehand. Its queue
+ * allows {@link BUILD_MAX_SECONDS} per delivery (pg-boss's own limit on the handler), and while a
+ * worker builds it sends a heartbeat every third of the build timeout (pg-boss 10 has none of its
+ * own): it moves the delivery's recorded start so that maintenance would expire it one timeout after
+ * the last beat. A build of any length thus runs once, and one whose worker died (kill -9) is
+ * redelivered within the timeout of its last heartbeat.
+ *
  * Queue job ids are deterministic (a proof job's pg-boss id is the stored job's id; a chain
  * submission's is derived from its outbox id), so enqueueing the same work twice while it is queued
  * or running is a no-op. Exactly-once effects are the store's (see `jobs/queue.ts`).
@@ -24,7 +31,7 @@ export type PgBossQueueParameters = {
   schema: string
   /** Seconds a proof may run before its job is taken as lost and retried. */
   proveTimeoutSeconds: number
-  /** Seconds a circuit build may run before it is taken as lost and retried (default `proveTimeoutSeconds`). */
+  /** Seconds without a heartbeat after which a circuit build is taken as lost and retried (default `proveTimeoutSeconds`). */
   buildTimeoutSeconds?: number
   /** Retries of a proof job after its first delivery. */
   retryLimit: number
@@ -37,6 +44,9 @@ export type PgBossQueueParameters = {
 
 /** Retries of a chain submission: 2 s, 4 s, … (about 2¼ hours in all), then the dead-letter queue. */
 const CHAIN_RETRY_LIMIT = 12
+/** Seconds a circuit build may run at most (compile and setup of the largest circuits). */
+export const BUILD_MAX_SECONDS = 6 * 3600
+
 /** Seconds a chain submission may run (sending and waiting for its receipt). */
 const CHAIN_TIMEOUT_SECONDS = 300
 
@@ -76,12 +86,12 @@ function bossOptions(p: Pick<PgBossQueueParameters, 'databaseUrl' | 'schema' | '
   return { connectionString: p.databaseUrl, schema: p.schema, max: 4, application_name: 'krain-queue', supervise, schedule: false, migrate: true, maintenanceIntervalSeconds: p.maintenanceSeconds }
 }
 
-async function ensureQueues(boss: PgBoss, p: Pick<PgBossQueueParameters, 'proveTimeoutSeconds' | 'buildTimeoutSeconds' | 'retryLimit'>): Promise<void> {
+async function ensureQueues(boss: PgBoss, p: Pick<PgBossQueueParameters, 'proveTimeoutSeconds' | 'retryLimit'>): Promise<void> {
   const want: [string, PgBoss.Queue][] = [
     [queueNames.dead, { name: queueNames.dead, retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 }],
     [queueNames.prove, { name: queueNames.prove, retryLimit: p.retryLimit, retryDelay: 2, retryBackoff: true, expireInSeconds: p.proveTimeoutSeconds, deadLetter: queueNames.dead }],
     [queueNames.chain, { name: queueNames.chain, retryLimit: CHAIN_RETRY_LIMIT, retryDelay: 1, retryBackoff: true, expireInSeconds: CHAIN_TIMEOUT_SECONDS, deadLetter: queueNames.dead }],
-    [queueNames.build, { name: queueNames.build, retryLimit: p.retryLimit, retryDelay: 2, retryBackoff: true, expireInSeconds: p.buildTimeoutSeconds ?? p.proveTimeoutSeconds, deadLetter: queueNames.dead }],
+    [queueNames.build, { name: queueNames.build, retryLimit: p.retryLimit, retryDelay: 2, retryBackoff: true, expireInSeconds: BUILD_MAX_SECONDS, deadLetter: queueNames.dead }],
   ]
   for (const [name, options] of want) {
     if (await boss.getQueue(name)) await boss.updateQueue(name, options)
@@ -165,7 +175,13 @@ export class PgBossQueue implements JobQueue {
       for (let i = 0; i < concurrency; i++) {
         await this.boss.work<Payload>(queueNames[queue], options, async ([job]) => {
           if (!job) return
-          await handler({ id: job.data.id, retryCount: job.retryCount, retryLimit: job.retryLimit })
+          // the first beat is recorded before the work starts: a worker killed at once is not waited for for hours
+          const beat = queue === 'build' ? await this.heartbeat(queueNames.build, job.id) : undefined
+          try {
+            await handler({ id: job.data.id, retryCount: job.retryCount, retryLimit: job.retryLimit })
+          } finally {
+            if (beat) clearInterval(beat)
+          }
         })
       }
     }
@@ -174,6 +190,20 @@ export class PgBossQueue implements JobQueue {
       await handlers.dead({ queue: job.data.queue, id: job.data.id, error: null })
     })
     this.working = queues.length > 0
+  }
+
+  /**
+   * Keep an active delivery alive while this process works on it: now, and every third of the
+   * timeout, record its start so that it expires one timeout from then (see the module header).
+   * @returns the timer of the later beats (clear it when the work ends)
+   */
+  private async heartbeat(name: string, id: string): Promise<NodeJS.Timeout> {
+    const seconds = this.p.buildTimeoutSeconds ?? this.p.proveTimeoutSeconds
+    const beat = (): Promise<unknown> => this.boss.getDb().executeSql(`UPDATE ${this.p.schema}.job SET started_on = now() + make_interval(secs => $3) - expire_in WHERE name = $1 AND id = $2 AND state = 'active'`, [name, id, seconds])
+    await beat()
+    const t = setInterval(() => void beat().catch((e: unknown) => this.p.log.warn({ err: { message: (e as Error).message }, job: id }, 'job heartbeat failed')), Math.max(1000, (seconds * 1000) / 3))
+    t.unref()
+    return t
   }
 
   async stats(): Promise<QueueStats> {
