@@ -1,4 +1,4 @@
 import { defineProject } from 'vitest/config'
 import { sharedTest } from '../vitest.shared.js'
 
-export default defineProject({ ...sharedTest, test: { name: 'contracts', include: ['tests/**/*.test.ts'] } })
+export default defineProject({ ...sharedTest, test: { name: 'contracts', include: ['tests/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 } })
