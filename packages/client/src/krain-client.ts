@@ -10,7 +10,7 @@ import type { CkksClient, InferencePlan } from '@krain/he/ckks'
 import type { Model } from '@krain/models'
 import type { LocalAccount } from 'viem/accounts'
 import type { JobView, Receipt, ReceiptResponse } from './schemas/jobs.js'
-import type { CircuitStatusSchema, ModelInfo as ModelInfoSchema } from './schemas/models.js'
+import type { BatchCircuitView, CircuitStatusSchema, ModelInfo as ModelInfoSchema } from './schemas/models.js'
 import { GatewayHttp } from './http.js'
 import { bytesToBase64 } from './bytes.js'
 import { readServerSentEvents } from './sse.js'
@@ -224,6 +224,11 @@ export class KrainClient implements Disposable {
   proveBatch({ modelId, inputs, salts }: { modelId: string; inputs: number[][]; salts?: bigint[] }): Promise<JobInfo> {
     const body = { inputs, ...(salts ? { salts: salts.map(String) } : {}) }
     return this.http.request('POST', `/v1/models/${encodeURIComponent(modelId)}/prove-batch`, { body })
+  }
+
+  /** A model's k-row batch circuit once a batch job built it: id, constraints and its (public) verification key, for `verifyBatchReceipt`. */
+  batchCircuit(modelId: string, k: number): Promise<BatchCircuitView> {
+    return this.http.request('GET', `/v1/models/${encodeURIComponent(modelId)}/batch-circuit/${k}`)
   }
 
   /** Receipt of a confirmed job. */

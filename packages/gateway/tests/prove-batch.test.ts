@@ -98,8 +98,12 @@ describe('POST /v1/models/:id/prove-batch', () => {
     expect(b.circuit).toMatch(new RegExp(`-b${K}-[0-9a-f]{12}$`))
     expect(b.receipt).toMatchObject({ txHash: job.txHash, chainId: 31337, registry: chain.registryAddress })
     expect(Number(b.receipt!.gasUsed)).toBeGreaterThan(0)
-    // off-chain with snarkjs and the batch circuit's verification key
+    // off-chain with snarkjs and the batch circuit's verification key (public: GET /v1/models/:id/batch-circuit/:k, the same as the cache's)
     const circuit = loadCircuit({ id: b.circuit! })
+    const published = await agent.batchCircuit(modelId, K)
+    expect(published).toMatchObject({ circuitId: b.circuit, constraints: b.constraints, devOnly: true })
+    expect(published.vkey).toEqual(circuit.vkey)
+    expect((await app.inject({ method: 'GET', url: `/v1/models/${modelId}/batch-circuit/7`, headers: bearer(token) })).statusCode).toBe(404)
     expect(await snarkjs.groth16.verify(circuit.vkey, b.publicSignals!, b.proof as never)).toBe(true)
     const forged = [String(BigInt(b.publicSignals![0]!) ^ 1n), b.publicSignals![1]!, b.publicSignals![2]!]
     expect(await snarkjs.groth16.verify(circuit.vkey, forged, b.proof as never)).toBe(false)
@@ -108,7 +112,7 @@ describe('POST /v1/models/:id/prove-batch', () => {
     expect(rec).toMatchObject({ kind: 'batch', size: K, modelCommitment: BigInt(commitment), batchCommitment: BigInt(b.batchCommitment!), transactionHash: job.txHash })
     expect(rec?.kind === 'batch' ? rec.outputs.map(String) : null).toEqual(expected)
     expect(await batchEvents()).toBe(1)
-    const v = await verifyBatchReceipt({ job, rpcUrl: chain.rpcUrl, verificationKey: circuit.vkey, expectedModelCommitment: BigInt(commitment) })
+    const v = await verifyBatchReceipt({ job, rpcUrl: chain.rpcUrl, verificationKey: published.vkey, expectedModelCommitment: BigInt(commitment) })
     expect(v.reasons).toEqual([])
     expect(v).toMatchObject({ valid: true, offChain: true, onChain: true, recordedByReceiptTx: true, outputs: expected.map(Number) })
     const tampered = { ...job, batch: { ...b, outputs: [...b.outputs!].reverse().map((o, i) => (i === 0 ? String(1 - Number(o)) : o)) } }

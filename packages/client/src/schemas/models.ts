@@ -194,3 +194,7 @@ export const BatchJobResult = Type.Object({
   salts: Type.Optional(Type.Array(Type.String())),
 })
 export type BatchJobResult = Static<typeof BatchJobResult>
+
+/** `GET /v1/models/:id/batch-circuit/:k`: a built k-row batch circuit and its (public) verification key. */
+export const BatchCircuitView = Type.Object({ circuitId: Type.String(), constraints: Type.Integer(), devOnly: Type.Boolean(), vkey: Type.Record(Type.String(), Type.Unknown()) })
+export type BatchCircuitView = Static<typeof BatchCircuitView>

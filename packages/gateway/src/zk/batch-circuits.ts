@@ -120,6 +120,12 @@ export function batchVerificationKey(id: string): Record<string, unknown> | unde
   return knownCircuit(id)?.vkey
 }
 
+/** A built batch circuit as `GET /v1/models/:id/batch-circuit/:k` shows it, or undefined when it is not built here or in the cache. */
+export function batchCircuitInfo(id: string): { circuitId: string; constraints: number; devOnly: boolean; vkey: Record<string, unknown> } | undefined {
+  const c = knownCircuit(id)
+  return c ? { circuitId: c.id, constraints: c.constraints, devOnly: c.devOnly, vkey: c.vkey } : undefined
+}
+
 /** Result of {@link proveBatchRows}. */
 export type ProveBatchRowsResult = { circuit: NetworkCircuit; proved: ProveNetworkBatchReturnType }
 

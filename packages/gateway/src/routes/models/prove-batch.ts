@@ -9,13 +9,14 @@
  * and range, every salt.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
 import { errorResponses, IdParams } from '@krain/client/schemas/common'
 import { JobView } from '@krain/client/schemas/jobs'
-import { ProveBatchBody } from '@krain/client/schemas/models'
+import { BatchCircuitView, ProveBatchBody } from '@krain/client/schemas/models'
 import { randomSalt, SNARK_SCALAR_FIELD } from '@krain/zk'
-import { BadRequestError } from '../../errors.js'
+import { BadRequestError, NotFoundError } from '../../errors.js'
 import type { ModelCatalog } from '../../models/model-catalog.js'
-import { checkBatchRows, planBatch } from '../../zk/batch-circuits.js'
+import { batchCircuitInfo, checkBatchRows, planBatch } from '../../zk/batch-circuits.js'
 import { jobView } from '../jobs/view.js'
 
 /** The batch proof route (registered by `routes/models`). */
@@ -42,6 +43,27 @@ export const proveBatchRoute: FastifyPluginAsyncTypebox<{ models: ModelCatalog }
       })
       const job = await fastify.jobs.createBatch({ owner: who.address, modelId: m.id, input: { inputs, salts: salts ?? inputs.map(() => String(randomSalt())) } })
       return reply.code(202).send(jobView(job, true))
+    },
+  )
+
+  // what a verifier needs to check a batch off-chain: the k-row batch circuit's verification key (public)
+  fastify.get(
+    '/:id/batch-circuit/:k',
+    {
+      schema: {
+        tags: ['proofs'],
+        summary: "A model's k-row batch circuit, once built by a batch job: id, constraints, verification key",
+        params: Type.Object({ id: IdParams.properties.id, k: Type.Integer({ minimum: 1, maximum: 1000 }) }),
+        response: { 200: BatchCircuitView, ...errorResponses },
+      },
+    },
+    async (req) => {
+      req.caller()
+      const m = await models.get(req.params.id)
+      const plan = await planBatch(m, req.params.k)
+      const info = batchCircuitInfo(plan.circuitId)
+      if (!info) throw new NotFoundError('batch circuit', plan.circuitId)
+      return info
     },
   )
 }
