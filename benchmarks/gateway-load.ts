@@ -420,7 +420,7 @@ export async function run(): Promise<void> {
         note,
       })
       out.push(
-        sessionRow('MPC session, 10 hospitals × 100,000 values, end to end', disk, 'wall', `binary transport (application/cbor), durable SQLite log on disk; median of ${SAMPLES}, rotated with the rows below; the JSON client took ${round(json.wall)} ms; target: HTTP within 2× of in-process; load avg ${load}`),
+        sessionRow('MPC session, 10 hospitals × 100,000 values, end to end', disk, 'wall', `binary transport (application/cbor), durable SQLite log on disk; share payloads are bytes in the protocol objects end to end (no base64 on either side), the inbox is streamed from the coordinator's arrays; the 10 hospitals share this one process (one core), the anchor too; median of ${SAMPLES}, rotated with the rows below; the JSON client took ${round(json.wall)} ms; target: HTTP within 2× of in-process; load avg ${load}`),
         sessionRow('MPC session, 10 hospitals × 100,000 values, CPU time (hospitals + gateway processes)', disk, 'cpu', `user + system of the hospitals' process and the gateway's (from /proc), the same runs as the row above; JSON client: ${round(json.cpu)} ms; load avg ${load}`),
         sessionRow('MPC session, 10 hospitals × 100,000 values, gateway on in-memory SQLite (the transport without the log\'s disk writes)', memory, 'wall', `CPU ${round(med(memory, 'cpu'))} ms; load avg ${load}`),
         {
