@@ -114,7 +114,9 @@ export class Coordinator {
 
   /**
    * Take one message from a party, then close any round that is complete or past its deadline.
-   * @param message - a join, shares or sum-share message (anything: it is validated)
+   * @param message - a join, shares or sum-share message (anything: it is validated). Payloads given as
+   *   `Uint8Array`s are kept as they are, not copied: do not modify them after handing them over
+   *   (a relayed payload changed later fails its recipient's check, which then blames the relay)
    * @param now - the current time, ms since the epoch
    * @returns whether it was accepted or a harmless duplicate
    * @throws `MpcError` with code `MPC_MALFORMED_MESSAGE`, `MPC_WRONG_SESSION`, `MPC_UNKNOWN_PARTY`,
