@@ -83,6 +83,14 @@ describe('POST /v1/models/:id/prove-batch', () => {
     const inputs = [rows[16]!, rows[0]!, rows[4]!] // labels 1, 0, 1
     const queued = await agent.proveBatch({ modelId, inputs })
     expect(queued).toMatchObject({ state: 'queued', kind: 'proven-inference-batch', result: null, batch: { size: K } })
+    // the job's event stream carries the batch phases (build, proving) along with the states
+    const events: { state: string; phase: string | null; shown: string | undefined }[] = []
+    for await (const e of agent.jobEvents(queued.id)) {
+      events.push({ state: e.state, phase: e.phase, shown: e.batch?.phase })
+      if (e.state === 'confirmed' || e.state === 'failed') break
+    }
+    expect(events.at(-1)).toEqual({ state: 'confirmed', phase: 'proved', shown: 'confirmed' })
+    for (const e of events) expect(['queued', 'generate', 'cached', 'compile', 'setup', 'export', 'done', 'proving', 'proved', 'submitted', 'confirmed']).toContain(e.phase)
     const job = await agent.waitForJob(queued.id)
     expect(job.error).toBeNull()
     expect(job.state).toBe('confirmed')

@@ -25,8 +25,8 @@ import { jobView } from './view.js'
 /** Milliseconds between heartbeat comments of an idle stream. */
 export const HEARTBEAT_MS = 15_000
 
-/** The phase of a job that has phases (a circuit build's), else null. */
-const phaseOf = (job: JobRecord): string | null => (job.kind === 'circuit-build' ? (job.result?.phase ?? null) : null)
+/** The phase of a job that has phases (a circuit build's, a batch job's), else null. */
+const phaseOf = (job: JobRecord): string | null => (job.kind === 'circuit-build' || job.kind === 'proven-inference-batch' ? (job.result?.phase ?? null) : null)
 
 /** The job event stream route. */
 export const jobEventsRoute: FastifyPluginAsyncTypebox = async (fastify) => {
