@@ -37,6 +37,8 @@ export const jobEventsRoute: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.addHook('onReady', async () => {
     unsubscribe = await fastify.store.subscribe('job', (id) => {
       if (id) bus.emit(id)
+      // an empty announcement: the LISTEN connection was re-opened and some may be lost: every stream re-reads
+      else for (const name of bus.eventNames()) bus.emit(name)
     })
   })
   fastify.addHook('preClose', async () => {
