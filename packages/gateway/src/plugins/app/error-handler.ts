@@ -32,6 +32,7 @@ export const statusOfCode: Readonly<Record<string, number>> = Object.freeze({
   BODY_TOO_LARGE: 413,
   // gateway: state
   JOB_NOT_CONFIRMED: 409,
+  JOB_IS_BATCH: 409,
   JOB_NOT_PROVED: 409,
   MPC_CONCURRENT_UPDATE: 409,
   MPC_REPLAY_DIVERGED: 409,

@@ -47,6 +47,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     const job = await fastify.store.getJob(req.params.id)
     if (!job) throw new NotFoundError('job', req.params.id)
     req.authorize('jobs:read', { owner: job.owner })
+    if (job.kind === 'proven-inference-batch') throw new ConflictError('JOB_IS_BATCH', `job ${job.id} is a batch: its receipt is the job view's "batch" (GET /v1/jobs/${job.id}), checked with verifyBatchReceipt`)
     const v = jobView(job, false)
     if (job.state !== 'confirmed' || !v.result?.receipt) throw new ConflictError('JOB_NOT_CONFIRMED', `job ${job.id} is ${job.state}, not confirmed`)
     const { circuit, output, modelCommitment, inputCommitment, publicSignals, proof, receipt } = v.result
