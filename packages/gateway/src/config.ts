@@ -82,6 +82,8 @@ export const ConfigSchema = Type.Object({
   queueSchema: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
   /** Seconds a proof job may stay active before pg-boss takes it as lost (a killed worker) and retries it. */
   proveTimeoutSeconds: Type.Integer({ minimum: 5, maximum: 6 * 3600 }),
+  /** Seconds without a heartbeat after which a queued circuit build is taken as lost and redelivered (default: `proveTimeoutSeconds`). */
+  buildTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 6 * 3600 })),
   /** Attempts of a queued job after its first (then it goes to the dead-letter queue `krain.dead`). */
   queueRetryLimit: Type.Integer({ minimum: 0, maximum: 100 }),
   /** Seconds between pg-boss maintenance passes (expiring the jobs of killed workers, archiving). */
@@ -117,6 +119,7 @@ export const envVariables = {
   KRAIN_JOBS: ['jobs', 'auto'],
   KRAIN_QUEUE_SCHEMA: ['queueSchema', undefined],
   KRAIN_PROVE_TIMEOUT: ['proveTimeoutSeconds', '600'],
+  KRAIN_BUILD_TIMEOUT: ['buildTimeoutSeconds', undefined],
   KRAIN_QUEUE_RETRIES: ['queueRetryLimit', '3'],
   KRAIN_QUEUE_MAINTENANCE: ['queueMaintenanceSeconds', '30'],
 } as const satisfies Record<string, readonly [keyof Config, string | undefined]>
@@ -124,7 +127,7 @@ export const envVariables = {
 /** The chain's variables, parsed by `@krain/chain` ({@link chainConfigFromEnv}). */
 export const chainVariables = { KRAIN_RPC_URL: 'rpcUrl', KRAIN_PRIVATE_KEY: 'privateKey', KRAIN_REGISTRY_ADDRESS: 'registryAddress', KRAIN_VERIFIERS: 'verifiers' } as const satisfies Record<string, keyof ChainConfig>
 
-const numeric = new Set<keyof Config>(['port', 'sessionTtlSeconds', 'bodyLimit', 'bulkBodyLimit', 'rateLimitPerMinute', 'workers', 'outboxIntervalMs', 'anonymousBodyLimit', 'keyBundleTtlSeconds', 'proveTimeoutSeconds', 'queueRetryLimit', 'queueMaintenanceSeconds'])
+const numeric = new Set<keyof Config>(['port', 'sessionTtlSeconds', 'bodyLimit', 'bulkBodyLimit', 'rateLimitPerMinute', 'workers', 'outboxIntervalMs', 'anonymousBodyLimit', 'keyBundleTtlSeconds', 'proveTimeoutSeconds', 'buildTimeoutSeconds', 'queueRetryLimit', 'queueMaintenanceSeconds'])
 
 /**
  * Read and validate the configuration from environment variables, then apply `overrides`.

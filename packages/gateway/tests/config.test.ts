@@ -27,6 +27,11 @@ describe('loadConfig', () => {
       expect(details).toContain('KRAIN_RPC_URL')
     }
   })
+  it('reads the queued circuit build timeout (unset: the proof timeout applies) and refuses one below 5 s', () => {
+    expect(loadConfig({ KRAIN_DATA_DIR: '/tmp/x' }).buildTimeoutSeconds).toBeUndefined()
+    expect(loadConfig({ KRAIN_DATA_DIR: '/tmp/x', KRAIN_BUILD_TIMEOUT: '900' }).buildTimeoutSeconds).toBe(900)
+    expect(() => loadConfig({ KRAIN_DATA_DIR: '/tmp/x', KRAIN_BUILD_TIMEOUT: '2' })).toThrow(ConfigError)
+  })
   it('needs a key and a registry with an RPC URL', () => {
     expect(() => loadConfig({ KRAIN_RPC_URL: 'http://127.0.0.1:8545' })).toThrow(/KRAIN_PRIVATE_KEY/)
   })
