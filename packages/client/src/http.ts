@@ -112,16 +112,7 @@ export class GatewayHttp {
    */
   async requestBytes(method: string, path: string, opts: RequestOptions & { accept: string }): Promise<BytesResponse> {
     const res = await this.exchange(method, path, opts)
-    if (!res.ok) {
-      const text = await res.text()
-      let json: unknown
-      try {
-        json = text ? JSON.parse(text) : undefined
-      } catch {
-        json = undefined
-      }
-      throw httpError(res, json)
-    }
+    if (!res.ok) throw await errorOf(res)
     return { contentType: (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase(), bytes: new Uint8Array(await res.arrayBuffer()) }
   }
 
@@ -132,16 +123,7 @@ export class GatewayHttp {
    */
   async openStream(method: string, path: string, opts: RequestOptions & { accept: string }): Promise<Response> {
     const res = await this.exchange(method, path, opts)
-    if (!res.ok) {
-      const text = await res.text()
-      let json: unknown
-      try {
-        json = text ? JSON.parse(text) : undefined
-      } catch {
-        json = undefined
-      }
-      throw httpError(res, json)
-    }
+    if (!res.ok) throw await errorOf(res)
     return res
   }
 
@@ -191,6 +173,18 @@ export class GatewayHttp {
 }
 
 /** The typed error of an error answer (`{ code, message, details? }`). */
+/** The typed error of an error answer whose body is read here (JSON, or not: then without details). */
+async function errorOf(res: Response): Promise<KrainHttpError> {
+  const text = await res.text()
+  let json: unknown
+  try {
+    json = text ? JSON.parse(text) : undefined
+  } catch {
+    json = undefined
+  }
+  return httpError(res, json)
+}
+
 function httpError(res: Response, json: unknown): KrainHttpError {
   const e = (json ?? {}) as { code?: string; message?: string; details?: string }
   return new KrainHttpError({ status: res.status, code: e.code ?? `HTTP_${res.status}`, message: e.message ?? res.statusText, details: e.details })

@@ -47,6 +47,11 @@ export type JobRunnerParameters = {
   onProved?: (jobId: string) => void | Promise<void>
 }
 
+/** The pending outbox entry that submits a proved job's proof (one per job: its id is `submit:<job>`). */
+function submitEntry(jobId: string, payload: OutboxRecord['payload'], now: number): OutboxRecord {
+  return { id: `submit:${jobId}`, jobId, kind: 'submit-inference', payload, status: 'pending', attempts: 0, nextAttemptAt: now, lockedUntil: null, lastError: null, result: null, createdAt: now, updatedAt: now }
+}
+
 /** The proven-inference job runner of one gateway instance. */
 export class JobRunner {
   /** Emits `('job', id)` after every stored transition of a job. */
@@ -187,20 +192,7 @@ export class JobRunner {
       return
     }
     const now = Date.now()
-    const outbox: OutboxRecord = {
-      id: `submit:${id}`,
-      jobId: id,
-      kind: 'submit-inference',
-      payload: { circuit: proved.circuit, modelCommitment: proved.modelCommitment, proof: proved.proof, publicSignals: proved.publicSignals },
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: now,
-      lockedUntil: null,
-      lastError: null,
-      result: null,
-      createdAt: now,
-      updatedAt: now,
-    }
+    const outbox = submitEntry(id, { circuit: proved.circuit, modelCommitment: proved.modelCommitment, proof: proved.proof, publicSignals: proved.publicSignals }, now)
     if (await this.p.store.transitionJobWithOutbox(id, ['proving'], { state: 'proved', result: proved }, outbox, now)) {
       this.moved(id, 'proved')
       await this.p.onProved?.(id)
@@ -261,20 +253,7 @@ export class JobRunner {
     }
     const now = Date.now()
     const singleCircuit = model.meta?.proving.circuitId
-    const outbox: OutboxRecord = {
-      id: `submit:${id}`,
-      jobId: id,
-      kind: 'submit-inference',
-      payload: { circuit: circuit.id, modelCommitment: String(proved.modelCommitment), proof: proved.proof, publicSignals, batch: { size, ...(singleCircuit ? { singleCircuit } : {}) } },
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: now,
-      lockedUntil: null,
-      lastError: null,
-      result: null,
-      createdAt: now,
-      updatedAt: now,
-    }
+    const outbox = submitEntry(id, { circuit: circuit.id, modelCommitment: String(proved.modelCommitment), proof: proved.proof, publicSignals, batch: { size, ...(singleCircuit ? { singleCircuit } : {}) } }, now)
     if (await this.p.store.transitionJobWithOutbox(id, ['proving'], { state: 'proved', result }, outbox, now)) {
       this.moved(id, 'proved')
       await this.p.onProved?.(id)
