@@ -6,6 +6,9 @@ import {IGroth16Verifier3} from "./IGroth16Verifier.sol";
 /// @title InferenceRegistry
 /// @notice Records, once, that a committed model produced an output on a committed input, after a
 ///         Groth16 proof of that statement checks out in the model's verifier contract.
+///         A model has one single-inference verifier and at most one batch verifier per batch size
+///         k (1..31): proofs of 16 rows and of a remainder of 5 rows are checked by the 16-row and the
+///         5-row verifier, and adding one size never changes which verifier checks another.
 /// @dev Storage is one slot per record (submitter, block number, batch size); the statement itself
 ///      (model, input or batch commitment, output) is in the event and in the calldata, and the
 ///      record id is its hash. Replay protection is keyed on the statement, never on the proof
@@ -22,13 +25,10 @@ contract InferenceRegistry {
     struct Model {
         // slot 0: read by single submissions
         address verifier;
-        // slot 1: read by batch submissions
-        address batchVerifier;
-        uint32 batchSize;
-        // slot 2
+        // slot 1
         address owner;
         uint64 registeredAt;
-        // slot 3+
+        // slot 2+
         string metadataURI;
     }
 
@@ -40,6 +40,8 @@ contract InferenceRegistry {
     mapping(address account => bool) public isRegistrar;
 
     mapping(uint256 modelCommitment => Model) private _models;
+    /// @dev model => batch size k => verifier of k-row batch proofs (zero: none for that size).
+    mapping(uint256 modelCommitment => mapping(uint32 batchSize => address)) private _batchVerifiers;
     /// @dev id => submitter (bits 0..159) | block number (160..223) | batch size (224..255).
     mapping(bytes32 id => uint256) private _records;
 
@@ -54,6 +56,7 @@ contract InferenceRegistry {
         uint32 batchSize,
         string metadataURI
     );
+    /// @notice The verifier of `batchSize`-row batches of a model was set, replaced or (zero) removed.
     event BatchVerifierSet(uint256 indexed modelCommitment, address batchVerifier, uint32 batchSize);
     /// @notice One proven inference was recorded under `id = inferenceId(model, input, output)`.
     event InferenceRecorded(
@@ -80,7 +83,7 @@ contract InferenceRegistry {
     error InferenceRegistry__InvalidBatchSize(uint256 batchSize);
     error InferenceRegistry__ModelAlreadyRegistered(uint256 modelCommitment);
     error InferenceRegistry__ModelNotRegistered(uint256 modelCommitment);
-    error InferenceRegistry__BatchNotSupported(uint256 modelCommitment);
+    error InferenceRegistry__BatchNotSupported(uint256 modelCommitment, uint32 batchSize);
     error InferenceRegistry__PublicInputNotInField(uint256 index, uint256 value);
     error InferenceRegistry__ProofAlreadyUsed(bytes32 id);
     error InferenceRegistry__InvalidProof();
@@ -125,7 +128,8 @@ contract InferenceRegistry {
     /// @notice Register a model commitment and the verifier(s) that check its proofs.
     /// @param modelCommitment Poseidon commitment to the quantised model (a field element, not 0).
     /// @param verifier Verifier of single-inference proofs.
-    /// @param batchVerifier Verifier of batch proofs, or the zero address for none.
+    /// @param batchVerifier Verifier of `batchSize`-row batch proofs, or the zero address for none
+    ///        (more sizes are added with `setBatchVerifier`).
     /// @param batchSize Inferences per batch proof (0 when `batchVerifier` is zero, else 1..31).
     /// @param metadataURI Where to find the model's description (and its verification keys).
     function registerModel(
@@ -143,11 +147,14 @@ contract InferenceRegistry {
             revert InferenceRegistry__ModelAlreadyRegistered(modelCommitment);
         }
         _checkContract(verifier);
-        _checkBatch(batchVerifier, batchSize);
+        if (batchVerifier == address(0)) {
+            if (batchSize != 0) revert InferenceRegistry__InvalidBatchSize(batchSize);
+        } else {
+            _checkBatch(batchVerifier, batchSize);
+            _batchVerifiers[modelCommitment][batchSize] = batchVerifier;
+        }
         _models[modelCommitment] = Model({
             verifier: verifier,
-            batchVerifier: batchVerifier,
-            batchSize: batchSize,
             owner: msg.sender,
             registeredAt: uint64(block.number),
             metadataURI: metadataURI
@@ -155,20 +162,29 @@ contract InferenceRegistry {
         emit ModelRegistered(modelCommitment, msg.sender, verifier, batchVerifier, batchSize, metadataURI);
     }
 
-    /// @notice Add, replace or remove (zero address) the batch verifier of a model; model owner only.
+    /// @notice Add, replace or remove (zero address) the verifier of `batchSize`-row batches of a
+    ///         model (1..31); the verifiers of other sizes are untouched. Model owner only.
     function setBatchVerifier(uint256 modelCommitment, address batchVerifier, uint32 batchSize) external {
         Model storage m = _models[modelCommitment];
         if (m.verifier == address(0)) revert InferenceRegistry__ModelNotRegistered(modelCommitment);
         if (msg.sender != m.owner) revert InferenceRegistry__NotAuthorized(msg.sender);
-        _checkBatch(batchVerifier, batchSize);
-        m.batchVerifier = batchVerifier;
-        m.batchSize = batchSize;
+        if (batchVerifier == address(0)) {
+            if (batchSize == 0 || batchSize > MAX_BATCH_SIZE) revert InferenceRegistry__InvalidBatchSize(batchSize);
+        } else {
+            _checkBatch(batchVerifier, batchSize);
+        }
+        _batchVerifiers[modelCommitment][batchSize] = batchVerifier;
         emit BatchVerifierSet(modelCommitment, batchVerifier, batchSize);
     }
 
     /// @notice A registered model (all zero when unknown).
     function getModel(uint256 modelCommitment) external view returns (Model memory) {
         return _models[modelCommitment];
+    }
+
+    /// @notice The verifier of `batchSize`-row batches of a model (zero when there is none).
+    function batchVerifierOf(uint256 modelCommitment, uint32 batchSize) external view returns (address) {
+        return _batchVerifiers[modelCommitment][batchSize];
     }
 
     // ---------------------------------------------------------------- submissions
@@ -193,25 +209,26 @@ contract InferenceRegistry {
         emit InferenceRecorded(id, modelCommitment, msg.sender, pubSignals[2], pubSignals[0]);
     }
 
-    /// @notice Verify and record a batch of `batchSize` inferences of one model in one proof.
+    /// @notice Verify and record a batch of `size` inferences of one model in one proof, with the
+    ///         model's verifier of `size`-row batches.
     /// @param pubSignals `[packedOutputs, modelCommitment, batchCommitment]` with
     ///        `packedOutputs = Σ output_i · 256^i` and `batchCommitment` the Poseidon chain of the
     ///        inputs' commitments.
-    /// @return id `batchId(modelCommitment, batchCommitment, packedOutputs, batchSize)`.
+    /// @param size Rows in the batch (1..31): selects the verifier, and is part of the record id.
+    /// @return id `batchId(modelCommitment, batchCommitment, packedOutputs, size)`.
     function submitInferenceBatch(
         uint256[2] calldata pA,
         uint256[2][2] calldata pB,
         uint256[2] calldata pC,
-        uint256[3] calldata pubSignals
+        uint256[3] calldata pubSignals,
+        uint32 size
     ) external returns (bytes32 id) {
         _checkField(pubSignals);
         uint256 modelCommitment = pubSignals[1];
-        Model storage m = _models[modelCommitment];
-        address batchVerifier = m.batchVerifier;
-        uint32 size = m.batchSize;
+        address batchVerifier = _batchVerifiers[modelCommitment][size];
         if (batchVerifier == address(0)) {
-            if (m.verifier == address(0)) revert InferenceRegistry__ModelNotRegistered(modelCommitment);
-            revert InferenceRegistry__BatchNotSupported(modelCommitment);
+            if (_models[modelCommitment].verifier == address(0)) revert InferenceRegistry__ModelNotRegistered(modelCommitment);
+            revert InferenceRegistry__BatchNotSupported(modelCommitment, size);
         }
         id = batchId(modelCommitment, pubSignals[2], pubSignals[0], size);
         if (_records[id] != 0) revert InferenceRegistry__ProofAlreadyUsed(id);
@@ -300,12 +317,9 @@ contract InferenceRegistry {
         if (account.code.length == 0) revert InferenceRegistry__NotAContract(account);
     }
 
+    /// @dev A batch verifier (a contract) and its size (1..31).
     function _checkBatch(address batchVerifier, uint32 batchSize) private view {
-        if (batchVerifier == address(0)) {
-            if (batchSize != 0) revert InferenceRegistry__InvalidBatchSize(batchSize);
-        } else {
-            _checkContract(batchVerifier);
-            if (batchSize == 0 || batchSize > MAX_BATCH_SIZE) revert InferenceRegistry__InvalidBatchSize(batchSize);
-        }
+        _checkContract(batchVerifier);
+        if (batchSize == 0 || batchSize > MAX_BATCH_SIZE) revert InferenceRegistry__InvalidBatchSize(batchSize);
     }
 }

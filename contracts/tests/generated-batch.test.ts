@@ -116,19 +116,19 @@ describe(`a ${K}-row batch circuit of a generated 4-3-3 ReLU model`, () => {
     expect(reg.batchVerifier).not.toBe(reg.verifier)
     const code = async (p: Promise<unknown>): Promise<string> => ((await p.then(() => null, (e: unknown) => e)) as ChainError | null)?.code ?? 'accepted'
     const cd = calldataOf(proofs[1]!)
-    expect(await code(submitInferenceBatch({ client, registry, calldata: withSignal(cd, 0, cd.input[0] ^ 1n) }))).toBe('CHAIN_INVALID_PROOF')
-    expect(await code(submitInferenceBatch({ client, registry, calldata: withSignal(cd, 2, cd.input[2] + 1n) }))).toBe('CHAIN_INVALID_PROOF')
-    expect(await code(submitInferenceBatch({ client, registry, calldata: { ...cd, c: cd.a } }))).toBe('CHAIN_INVALID_PROOF')
+    expect(await code(submitInferenceBatch({ client, registry, calldata: withSignal(cd, 0, cd.input[0] ^ 1n), size: K }))).toBe('CHAIN_INVALID_PROOF')
+    expect(await code(submitInferenceBatch({ client, registry, calldata: withSignal(cd, 2, cd.input[2] + 1n), size: K }))).toBe('CHAIN_INVALID_PROOF')
+    expect(await code(submitInferenceBatch({ client, registry, calldata: { ...cd, c: cd.a }, size: K }))).toBe('CHAIN_INVALID_PROOF')
     // a batch proof is not a single proof of the model
     expect(await code(submitInference({ client, registry, calldata: cd }))).toBe('CHAIN_INVALID_PROOF')
     const r = proofs[0]!
-    const out = await submitInferenceBatch({ client, registry, proof: r.proof, publicSignals: r.publicSignals })
+    const out = await submitInferenceBatch({ client, registry, proof: r.proof, publicSignals: r.publicSignals, size: K })
     expect(out.record).toMatchObject({ kind: 'batch', modelCommitment, batchCommitment: r.batchCommitment, packedOutputs: r.packedOutputs, size: K, outputs: r.outputs })
     expect(await getInference({ client, registry, id: out.id })).toEqual(out.record)
     // re-verified from the chain: the recorded calldata against the batch verifier and, off-chain, the circuit's key
     const v = await verifyOnChainAndOffChain({ client, registry, id: out.id, verificationKey: batch.vkey })
     expect(v).toMatchObject({ verifier: reg.batchVerifier, statementMatches: true, onChain: true, offChain: true, valid: true })
-    expect(await code(submitInferenceBatch({ client, registry, proof: r.proof, publicSignals: r.publicSignals }))).toBe('CHAIN_PROOF_ALREADY_USED')
-    expect((await submitInferenceBatch({ client, registry, calldata: cd })).record.outputs).toEqual(proofs[1]!.outputs)
+    expect(await code(submitInferenceBatch({ client, registry, proof: r.proof, publicSignals: r.publicSignals, size: K }))).toBe('CHAIN_PROOF_ALREADY_USED')
+    expect((await submitInferenceBatch({ client, registry, calldata: cd, size: K })).record.outputs).toEqual(proofs[1]!.outputs)
   }, 60_000)
 })

@@ -3,11 +3,13 @@ import {
   ChainError,
   compileVerifier,
   deployVerifier,
+  getBatchVerifier,
   getInference,
   groth16VerifierAbi,
   inferenceId,
   inferenceRegistryAbi,
   registerModel,
+  setBatchVerifier,
   setRegistrar,
   submitInference,
   submitInferenceBatch,
@@ -141,7 +143,8 @@ describe('InferenceRegistry: registration', () => {
     await setRegistrar({ client: f.owner, registry: f.deployed.registry, account: f.stranger.account!.address, allowed: true })
     await registerModel({ client: f.stranger, ...params })
     const m = await f.owner.publicClient.readContract({ address: f.deployed.registry, abi: inferenceRegistryAbi, functionName: 'getModel', args: [777n] })
-    expect(m).toMatchObject({ verifier: params.verifier, owner: f.stranger.account!.address, metadataURI: 'krain://m/777', batchSize: 0 })
+    expect(m).toMatchObject({ verifier: params.verifier, owner: f.stranger.account!.address, metadataURI: 'krain://m/777' })
+    expect(await getBatchVerifier({ client: f.owner, registry: f.deployed.registry, modelCommitment: 777n, batchSize: 8 })).toBeNull()
     expect((await revertOf(registerModel({ client: f.owner, ...params }))).errorName).toBe('InferenceRegistry__ModelAlreadyRegistered')
   })
 
@@ -157,13 +160,13 @@ describe('InferenceRegistry: registration', () => {
 describe('InferenceRegistry: batch proofs', () => {
   it('records a batch of 8, emits InferenceBatchRecorded with the unpacked outputs, refuses its replay', async () => {
     const b = f.batch
-    const out = await submitInferenceBatch({ client: f.stranger, registry: f.deployed.registry, proof: b.proof, publicSignals: b.publicSignals })
+    const out = await submitInferenceBatch({ client: f.stranger, registry: f.deployed.registry, proof: b.proof, publicSignals: b.publicSignals, size: 8 })
     expect(out.record).toMatchObject({ kind: 'batch', modelCommitment: f.modelCommitment, batchCommitment: b.batchCommitment, size: 8, submitter: f.stranger.account!.address })
     expect(out.record.outputs.map(Number)).toEqual(b.outputs)
     // a verifier holding the rows' input commitments can tie them to the record
     expect(await commitBatch(b.inputCommitments)).toBe(out.record.batchCommitment)
     expect(await getInference({ client: f.owner, registry: f.deployed.registry, id: out.id })).toEqual(out.record)
-    expect((await revertOf(submitInferenceBatch({ client: f.owner, registry: f.deployed.registry, proof: b.proof, publicSignals: b.publicSignals }))).errorName).toBe('InferenceRegistry__ProofAlreadyUsed')
+    expect((await revertOf(submitInferenceBatch({ client: f.owner, registry: f.deployed.registry, proof: b.proof, publicSignals: b.publicSignals, size: 8 }))).errorName).toBe('InferenceRegistry__ProofAlreadyUsed')
   })
 
   it('records a batch of 13 through the inference_logistic_batch13 verifier (verified off-chain first)', async () => {
@@ -176,16 +179,44 @@ describe('InferenceRegistry: batch proofs', () => {
     expect(b.outputs).toEqual(rows.map((r) => predictLabel(model, r)))
     expect(await verifyInferenceBatch({ ...b, expectedOutputs: b.outputs, expectedBatchCommitment: b.batchCommitment, expectedModelCommitment: b.modelCommitment })).toBe(true)
     await registerModel({ client: f.owner, registry: f.deployed.registry, modelCommitment: b.modelCommitment, verifier: f.deployed.verifiers.inference_logistic!, batchVerifier: f.deployed.verifiers.inference_logistic_batch13!, batchSize: 13, metadataURI: 'krain://models/breast-cancer-logistic-l2' })
-    const out = await submitInferenceBatch({ client: f.stranger, registry: f.deployed.registry, proof: b.proof, publicSignals: b.publicSignals })
+    const out = await submitInferenceBatch({ client: f.stranger, registry: f.deployed.registry, proof: b.proof, publicSignals: b.publicSignals, size: 13 })
     expect(out.record).toMatchObject({ kind: 'batch', modelCommitment: b.modelCommitment, batchCommitment: b.batchCommitment, size: 13 })
     expect(out.record.outputs.map(Number)).toEqual(b.outputs)
     const v = await verifyOnChainAndOffChain({ client: f.stranger, registry: f.deployed.registry, id: out.id })
     expect(v).toMatchObject({ circuit: 'inference_logistic_batch13', statementMatches: true, onChain: true, offChain: true, valid: true })
+
+    // a verifier per (model, batch size): adding the 8-row verifier leaves the 13-row one, and the recorded batch, as they were
+    const at = { client: f.owner, registry: f.deployed.registry, modelCommitment: b.modelCommitment }
+    const v8 = f.deployed.verifiers.inference_logistic_batch8!
+    const v13 = f.deployed.verifiers.inference_logistic_batch13!
+    expect((await revertOf(setBatchVerifier({ ...at, client: f.stranger, batchVerifier: v8, batchSize: 8 }))).errorName).toBe('InferenceRegistry__NotAuthorized')
+    const set8 = await setBatchVerifier({ ...at, batchVerifier: v8, batchSize: 8 })
+    const events = await f.owner.publicClient.getContractEvents({ address: f.deployed.registry, abi: inferenceRegistryAbi, eventName: 'BatchVerifierSet', fromBlock: set8.blockNumber, toBlock: set8.blockNumber })
+    expect(events.map((e) => e.args)).toEqual([{ modelCommitment: b.modelCommitment, batchVerifier: v8, batchSize: 8 }])
+    expect(await getBatchVerifier({ ...at, batchSize: 13 })).toBe(v13)
+    expect(await getBatchVerifier({ ...at, batchSize: 8 })).toBe(v8)
+    expect(await getBatchVerifier({ ...at, batchSize: 5 })).toBeNull()
+    expect(await verifyOnChainAndOffChain({ client: f.stranger, registry: f.deployed.registry, id: out.id })).toMatchObject({ onChain: true, valid: true })
+    // the size picks the verifier: the 13-row proof sent as 8 rows meets the 8-row verifier; no verifier of 5 rows; 0 and 32 are no sizes
+    const cd = calldataOf(b)
+    expect((await revertOf(submitInferenceBatch({ client: f.owner, registry: f.deployed.registry, calldata: cd, size: 8 }))).errorName).toBe('InferenceRegistry__InvalidProof')
+    const five = await revertOf(submitInferenceBatch({ client: f.owner, registry: f.deployed.registry, calldata: cd, size: 5 }))
+    expect(five).toEqual({ code: 'CHAIN_BATCH_NOT_SUPPORTED', errorName: 'InferenceRegistry__BatchNotSupported' })
+    await expect(submitInferenceBatch({ client: f.owner, registry: f.deployed.registry, calldata: cd, size: 32 })).rejects.toThrow(RangeError)
+    expect((await revertOf(setBatchVerifier({ ...at, batchVerifier: null, batchSize: 0 }))).errorName).toBe('InferenceRegistry__InvalidBatchSize')
+    expect((await revertOf(setBatchVerifier({ ...at, batchVerifier: v8, batchSize: 32 }))).errorName).toBe('InferenceRegistry__InvalidBatchSize')
+    // removing the 8-row verifier, then replacing the 13-row one: the record is re-checked with the verifier that accepted it
+    await setBatchVerifier({ ...at, batchVerifier: null, batchSize: 8 })
+    expect(await getBatchVerifier({ ...at, batchSize: 8 })).toBeNull()
+    expect((await revertOf(submitInferenceBatch({ client: f.owner, registry: f.deployed.registry, calldata: cd, size: 8 }))).errorName).toBe('InferenceRegistry__BatchNotSupported')
+    await setBatchVerifier({ ...at, batchVerifier: v8, batchSize: 13 })
+    expect(await verifyOnChainAndOffChain({ client: f.stranger, registry: f.deployed.registry, id: out.id })).toMatchObject({ verifier: v13, onChain: true, valid: true })
+    await setBatchVerifier({ ...at, batchVerifier: v13, batchSize: 13 })
   }, 120_000)
 
   it('refuses a batch for a model without a batch verifier, and a batch proof sent as a single one', async () => {
     const cd = calldataOf(f.batch)
-    expect(await revertOf(submitInferenceBatch({ client: f.owner, registry: f.deployed.registry, calldata: withSignal(cd, 1, 777n) }))).toEqual({ code: 'CHAIN_BATCH_NOT_SUPPORTED', errorName: 'InferenceRegistry__BatchNotSupported' })
+    expect(await revertOf(submitInferenceBatch({ client: f.owner, registry: f.deployed.registry, calldata: withSignal(cd, 1, 777n), size: 8 }))).toEqual({ code: 'CHAIN_BATCH_NOT_SUPPORTED', errorName: 'InferenceRegistry__BatchNotSupported' })
     expect((await revertOf(submitInference({ client: f.owner, registry: f.deployed.registry, calldata: cd }))).errorName).toBe('InferenceRegistry__InvalidProof')
   })
 })
@@ -281,7 +312,7 @@ describe('verifyOnChainAndOffChain', () => {
   })
 
   it('re-checks a recorded batch', async () => {
-    const { id } = await submitInferenceBatch({ client: f.owner, registry: f.deployed.registry, calldata: negateProof(calldataOf(f.batch)) }).catch(async (e: unknown) => {
+    const { id } = await submitInferenceBatch({ client: f.owner, registry: f.deployed.registry, calldata: negateProof(calldataOf(f.batch)), size: 8 }).catch(async (e: unknown) => {
       // already recorded by the batch test when run in order: find its id instead
       if (e instanceof ChainError && e.code === 'CHAIN_PROOF_ALREADY_USED') return { id: e.args![0] as `0x${string}` }
       throw e

@@ -5,7 +5,9 @@
  * public signals carry the job's per-row outputs (`packedOutputs = Σ output_r · 256^r`), the model
  * and the batch commitment; on-chain the registry holds the record under
  * `batchId(model, batchCommitment, packedOutputs, k)`, made by the job's transaction, with a proof
- * the model's batch verifier accepts. Every `valid: false` comes with `reasons`.
+ * the model's verifier of k-row batches accepts (the registry keeps one per batch size, so a batch
+ * stays valid when the model is later proven in batches of another size). Every `valid: false`
+ * comes with `reasons`.
  */
 import type { Groth16Proof } from '@krain/zk/groth16'
 import { batchId, createChainClient, verifyNetwork, verifyOnChainAndOffChain } from '#verify-backend'
@@ -74,6 +76,6 @@ export async function verifyBatchReceipt({ job, rpcUrl, verificationKey, expecte
   const recordedByReceiptTx = v.record.transactionHash.toLowerCase() === b.receipt.txHash.toLowerCase()
   if (!recordedByReceiptTx) reasons.push(`the record was made by transaction ${v.record.transactionHash}, not the job's ${b.receipt.txHash}`)
   if (!v.statementMatches) reasons.push('the recording transaction proves another statement than the record names')
-  if (!v.onChain) reasons.push(`the model's batch verifier ${v.verifier} rejects the recorded proof (or the model's batch verifier was switched to another batch size since)`)
+  if (!v.onChain) reasons.push(`the model's verifier of ${b.size}-row batches ${v.verifier} rejects the recorded proof`)
   return { valid: offChain && statement && v.valid && recordedByReceiptTx, offChain, onChain: v.valid, recordedByReceiptTx, recordId: id, outputs, reasons }
 }

@@ -6,6 +6,8 @@
  * above 31 rows, a batch circuit above the powers of tau here and a model without a generated
  * circuit are typed 400s with no job stored. The same batch proved again (as after a crash between
  * sending the transaction and storing it) and a redelivered job are not submitted twice.
+ * One model proved in batches of 2, 3 and 2 rows gets one verifier per size on chain, each set
+ * once, and every earlier receipt still verifies.
  */
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,7 +15,7 @@ import * as snarkjs from 'snarkjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { parseEventLogs } from 'viem'
-import { createChainClient, getInference, inferenceRegistryAbi, type ChainClient } from '@krain/chain'
+import { createChainClient, getBatchVerifier, getInference, inferenceRegistryAbi, type ChainClient } from '@krain/chain'
 import { predictLabel, type Model } from '@krain/models'
 import { closeProvers, evaluateQuantized, loadCircuit, quantizeNetworkInput, type QuantizedNetwork } from '@krain/zk'
 import { KrainClient, verifyBatchReceipt } from '@krain/client'
@@ -145,6 +147,40 @@ describe('POST /v1/models/:id/prove-batch', () => {
     await app.outbox.submitById(`submit:${job.id}`)
     expect((await app.store.getJob(job.id))?.state).toBe('confirmed')
     expect(await batchEvents()).toBe(1)
+  }, 120_000)
+
+  it('the same model proves a batch of 2, then of 3, then of 2 again: each size has its own verifier, set once, and every receipt stays valid', async () => {
+    // a model of the same shape (its single and batch circuits come from the cache) with its own commitment
+    const other: Model = { ...model, bias: (model as { bias: number }).bias + 0.125 } as Model
+    const info = await owner.registerModel({ name: 'logit-5-sizes', model: other, calibration: rows, mode: 'committed' })
+    expect((await owner.waitForCircuit(info.id, { pollMs: 200 })).error).toBeNull()
+    const mc = BigInt(info.commitment!)
+    const agent = new KrainClient({ url, account: wallet(61) })
+    const prove = async (inputs: number[][]) => {
+      const job = await agent.waitForJob((await agent.proveBatch({ modelId: info.id, inputs })).id)
+      expect(job.error).toBeNull()
+      expect(job).toMatchObject({ state: 'confirmed', batch: { size: inputs.length } })
+      return job
+    }
+    const two = await prove([rows[1]!, rows[2]!])
+    const three = await prove([rows[5]!, rows[6]!, rows[7]!])
+    const twoAgain = await prove([rows[8]!, rows[9]!])
+    expect(new Set([two.txHash, three.txHash, twoAgain.txHash]).size).toBe(3)
+    for (const job of [two, three, twoAgain]) {
+      const vkey = (await agent.batchCircuit(info.id, job.batch!.size)).vkey
+      const v = await verifyBatchReceipt({ job, rpcUrl: chain.rpcUrl, verificationKey: vkey, expectedModelCommitment: mc })
+      expect(v.reasons).toEqual([])
+      expect(v).toMatchObject({ valid: true, offChain: true, onChain: true, recordedByReceiptTx: true })
+    }
+    // the registry holds one verifier per (model, size), each set once: by the registration or one BatchVerifierSet
+    const logs = await reader.publicClient.getLogs({ address: chain.registryAddress, fromBlock: 0n })
+    const sets = parseEventLogs({ abi: inferenceRegistryAbi, logs, eventName: 'BatchVerifierSet' }).filter((l) => l.args.modelCommitment === mc).map((l) => l.args.batchSize)
+    const registered = parseEventLogs({ abi: inferenceRegistryAbi, logs, eventName: 'ModelRegistered' }).filter((l) => l.args.modelCommitment === mc && l.args.batchSize !== 0).map((l) => l.args.batchSize)
+    expect([...sets, ...registered].sort()).toEqual([2, 3])
+    const ofSize = (k: number) => getBatchVerifier({ client: reader, registry: chain.registryAddress, modelCommitment: mc, batchSize: k })
+    expect(await ofSize(2)).not.toBeNull()
+    expect(await ofSize(3)).not.toBeNull()
+    expect(await ofSize(2)).not.toBe(await ofSize(3))
   }, 120_000)
 
   it('the README batch example runs as written: krain models register, then prove-batch --csv prints per-row labels, the transaction and its gas', async () => {

@@ -2,7 +2,7 @@
  * @module registry/register-model
  * Register a model commitment with its own verifier (and optional batch verifier), deploying the
  * verifier first when given as source or bytecode (an identical verifier already on the chain is
- * reused); manage the REGISTRAR role.
+ * reused); set or read a model's batch verifiers (one per batch size); manage the REGISTRAR role.
  */
 import { aString, anIntInRange, anObject } from '@krain/core'
 import { zeroAddress, type Address } from 'viem'
@@ -10,6 +10,7 @@ import type { ChainClient } from '../client/create-chain-client.js'
 import { inferenceRegistryAbi } from '../generated/contracts.js'
 import { deployVerifier, type VerifierSource } from '../verifier/deploy-verifier.js'
 import { anAddress } from './arguments.js'
+import { toChainError } from './decode-error.js'
 import { sendRegistryTransaction, type TransactionResult } from './send-transaction.js'
 
 /** Parameters of {@link registerModel}. */
@@ -69,7 +70,8 @@ export async function registerModel(parameters: RegisterModelParameters): Promis
 }
 
 /**
- * Point a registered model at another batch verifier, or remove it (the model's registrant only).
+ * Set, replace or remove (null) a registered model's verifier of `batchSize`-row batches (the
+ * model's registrant only). A model holds one batch verifier per size (1..31); the others stay.
  * @param parameters - `client`, `registry`, `modelCommitment`, `batchVerifier` (address, source, or null to remove), `batchSize`
  * @returns the mined transaction
  * @throws ChainError `CHAIN_MODEL_NOT_REGISTERED`, `CHAIN_NOT_AUTHORIZED`, `CHAIN_INVALID_BATCH_SIZE`
@@ -85,6 +87,25 @@ export async function setBatchVerifier(parameters: { client: ChainClient; regist
     args: [parameters.modelCommitment, batchVerifier, batchSize],
   })
   return { hash, blockNumber, gasUsed }
+}
+
+/**
+ * The verifier of `batchSize`-row batches of a model (`InferenceRegistry.batchVerifierOf`), or null
+ * when it has none (or is not registered).
+ * @param parameters - `client`, `registry`, `modelCommitment`, `batchSize` (1..31), optional `blockNumber` to read at
+ * @returns the verifier's address, or null
+ * @throws ChainError `CHAIN_RPC_ERROR`
+ */
+export async function getBatchVerifier(parameters: { client: ChainClient; registry: Address; modelCommitment: bigint; batchSize: number; blockNumber?: bigint }): Promise<Address | null> {
+  anObject(parameters, 'parameters')
+  if (typeof parameters.modelCommitment !== 'bigint') throw new TypeError('"modelCommitment" expected a bigint')
+  const batchSize = anIntInRange(parameters.batchSize, 'batchSize', 1, 31)
+  const address = await parameters.client.publicClient
+    .readContract({ address: anAddress(parameters.registry, 'registry'), abi: inferenceRegistryAbi, functionName: 'batchVerifierOf', args: [parameters.modelCommitment, batchSize], ...(parameters.blockNumber !== undefined ? { blockNumber: parameters.blockNumber } : {}) })
+    .catch((e: unknown) => {
+      throw toChainError(e, 'batchVerifierOf')
+    })
+  return address === zeroAddress ? null : address
 }
 
 /**

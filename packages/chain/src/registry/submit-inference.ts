@@ -4,7 +4,7 @@
  * first, so a bad proof, a replay or an unregistered model surfaces as a typed `ChainError`
  * before any gas is spent. A snarkjs proof is converted by `@krain/zk/groth16`.
  */
-import { anObject } from '@krain/core'
+import { anIntInRange, anObject } from '@krain/core'
 import { toSolidityCalldata, type Groth16Proof, type SolidityCalldata } from '@krain/zk/groth16'
 import { parseEventLogs, type Address, type Hash } from 'viem'
 import type { ChainClient } from '../client/create-chain-client.js'
@@ -22,6 +22,12 @@ export type SubmitInferenceParameters = {
   /** Explicit gas limit (default: estimated through the registry, which reverts on a bad proof). */
   gas?: bigint
 } & ({ calldata: SolidityCalldata | { a: unknown; b: unknown; c: unknown; input: unknown } } | { proof: Groth16Proof; publicSignals: readonly (string | bigint)[] })
+
+/** Parameters of {@link submitInferenceBatch}: those of {@link submitInference} and the batch's row count. */
+export type SubmitInferenceBatchParameters = SubmitInferenceParameters & {
+  /** Rows in the batch (1..31): the registry checks the proof with the model's verifier of this size. */
+  size: number
+}
 
 /** Outcome of {@link submitInference}. */
 export type SubmitInferenceReturnType<R extends SingleInferenceRecord | BatchInferenceRecord = SingleInferenceRecord> = {
@@ -71,21 +77,23 @@ export async function submitInference(parameters: SubmitInferenceParameters): Pr
 }
 
 /**
- * Verify and record a batch proof (public signals `[packedOutputs, modelCommitment, batchCommitment]`)
- * with the model's batch verifier.
+ * Verify and record a batch proof of `size` rows (public signals `[packedOutputs, modelCommitment,
+ * batchCommitment]`) with the model's verifier of `size`-row batches.
  *
- * @param parameters - as {@link submitInference}, with a batch proof
+ * @param parameters - as {@link submitInference}, with a batch proof and its `size`
  * @returns the batch id, transaction, gas used and the decoded record (outputs unpacked)
- * @throws ChainError `CHAIN_BATCH_NOT_SUPPORTED` when the model has no batch verifier, and those of {@link submitInference}
+ * @throws ChainError `CHAIN_BATCH_NOT_SUPPORTED` when the model has no verifier of that batch size, and those of {@link submitInference}
+ * @throws RangeError / TypeError when `size` is not an integer in 1..31
  * @example
  * ```ts
- * const { record } = await submitInferenceBatch({ client, registry, proof, publicSignals })
+ * const { record } = await submitInferenceBatch({ client, registry, proof, publicSignals, size: 16 })
  * console.log(record.outputs)
  * ```
  */
-export async function submitInferenceBatch(parameters: SubmitInferenceParameters): Promise<SubmitInferenceReturnType<BatchInferenceRecord>> {
+export async function submitInferenceBatch(parameters: SubmitInferenceBatchParameters): Promise<SubmitInferenceReturnType<BatchInferenceRecord>> {
   const { registry, calldata: cd } = checked(parameters)
-  const tx = await sendRegistryTransaction(parameters.client, registry, { abi: inferenceRegistryAbi, functionName: 'submitInferenceBatch', args: [cd.a, cd.b, cd.c, cd.input] }, parameters.gas)
+  const size = anIntInRange(parameters.size, 'size', 1, 31)
+  const tx = await sendRegistryTransaction(parameters.client, registry, { abi: inferenceRegistryAbi, functionName: 'submitInferenceBatch', args: [cd.a, cd.b, cd.c, cd.input, size] }, parameters.gas)
   for (const log of parseEventLogs({ abi: inferenceRegistryAbi, logs: tx.logs, eventName: 'InferenceBatchRecorded', strict: true })) {
     const record = log.address.toLowerCase() === registry.toLowerCase() ? recordFromLog(log) : null
     if (record?.kind === 'batch') return { id: record.id, hash: tx.hash, blockNumber: tx.blockNumber, gasUsed: tx.gasUsed, record }

@@ -2,7 +2,8 @@
  * @module verify/verify-on-chain-and-off-chain
  * What a third party runs (`krain verify`): given a registry and a record id, recover the proof
  * from the recording transaction's calldata, re-run it through the model's verifier contract
- * (`eth_call`) and off-chain (`@krain/zk/groth16`) with the verifier's verification key, and
+ * (`eth_call`; for a batch of k rows, the model's verifier of k-row batches as of the recording
+ * block, so adding or replacing another size's verifier never changes the answer) and off-chain (`@krain/zk/groth16`) with the verifier's verification key, and
  * check that the proof's public signals are the recorded statement.
  */
 import { anObject, isKrainError } from '@krain/core'
@@ -50,6 +51,12 @@ export type VerifyOnChainAndOffChainReturnType = {
   calldata: SolidityCalldata | null
 }
 
+/** The model's verifier of `size`-row batches at `blockNumber` (the one that accepted the record), or now when the node keeps no state that old. */
+async function batchVerifierAt(client: ChainClient, registry: Address, modelCommitment: bigint, size: number, blockNumber: bigint): Promise<Address> {
+  const read = (at?: bigint) => client.publicClient.readContract({ address: registry, abi: inferenceRegistryAbi, functionName: 'batchVerifierOf', args: [modelCommitment, size], ...(at !== undefined ? { blockNumber: at } : {}) })
+  return read(blockNumber).catch(() => read())
+}
+
 const none = (record: InferenceRecord | null): VerifyOnChainAndOffChainReturnType => ({ record, verifier: null, circuit: null, statementMatches: false, onChain: false, offChain: false, valid: false, calldata: null })
 
 /**
@@ -91,8 +98,10 @@ export async function verifyOnChainAndOffChain(parameters: VerifyOnChainAndOffCh
       record.kind === 'single'
         ? inferenceId(input[1], input[2], input[0]) === record.id.toLowerCase()
         : batchId(input[1], input[2], input[0], record.size) === record.id.toLowerCase()
-    const model = await client.publicClient.readContract({ address: registry, abi: inferenceRegistryAbi, functionName: 'getModel', args: [record.modelCommitment] })
-    const verifier = record.kind === 'single' ? model.verifier : model.batchVerifier
+    const verifier =
+      record.kind === 'single'
+        ? (await client.publicClient.readContract({ address: registry, abi: inferenceRegistryAbi, functionName: 'getModel', args: [record.modelCommitment] })).verifier
+        : await batchVerifierAt(client, registry, record.modelCommitment, record.size, record.blockNumber)
     const onChain = await client.publicClient
       .readContract({ address: verifier, abi: groth16VerifierAbi, functionName: 'verifyProof', args: [a, b, c, input] })
       .catch(() => false)

@@ -1,15 +1,16 @@
 /**
  * @module chain/batch-chain
  * Batch submissions of the {@link ChainAdapter} on `@krain/chain`: before a batch proof of k rows
- * goes to `InferenceRegistry.submitInferenceBatch`, the model's batch verifier must be the batch
- * circuit's verifier with size k. The registry holds one batch verifier per model, so it is set
- * (deployed by CREATE2, or reused when identical code is already there) only when it differs, and
- * the read-set-submit sequence of one model runs one at a time in this process. A proof rejected
- * because another process switched the model to another k meanwhile is a retryable
- * `CHAIN_BATCH_VERIFIER_CHANGED`, not a failed job. A model not yet registered is registered
- * here with its single and batch verifiers.
+ * goes to `InferenceRegistry.submitInferenceBatch`, the model's verifier of k-row batches must be
+ * the batch circuit's verifier. The registry holds one batch verifier per (model, k), so batches of
+ * 16 rows and a remainder of 5 each have their own and never switch one another's: the verifier of
+ * k is set (deployed by CREATE2, or reused when identical code is already there) only when that
+ * size has none or a different one, and the read-set-submit sequence of one model runs one at a
+ * time in this process. A proof rejected because another process replaced the verifier of the same
+ * k meanwhile is a retryable `CHAIN_BATCH_VERIFIER_CHANGED`, not a failed job. A model not yet
+ * registered is registered here with its single verifier and the verifier of k.
  */
-import { batchId, deployVerifier, getInference, inferenceRegistryAbi, registerModel, setBatchVerifier, submitInferenceBatch, type ChainClient, type SnarkjsGroth16Proof } from '@krain/chain'
+import { batchId, deployVerifier, getBatchVerifier, getInference, inferenceRegistryAbi, registerModel, setBatchVerifier, submitInferenceBatch, type ChainClient, type SnarkjsGroth16Proof } from '@krain/chain'
 import { zeroAddress, type Address } from 'viem'
 import { GatewayError } from '../errors.js'
 import { batchVerifierSolidity } from '../zk/batch-circuits.js'
@@ -18,7 +19,7 @@ import type { ChainReceipt, InferenceSubmission } from './adapter.js'
 
 /** Batch submission on a connected client. */
 export type BatchChain = {
-  /** Set the model's batch verifier when needed, submit, and return the receipt (with the gas used). */
+  /** Set the model's verifier of k-row batches when needed, submit, and return the receipt (with the gas used). */
   submit(s: InferenceSubmission & { batch: { size: number; singleCircuit?: string } }): Promise<ChainReceipt>
   /** The receipt of this batch if it is already recorded. */
   findRecorded(s: InferenceSubmission & { batch: { size: number } }): Promise<ChainReceipt | null>
@@ -51,6 +52,7 @@ export function createBatchChain({ client, registry }: { client: ChainClient; re
     deployed.set(circuit, address)
     return address
   }
+  const verifierOfSize = async (modelCommitment: bigint, k: number): Promise<string | null> => (await getBatchVerifier({ client, registry, modelCommitment, batchSize: k }))?.toLowerCase() ?? null
   const modelOf = (modelCommitment: bigint) => client.publicClient.readContract({ address: registry, abi: inferenceRegistryAbi, functionName: 'getModel', args: [modelCommitment] })
 
   return {
@@ -64,17 +66,16 @@ export function createBatchChain({ client, registry }: { client: ChainClient; re
           const single = s.batch.singleCircuit ? (verifierSolidityOf(s.batch.singleCircuit) ?? batchVerifierSolidity(s.batch.singleCircuit)) : undefined
           if (!single) throw new GatewayError('CHAIN_MODEL_NOT_REGISTERED', { shortMessage: `model ${s.modelCommitment} is not registered on the chain yet`, details: 'its circuit build registers it; retrying' })
           await registerModel({ client, registry, modelCommitment, verifier: { solidity: single }, batchVerifier, batchSize: k, metadataURI: `krain:model:${s.modelCommitment}` })
-        } else if (m.batchVerifier.toLowerCase() !== batchVerifier.toLowerCase() || m.batchSize !== k) {
+        } else if ((await verifierOfSize(modelCommitment, k)) !== batchVerifier.toLowerCase()) {
           await setBatchVerifier({ client, registry, modelCommitment, batchVerifier, batchSize: k })
         }
         try {
-          const r = await submitInferenceBatch({ client, registry, proof: s.proof as SnarkjsGroth16Proof, publicSignals: s.publicSignals })
+          const r = await submitInferenceBatch({ client, registry, proof: s.proof as SnarkjsGroth16Proof, publicSignals: s.publicSignals, size: k })
           return receiptOf(r.hash, r.blockNumber, r.gasUsed)
         } catch (e) {
           if ((e as { code?: string }).code !== 'CHAIN_INVALID_PROOF') throw e
-          const now = await modelOf(modelCommitment)
-          if (now.batchVerifier.toLowerCase() === batchVerifier.toLowerCase() && now.batchSize === k) throw e
-          throw new GatewayError('CHAIN_BATCH_VERIFIER_CHANGED', { shortMessage: `the batch verifier of model ${s.modelCommitment} was switched to another batch size while submitting; retrying`, cause: e })
+          if ((await verifierOfSize(modelCommitment, k)) === batchVerifier.toLowerCase()) throw e
+          throw new GatewayError('CHAIN_BATCH_VERIFIER_CHANGED', { shortMessage: `the verifier of ${k}-row batches of model ${s.modelCommitment} was replaced while submitting; retrying`, cause: e })
         }
       }),
     async findRecorded(s) {
