@@ -17,24 +17,14 @@ import { createPublicClient, http, parseEventLogs } from 'viem'
 import { inferenceRegistryAbi } from '@krain/chain'
 import { KrainClient, type JobEvent } from '@krain/client'
 import { wallet } from './helpers/app.js'
-import { startCluster, type Cluster } from './helpers/cluster.js'
+import { logLines, startCluster, type Cluster } from './helpers/cluster.js'
 import { pgUrl } from './helpers/stores.js'
 import { syntheticNetwork, syntheticRows } from '../../zk/tests/fixtures/synthetic.js'
 
 if (!pgUrl) console.warn('[cluster-builds] KRAIN_TEST_DATABASE_URL is not set: the cluster build test is SKIPPED (run `source .ci/postgres.sh`)')
 
 type Line = { msg?: string; job?: string; attempt?: number }
-const lines = (stderr: string): Line[] =>
-  stderr
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => {
-      try {
-        return JSON.parse(l) as Line
-      } catch {
-        return {}
-      }
-    })
+const lines = (stderr: string): Line[] => logLines<Line>(stderr)
 
 describe.skipIf(!pgUrl)('circuit builds on a cluster (krain.build, two workers)', () => {
   let cluster: Cluster

@@ -12,7 +12,7 @@ import { breastCancerTask } from '@krain/models'
 import { inferenceRegistryAbi } from '@krain/chain'
 import { KrainClient } from '@krain/client'
 import { wallet } from './helpers/app.js'
-import { startCluster, type Cluster } from './helpers/cluster.js'
+import { logLines, startCluster, type Cluster } from './helpers/cluster.js'
 import { pgUrl } from './helpers/stores.js'
 
 if (!pgUrl) console.warn('[cluster-jobs] KRAIN_TEST_DATABASE_URL is not set: the cluster job tests are SKIPPED (run `source .ci/postgres.sh`)')
@@ -22,17 +22,7 @@ const JOBS = Number(process.env.KRAIN_CLUSTER_JOBS ?? 50)
 const queueEnv = { KRAIN_PROVE_TIMEOUT: '20', KRAIN_QUEUE_MAINTENANCE: '1' }
 
 type Line = { msg?: string; job?: string }
-const lines = (stderr: string): Line[] =>
-  stderr
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => {
-      try {
-        return JSON.parse(l) as Line
-      } catch {
-        return {}
-      }
-    })
+const lines = (stderr: string): Line[] => logLines<Line>(stderr)
 
 describe.skipIf(!pgUrl)('proof jobs on a cluster (pg-boss, two workers)', () => {
   let cluster: Cluster

@@ -5,3 +5,17 @@
  */
 export { schemaUrl, spawnWorker, startCluster } from '../../src/worker/local-cluster.js'
 export type { Cluster, ClusterGateway, ClusterOptions, ClusterProcess, ClusterWorker } from '../../src/worker/local-cluster.js'
+
+/** The JSON log lines of a cluster process's stderr (other lines, and lines that do not parse, are dropped). */
+export function logLines<T extends object = { msg?: string; job?: string; attempt?: number }>(stderr: string): Partial<T>[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => {
+      try {
+        return JSON.parse(l) as Partial<T>
+      } catch {
+        return {}
+      }
+    })
+}
