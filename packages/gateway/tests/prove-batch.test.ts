@@ -129,6 +129,14 @@ describe('POST /v1/models/:id/prove-batch', () => {
     const single = await app.inject({ method: 'GET', url: `/v1/jobs/${job.id}/receipt`, headers: bearer(token) })
     expect(single.statusCode).toBe(409)
     expect(single.json()).toMatchObject({ code: 'JOB_IS_BATCH' })
+    // POST /v1/verify checks a batch receipt given its size; another size, or none, names no record
+    const verify = async (body: Record<string, unknown>) => (await app.inject({ method: 'POST', url: '/v1/verify', headers: bearer(token), payload: { txHash: job.txHash, publicSignals: b.publicSignals, ...body } }))
+    expect((await verify({ batchSize: K })).json()).toEqual({ valid: true })
+    expect((await verify({ batchSize: K, publicSignals: [String(BigInt(b.publicSignals![0]!) ^ 1n), b.publicSignals![1], b.publicSignals![2]] })).json()).toEqual({ valid: false })
+    expect((await verify({})).json()).toEqual({ valid: false })
+    // no circuit of that size was built for the model: nothing to check it with
+    expect((await verify({ batchSize: K + 20 })).statusCode).toBe(404)
+    expect((await verify({ batchSize: 32 })).statusCode).toBe(400)
     const v = await verifyBatchReceipt({ job, rpcUrl: chain.rpcUrl, verificationKey: published.vkey, expectedModelCommitment: BigInt(commitment) })
     expect(v.reasons).toEqual([])
     expect(v).toMatchObject({ valid: true, offChain: true, onChain: true, recordedByReceiptTx: true, outputs: expected.map(Number) })

@@ -55,7 +55,7 @@ export const ReceiptResponse = Type.Object({
   receipt: Receipt,
 })
 
-export const VerifyBody = Type.Object({ txHash: Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' }), publicSignals: Type.Array(Type.String({ pattern: '^[0-9]{1,78}$' }), { minItems: 3, maxItems: 3 }) }, { additionalProperties: false })
+export const VerifyBody = Type.Object({ txHash: Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' }), publicSignals: Type.Array(Type.String({ pattern: '^[0-9]{1,78}$' }), { minItems: 3, maxItems: 3 }), batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 31, description: 'rows of a batch receipt (its job view\'s batch.size); absent for a single inference' })) }, { additionalProperties: false })
 export const VerifyResponse = Type.Object({ valid: Type.Boolean() })
 
 export type Receipt = Static<typeof Receipt>

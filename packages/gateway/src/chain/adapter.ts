@@ -28,7 +28,7 @@ export interface ChainAdapter {
    * Idempotent: an already registered model is not an error.
    */
   registerModelVerifier?(p: { modelCommitment: string; circuit: string; solidity: string }): Promise<{ verifier: `0x${string}`; txHash: `0x${string}` | null }>
-  /** Check a receipt on chain: the record exists and matches the public signals. */
-  verifyOnChain(r: { txHash: `0x${string}`; publicSignals: string[] }): Promise<boolean>
+  /** Check a receipt on chain: the record exists and matches the public signals (of a batch of `batchSize` rows when given). */
+  verifyOnChain(r: { txHash: `0x${string}`; publicSignals: string[]; batchSize?: number; verificationKey?: Record<string, unknown> }): Promise<boolean>
   close(): Promise<void>
 }

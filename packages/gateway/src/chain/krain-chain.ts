@@ -8,7 +8,7 @@
 import { ChainError, connectChain, getInference, inferenceId, registerModel, submitInference, verifyOnChainAndOffChain, type ChainClient, type ChainConfig, type SnarkjsGroth16Proof } from '@krain/chain'
 import type { Address } from 'viem'
 import { verificationKeyOf, verifierSolidityOf } from '../zk/generated-circuits.js'
-import { createBatchChain } from './batch-chain.js'
+import { batchIdOf, createBatchChain } from './batch-chain.js'
 import type { ChainAdapter, ChainReceipt, InferenceSubmission } from './adapter.js'
 
 /** Parameters of {@link createChainAdapter}. */
@@ -100,9 +100,11 @@ export function createChainAdapter({ client, registryAddress, verifiers = {} }: 
       registered.add(modelCommitment)
       return r
     },
-    async verifyOnChain({ txHash, publicSignals }) {
-      const vkey = verificationKeyOf(String(publicSignals[1]))
-      const v = await verifyOnChainAndOffChain({ client, registry: registryAddress, id: idOf({ publicSignals }), ...(vkey ? { verificationKey: vkey } : {}) })
+    async verifyOnChain({ txHash, publicSignals, batchSize, verificationKey }) {
+      // a batch's circuit (and key) is per batch size, not the model's: the caller passes it
+      const vkey = verificationKey ?? (batchSize === undefined ? verificationKeyOf(String(publicSignals[1])) : undefined)
+      const id = batchSize === undefined ? idOf({ publicSignals }) : batchIdOf({ publicSignals, batch: { size: batchSize } })
+      const v = await verifyOnChainAndOffChain({ client, registry: registryAddress, id, ...(vkey ? { verificationKey: vkey } : {}) })
       return v.valid && v.record?.transactionHash.toLowerCase() === txHash.toLowerCase()
     },
     async close() {},

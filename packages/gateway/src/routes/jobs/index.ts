@@ -14,6 +14,7 @@ import { Type } from 'typebox'
 import { jobEventsRoute } from './events.js'
 import { queueOf } from './queue-of.js'
 import { jobView } from './view.js'
+import { batchVerificationKey, planBatch } from '../../zk/batch-circuits.js'
 
 const WaitQuery = Type.Object({ waitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 120_000 })), until: Type.Optional(Type.Union([Type.Literal('proved'), Type.Literal('confirmed')])) }, { additionalProperties: false })
 
@@ -56,7 +57,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     return { jobId: job.id, circuit, output, modelCommitment, inputCommitment, publicSignals, proof, receipt: { ...receipt, ...(rpcUrl ? { rpcUrl } : {}) } }
   })
 
-  fastify.post('/verify', { schema: { tags: ['proofs'], summary: 'Check a receipt against the chain (record exists, proof valid on- and off-chain)', body: VerifyBody, response: { 200: VerifyResponse, 503: Type.Ref('ErrorResponse'), ...errorResponses } } }, async (req) => {
+  fastify.post('/verify', { schema: { tags: ['proofs'], summary: 'Check a receipt against the chain (record exists, proof valid on- and off-chain; a batch receipt with its `batchSize`: re-checked by the verifier of its size)', body: VerifyBody, response: { 200: VerifyResponse, 503: Type.Ref('ErrorResponse'), ...errorResponses } } }, async (req) => {
     req.caller()
     // Public signals are BN254 field elements: anything at or above the field order cannot be on chain.
     req.body.publicSignals.forEach((s, i) => {
@@ -65,6 +66,13 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     const chain = fastify.chain
     if (!chain) throw new UnavailableError('CHAIN_UNAVAILABLE', fastify.chainStatus === 'connecting' ? 'the chain RPC is unreachable; retrying' : 'no chain is configured')
     const txHash: `0x${string}` = `0x${req.body.txHash.slice(2)}` // the schema checked 0x and 64 hex digits
-    return { valid: await chain.verifyOnChain({ txHash, publicSignals: req.body.publicSignals }) }
+    const batchSize = req.body.batchSize
+    if (batchSize === undefined) return { valid: await chain.verifyOnChain({ txHash, publicSignals: req.body.publicSignals }) }
+    // a batch: its proof is checked off-chain with the key of the model's k-row circuit, when this gateway built it
+    const model = (await fastify.store.listModels()).find((m) => m.commitment === req.body.publicSignals[1])
+    const plan = model ? await planBatch(model, batchSize).catch(() => null) : null
+    const verificationKey = plan ? batchVerificationKey(plan.circuitId) : undefined
+    if (!verificationKey) throw new NotFoundError('batch circuit', `${batchSize} rows of model commitment ${req.body.publicSignals[1]}`)
+    return { valid: await chain.verifyOnChain({ txHash, publicSignals: req.body.publicSignals, batchSize, verificationKey }) }
   })
 }
