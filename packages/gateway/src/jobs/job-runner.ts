@@ -66,18 +66,7 @@ export class JobRunner {
    */
   async create({ owner, modelId, input }: { owner: string; modelId: string; input: ProveInput }): Promise<ProvenInferenceJob> {
     const now = Date.now()
-    const job: ProvenInferenceJob = { id: randomUUID(), owner, kind: 'proven-inference', modelId, state: 'queued', input, result: null, error: null, txHash: null, createdAt: now, updatedAt: now }
-    await this.p.store.createJob(job)
-    this.p.metrics?.jobs.inc({ kind: job.kind, state: 'queued' })
-    try {
-      await this.p.queue.enqueueProve(job.id)
-    } catch (e) {
-      this.p.log.error({ err: e, job: job.id }, 'enqueueing a proof job failed')
-      const error = { code: 'QUEUE_UNAVAILABLE', message: 'the job queue is unavailable' }
-      await this.move(job.id, 'failed', { error }).catch(() => undefined)
-      throw new GatewayError('QUEUE_UNAVAILABLE', { shortMessage: `job ${job.id} could not be queued: the job queue is unavailable; retry later`, cause: e })
-    }
-    return job
+    return this.queueNew<ProvenInferenceJob>({ id: randomUUID(), owner, kind: 'proven-inference', modelId, state: 'queued', input, result: null, error: null, txHash: null, createdAt: now, updatedAt: now })
   }
 
   /**
@@ -86,13 +75,17 @@ export class JobRunner {
    */
   async createBatch({ owner, modelId, input }: { owner: string; modelId: string; input: ProveBatchInput }): Promise<ProvenInferenceBatchJob> {
     const now = Date.now()
-    const job: ProvenInferenceBatchJob = { id: randomUUID(), owner, kind: 'proven-inference-batch', modelId, state: 'queued', input, result: { size: input.inputs.length, phase: 'queued' }, error: null, txHash: null, createdAt: now, updatedAt: now }
+    return this.queueNew<ProvenInferenceBatchJob>({ id: randomUUID(), owner, kind: 'proven-inference-batch', modelId, state: 'queued', input, result: { size: input.inputs.length, phase: 'queued' }, error: null, txHash: null, createdAt: now, updatedAt: now })
+  }
+
+  /** Store a new proof job (single or batch) and hand it to the prove queue; a refused hand-over stores it as failed. */
+  private async queueNew<J extends ProvenInferenceJob | ProvenInferenceBatchJob>(job: J): Promise<J> {
     await this.p.store.createJob(job)
     this.p.metrics?.jobs.inc({ kind: job.kind, state: 'queued' })
     try {
       await this.p.queue.enqueueProve(job.id)
     } catch (e) {
-      this.p.log.error({ err: e, job: job.id }, 'enqueueing a batch proof job failed')
+      this.p.log.error({ err: e, job: job.id, kind: job.kind }, 'enqueueing a proof job failed')
       await this.move(job.id, 'failed', { error: { code: 'QUEUE_UNAVAILABLE', message: 'the job queue is unavailable' } }).catch(() => undefined)
       throw new GatewayError('QUEUE_UNAVAILABLE', { shortMessage: `job ${job.id} could not be queued: the job queue is unavailable; retry later`, cause: e })
     }

@@ -47,6 +47,12 @@ export const bigJson = {
   parse: <T>(s: string): T => JSON.parse(s, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) && typeof (x as { $n?: unknown }).$n === 'string' && Object.keys(x).length === 1 ? BigInt((x as { $n: string }).$n) : x)) as T,
 }
 
+/** The quantised network a stored model carries for its generated circuit (its `meta.quantized`, bigints restored), or null. */
+export function quantizedOfRecord(m: { meta?: ModelMeta | null }): QuantizedNetwork | null {
+  const quantized = m.meta?.quantized
+  return quantized ? bigJson.parse<QuantizedNetwork>(JSON.stringify(quantized)) : null
+}
+
 const featureExtreme = (rows: number[][], n: number, pick: (a: number, b: number) => number): number[] => Array.from({ length: n }, (_, i) => rows.reduce((a, r) => pick(a, r[i]!), rows[0]![i]!))
 
 const message = (e: unknown): string => String((e as { shortMessage?: string }).shortMessage ?? (e as Error).message)

@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs'
 import { availablePtau, buildCircuit, circuitId, circuitSpec, estimateConstraints, loadCircuit, MAX_NETWORK_BATCH, maxConstraints, proveNetworkBatch, quantizeNetworkInput, type BuildProgress, type NetworkCircuit, type ProveNetworkBatchReturnType, type QuantizedNetwork } from '@krain/zk'
 import { BadRequestError } from '../errors.js'
-import { bigJson } from '../models/prepare-model.js'
+import { quantizedOfRecord } from '../models/prepare-model.js'
 import type { ModelRecord } from '../store/types.js'
 
 /** Largest batch of one proof (the registry's `MAX_BATCH_SIZE`: one byte per row below the field). */
@@ -31,8 +31,9 @@ const notBatchProvable = (m: ModelRecord, why: string): BadRequestError => new B
  */
 export function quantizedOfModel(m: ModelRecord): QuantizedNetwork {
   if (!m.commitment) throw notBatchProvable(m, 'it is not provable (no commitment)')
-  if (m.meta?.proving.circuit !== 'generated' || !m.meta.quantized) throw notBatchProvable(m, 'batches need a generated circuit; register the model with a weight mode ("mode": "committed" or "public") to get one')
-  return bigJson.parse<QuantizedNetwork>(JSON.stringify(m.meta.quantized))
+  const quantized = m.meta?.proving.circuit === 'generated' ? quantizedOfRecord(m) : null
+  if (!quantized) throw notBatchProvable(m, 'batches need a generated circuit; register the model with a weight mode ("mode": "committed" or "public") to get one')
+  return quantized
 }
 
 /**

@@ -10,10 +10,10 @@
  */
 import { readFileSync } from 'node:fs'
 import type { FastifyBaseLogger } from 'fastify'
-import { buildCircuit, loadCircuit, type BuildProgress, type QuantizedNetwork } from '@krain/zk'
+import { buildCircuit, loadCircuit, type BuildProgress } from '@krain/zk'
 import type { ChainAdapter } from '../chain/adapter.js'
 import type { JobQueue } from '../jobs/queue.js'
-import { bigJson } from '../models/prepare-model.js'
+import { quantizedOfRecord } from '../models/prepare-model.js'
 import type { CircuitBuildResult } from '../store/rows.js'
 import type { CircuitBuildJob, ModelRecord, Store } from '../store/types.js'
 import { circuitOfModel, rememberCircuit } from './generated-circuits.js'
@@ -38,11 +38,6 @@ export type CircuitStatus = {
 /** The job id of a model's circuit build. */
 export const buildJobId = (modelId: string): string => `build-${modelId}`
 
-const quantizedOf = (m: ModelRecord): QuantizedNetwork | null => {
-  const quantized = m.meta?.quantized
-  return quantized ? bigJson.parse<QuantizedNetwork>(JSON.stringify(quantized)) : null
-}
-
 /**
  * Make the built circuit of `modelId` known in this process (from the circuit cache), if its build
  * finished (in this process or any other sharing the store and the cache).
@@ -55,7 +50,7 @@ export async function loadBuiltCircuit(store: Store, modelId: string, cacheDir?:
   const circuitId = job?.kind === 'circuit-build' ? job.result?.circuitId : undefined
   if (!circuitId || (job?.state !== 'proved' && job?.state !== 'confirmed')) return false
   const model = await store.getModel(modelId)
-  const quantized = model ? quantizedOf(model) : null
+  const quantized = model ? quantizedOfRecord(model) : null
   if (!model?.commitment || !quantized) return false
   rememberCircuit({ modelId, modelCommitment: model.commitment, quantized, circuit: loadCircuit({ id: circuitId, ...(cacheDir ? { cacheDir } : {}) }) })
   return true
@@ -143,7 +138,7 @@ export class CircuitBuilds {
         if (this.queued) await this.enqueue(job.id)
         else this.track(this.run(job.id, model))
       } else if (!circuitOfModel(model.id)) {
-        const q = quantizedOf(model)
+        const q = quantizedOfRecord(model)
         const id = job.result?.circuitId
         if (q && id) {
           try {
@@ -221,7 +216,7 @@ export class CircuitBuilds {
     if (this.stopped) return
     const store = this.p.store
     if (!rebuild && !(await store.transitionJob(id, ['queued', 'proving'], { state: 'proving' }, Date.now()))) return
-    const q = quantizedOf(model)
+    const q = quantizedOfRecord(model)
     let result: CircuitBuildResult
     try {
       if (!q) throw Object.assign(new Error('the model has no quantisation for a generated circuit'), { code: 'MODEL_NOT_PROVABLE', shortMessage: 'the model has no quantisation for a generated circuit' })
