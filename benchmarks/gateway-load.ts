@@ -362,7 +362,9 @@ export async function run(): Promise<void> {
           (i: number): typeof fetch =>
           (input, init) => {
             const b = init?.body
-            sent[i]! += b instanceof Uint8Array ? b.length : typeof b === 'string' ? Buffer.byteLength(b) : 0
+            // a streamed body (large binary uploads) is counted by its Content-Length
+            const announced = Number((init?.headers as Record<string, string> | undefined)?.['content-length'] ?? NaN)
+            sent[i]! += b instanceof Uint8Array ? b.length : typeof b === 'string' ? Buffer.byteLength(b) : b instanceof ReadableStream && announced >= 0 ? announced : 0
             return fetch(input, init)
           }
         const results = await Promise.all(hospitalKeys.map((privateKey, i) => new MpcParticipant({ url: base, privateKey, sessionId, waitMs: 30_000, binary, fetch: counting(i) }).run(values)))

@@ -33,8 +33,13 @@ export type RequestOptions = {
   body?: unknown
   query?: Record<string, string | number | undefined>
   auth?: boolean
-  /** A binary body (sent instead of `body`), of media type `contentType` (default `application/octet-stream`). */
-  bytes?: Uint8Array
+  /**
+   * A binary body (sent instead of `body`), of media type `contentType` (default
+   * `application/octet-stream`): one array, or parts sent one after the other (e.g. `@krain/mpc`
+   * `encodeMessageParts`). On Node a large body is streamed from the caller's arrays (nothing
+   * copied); a browser gets one concatenated body (browsers stream uploads only over HTTP/2).
+   */
+  bytes?: Uint8Array | readonly Uint8Array[]
   contentType?: string
   /** `Accept` header of the request. */
   accept?: string
@@ -56,6 +61,72 @@ const notConnected = (e: unknown): boolean => {
 const checkedUrl = (url: unknown, name: string): string => {
   if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new TypeError(`"${name}" expected an http(s) URL, got ${JSON.stringify(url)}`)
   return url.replace(/\/+$/, '')
+}
+
+/**
+ * Whether large binary bodies are streamed (Node's fetch: a request body may be a stream, sent
+ * with the `Content-Length` given; a browser's fetch streams uploads only over HTTP/2).
+ */
+const STREAM_UPLOADS = typeof process === 'object' && typeof process.versions?.node === 'string'
+/** Bodies from this size are streamed (below it one small copy costs less than a stream). */
+const STREAM_FROM = 64 * 1024
+
+/**
+ * A stream of `parts` as they are: a default (not a byte) stream, whose chunks fetch writes to
+ * the socket without copying them (fetch copies a byte array body before sending it).
+ */
+function streamOf(parts: readonly Uint8Array[]): ReadableStream<Uint8Array> {
+  let i = 0
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const p = parts[i++]
+      if (p === undefined) controller.close()
+      else controller.enqueue(p)
+    },
+  })
+}
+
+/** One array over an `ArrayBuffer` holding `parts` (fetch refuses views of a `SharedArrayBuffer`). */
+function concatenated(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const [only] = parts
+  if (parts.length === 1 && only!.buffer instanceof ArrayBuffer) return new Uint8Array(only!.buffer, only!.byteOffset, only!.byteLength)
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
+/**
+ * A response body as one array, read as it streams into an array of its announced
+ * `Content-Length` (fetch's `arrayBuffer()` gathers the chunks, joins them and copies the result
+ * once more: three times a multi-megabyte MPC inbox). Without a usable length (none, or a
+ * content coding that fetch undoes) the chunks are gathered and joined once.
+ */
+async function bodyBytes(res: Response): Promise<Uint8Array> {
+  const announced = res.headers.get('content-length')
+  const coding = (res.headers.get('content-encoding') ?? 'identity').trim().toLowerCase()
+  const length = announced !== null && /^\d{1,15}$/.test(announced) && coding === 'identity' ? Number(announced) : undefined
+  if (!res.body) return new Uint8Array(0)
+  const reader = res.body.getReader()
+  let out = length !== undefined ? new Uint8Array(length) : undefined
+  const chunks: Uint8Array[] = []
+  let at = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    if (out !== undefined && at + value.length <= out.length) out.set(value, at)
+    else {
+      if (out !== undefined) chunks.push(out.subarray(0, at)) // longer than announced: gather from here on
+      out = undefined
+      chunks.push(value)
+    }
+    at += value.length
+  }
+  if (out !== undefined) return at === out.length ? out : out.subarray(0, at)
+  return concatenated(chunks)
 }
 
 /** Authenticated JSON requests to one gateway. */
@@ -113,7 +184,7 @@ export class GatewayHttp {
   async requestBytes(method: string, path: string, opts: RequestOptions & { accept: string }): Promise<BytesResponse> {
     const res = await this.exchange(method, path, opts)
     if (!res.ok) throw await errorOf(res)
-    return { contentType: (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase(), bytes: new Uint8Array(await res.arrayBuffer()) }
+    return { contentType: (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase(), bytes: await bodyBytes(res) }
   }
 
   /**
@@ -137,16 +208,23 @@ export class GatewayHttp {
       const headers: Record<string, string> = {}
       if (auth && this.token) headers.authorization = `Bearer ${this.token}`
       if (opts.accept) headers.accept = opts.accept
-      let body: string | Uint8Array<ArrayBuffer> | undefined
+      let body: string | Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | undefined
+      let streamed = false
       if (opts.bytes) {
         headers['content-type'] = opts.contentType ?? 'application/octet-stream'
-        const b = opts.bytes // fetch takes bytes over an ArrayBuffer (a SharedArrayBuffer view is copied)
-        body = b.buffer instanceof ArrayBuffer ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : b.slice()
+        const parts = opts.bytes instanceof Uint8Array ? [opts.bytes] : opts.bytes
+        const length = parts.reduce((n, p) => n + p.length, 0)
+        if (STREAM_UPLOADS && length >= STREAM_FROM) {
+          headers['content-length'] = String(length)
+          body = streamOf(parts)
+          streamed = true
+        } else body = concatenated(parts)
       } else if (opts.body !== undefined) {
         headers['content-type'] = 'application/json'
         body = JSON.stringify(opts.body)
       }
-      return this.fetchFn(url, { method, headers, ...(body !== undefined ? { body } : {}), ...(opts.signal ? { signal: opts.signal } : {}) })
+      const init: RequestInit & { duplex?: 'half' } = { method, headers, ...(body !== undefined ? { body } : {}), ...(streamed ? { duplex: 'half' } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }
+      return this.fetchFn(url, init)
     }
     const repeatable = opts.idempotent === true || method.toUpperCase() === 'GET' || method.toUpperCase() === 'HEAD'
     const send = async (): Promise<Response> => {

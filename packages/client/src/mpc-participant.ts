@@ -5,12 +5,12 @@
  * process: only signed join/shares/sum-share messages (shares AEAD-encrypted to each recipient)
  * are sent. Waiting for a round to close is a server-side long poll (`?waitMs=`), not a sleep.
  *
- * The share-carrying messages (shares, sum-share, complaint) and the inbox travel in their binary
+ * The share-carrying messages (shares, sum-share, complaint), the inbox and the aggregate travel in their binary
  * form (`application/cbor`, `@krain/mpc` `encodeMessage`: share payloads as raw bytes, 1.03× the
  * raw share bytes instead of base64 JSON's 1.38×) unless `binary: false`; the signed fields are the
  * same either way. Against a gateway that does not take CBOR (415) the participant falls back to JSON.
  */
-import { MESSAGE_MEDIA_TYPE, MpcDealerError, Party, decodeMessage, encodeMessage, toJsonForm, type AggregateResult, type Hex, type PartyState, type RosterMessage, type SessionConfig, type ShareBundle } from '@krain/mpc'
+import { MESSAGE_MEDIA_TYPE, MpcDealerError, Party, decodeMessage, decodeResult, encodeMessageParts, toJsonForm, type AggregateResult, type Hex, type PartyState, type RosterMessage, type SessionConfig, type ShareBundle } from '@krain/mpc'
 import { privateKeyToAccount } from 'viem/accounts'
 import { KrainHttpError } from './errors.js'
 import { GatewayHttp } from './http.js'
@@ -120,7 +120,7 @@ export class MpcParticipant {
    * @throws KrainHttpError `MPC_RESULT_UNVERIFIED` (the gateway's, or this check's), or the session's failure
    */
   async result(options: { allowUnverified?: boolean } = {}): Promise<AggregateResult> {
-    const r = await this.poll(() => this.http.request<AggregateResult>('GET', `/v1/mpc/sessions/${this.sessionId}/result`, { query: { waitMs: this.waitMs } }))
+    const r = await this.poll(() => this.fetchResult())
     if (r.verified !== true && options.allowUnverified !== true) {
       throw new KrainHttpError({
         status: 409,
@@ -168,7 +168,7 @@ export class MpcParticipant {
     const path = `/v1/mpc/sessions/${this.sessionId}/${route}`
     if (this.binary) {
       try {
-        await this.http.request('POST', path, { bytes: encodeMessage(message), contentType: MESSAGE_MEDIA_TYPE, idempotent: true })
+        await this.http.request('POST', path, { bytes: encodeMessageParts(message).parts, contentType: MESSAGE_MEDIA_TYPE, idempotent: true })
         return
       } catch (e) {
         if (!(e instanceof KrainHttpError) || e.httpStatus !== 415) throw e
@@ -183,6 +183,14 @@ export class MpcParticipant {
     if (!this.binary) return this.http.request<T>('GET', path, { query: { waitMs: this.waitMs } })
     const { contentType, bytes } = await this.http.requestBytes('GET', path, { query: { waitMs: this.waitMs }, accept: `${MESSAGE_MEDIA_TYPE}, application/json;q=0.5` })
     return (contentType === MESSAGE_MEDIA_TYPE ? decodeMessage(bytes) : JSON.parse(new TextDecoder().decode(bytes))) as T
+  }
+
+  /** GET the aggregate, in its binary form (`decodeResult`) when the gateway serves it (else JSON). */
+  private async fetchResult(): Promise<AggregateResult> {
+    const path = `/v1/mpc/sessions/${this.sessionId}/result`
+    if (!this.binary) return this.http.request<AggregateResult>('GET', path, { query: { waitMs: this.waitMs } })
+    const { contentType, bytes } = await this.http.requestBytes('GET', path, { query: { waitMs: this.waitMs }, accept: `${MESSAGE_MEDIA_TYPE}, application/json;q=0.5` })
+    return contentType === MESSAGE_MEDIA_TYPE ? decodeResult(bytes) : (JSON.parse(new TextDecoder().decode(bytes)) as AggregateResult)
   }
 
   /** Repeat a long-polling request while the round is not there yet. */

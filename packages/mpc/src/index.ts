@@ -64,6 +64,7 @@ export type { DeriveShareKeyParameters } from './crypto/share-encryption.js'
 
 // binary wire form of the messages (CBOR, share payloads as raw bytes)
 export { encodeMessage, encodeMessageParts, decodeMessage, MESSAGE_MEDIA_TYPE, BYTES_FIELDS } from './wire/message-wire.js'
+export { encodeResult, decodeResult } from './wire/result-wire.js'
 export { toJsonForm, fromJsonForm, PAYLOAD_FIELDS } from './protocol/json-form.js'
 export { encodeCbor, encodeCborParts, decodeCbor } from './wire/cbor.js'
 export type { EncodeCborOptions, DecodeCborOptions } from './wire/cbor.js'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { generatePrivateKey } from 'viem/accounts'
-import { Coordinator, Party, MpcError, addressOf, createSession, decodeCbor, decodeMessage, encodeCbor, encodeMessage, fromJsonForm, toJsonForm, type SharesMessage } from '../src/index.js'
+import { Coordinator, Party, MpcError, addressOf, createSession, decodeCbor, decodeMessage, decodeResult, encodeCbor, encodeMessage, encodeResult, fromJsonForm, toJsonForm, type AggregateResult, type SharesMessage } from '../src/index.js'
 
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
 const unhex = (s: string): Uint8Array => new Uint8Array(s.match(/../g)!.map((x) => parseInt(x, 16)))
@@ -177,5 +177,73 @@ describe('encodeMessageParts', () => {
     const odd = { ciphertext: 'AQ-D', share: big }
     const o = encodeMessageParts(odd)
     expect(Buffer.concat(o.parts)).toEqual(Buffer.from(encodeMessage(odd)))
+  })
+})
+
+describe('encodeResult / decodeResult', () => {
+  const result = (sum: string[], values: number[]): AggregateResult => ({
+    type: 'result',
+    sessionId: `0x${'ab'.repeat(32)}`,
+    contributors: [`0x${'01'.repeat(20)}`, `0x${'02'.repeat(20)}`],
+    sumShareHolders: [`0x${'01'.repeat(20)}`],
+    cheaters: [],
+    dealersBlamed: [`0x${'03'.repeat(20)}`],
+    verified: true,
+    liarTolerance: 1,
+    sum,
+    values,
+  })
+
+  it('round-trips any aggregate: integers beyond 2^53, negatives, zero, non-integral and extreme doubles', () => {
+    const sum = ['0', '-1', '9007199254740993', '-2305843009213693951', '123456789012345678901234567890', '42']
+    const values = [0, -1 / 65536, 9007199254740993 / 65536, -1e300, Number.MIN_VALUE, -0]
+    const r = result(sum, values)
+    const back = decodeResult(encodeResult(r))
+    expect(back).toEqual(r)
+    expect(Object.is(back.values[5], -0)).toBe(true)
+    expect(decodeResult(encodeResult(result([], [])))).toEqual(result([], []))
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.bigInt({ min: -(1n << 80n), max: 1n << 80n }), fc.double({ noNaN: true })), { maxLength: 50 }), (rows) => {
+        const r2 = result(rows.map(([s]) => s.toString()), rows.map(([, v]) => v))
+        expect(decodeResult(encodeResult(r2))).toEqual(r2)
+      }),
+    )
+  })
+
+  it('is smaller than the JSON form, and reads from an unaligned view', () => {
+    const n = 10_000
+    const r = result(Array.from({ length: n }, (_, i) => String(i * 65536 - 5e8)), Array.from({ length: n }, (_, i) => (i * 65536 - 5e8) / 65536))
+    const bytes = encodeResult(r)
+    expect(bytes.length).toBeLessThan(JSON.stringify(r).length)
+    const shifted = new Uint8Array(bytes.length + 3)
+    shifted.set(bytes, 3)
+    expect(decodeResult(shifted.subarray(3))).toEqual(r)
+  })
+
+  it('refuses what is not an aggregate in this form with MPC_MALFORMED_MESSAGE, and an unencodable one with a TypeError', () => {
+    const encode = (v: unknown): Uint8Array => encodeCbor(v, { bytesFields: new Set(['values']) })
+    const f64 = (...xs: number[]): Uint8Array => new Uint8Array(new Float64Array(xs).buffer)
+    for (const bad of [
+      encode([1, 2]),
+      encode({ type: 'shares', sum: '1', values: f64(1) }),
+      encode({ type: 'result', sum: '1,2', values: f64(1) }), // two sums for one value
+      encode({ type: 'result', sum: '1.5', values: f64(1) }), // not an integer
+      encode({ type: 'result', sum: '', values: f64(1) }),
+      encode({ type: 'result', sum: '1', values: new Uint8Array(7) }), // not 8-byte entries
+      encode({ type: 'result', sum: ['1'], values: f64(1) }), // JSON's array, not the binary form
+      encode({ type: 'result', sum: '1', values: 'not bytes' }),
+      encode({ type: 'result', sum: 'x', values: new Uint8Array(0) }),
+    ]) {
+      let caught: unknown
+      try {
+        decodeResult(bad)
+      } catch (e) {
+        caught = e
+      }
+      expect(caught, Buffer.from(bad).toString('hex')).toBeInstanceOf(MpcError)
+      expect((caught as MpcError).code).toBe('MPC_MALFORMED_MESSAGE')
+    }
+    expect(() => encodeResult(result(['1'], [1, 2]))).toThrow(TypeError)
+    expect(() => encodeResult(result(['1e3'], [1]))).toThrow(TypeError)
   })
 })

@@ -95,6 +95,14 @@ CREATE INDEX rate_limits_expires ON rate_limits (expires_at);
 ALTER TABLE mpc_messages ADD COLUMN payload_bin {{blob}};
 `,
   },
+  {
+    version: 51,
+    name: 'mpc-payload-files',
+    // SQLite files keep large payloads beside the database (store/payload-files.ts): `<name>:<length>`
+    sql: `
+ALTER TABLE mpc_messages ADD COLUMN payload_file TEXT;
+`,
+  },
 ]
 
 /**

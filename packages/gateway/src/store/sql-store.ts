@@ -8,6 +8,7 @@ import { migrate } from './migrations.js'
 import { AuditLogRow, BatchJobResult, CircuitBuildInput, CircuitBuildResult, decodeFederatedConfig, decodeJson, decodeModel, FederatedEvent, InferenceSubmission, JobFailure, KeyParams, ModelMeta, OutboxResult, ProvedResult, ProveBatchInput, ProveInput, StoreRowError, type RowLocation } from './rows.js'
 import { openPostgres } from './postgres-driver.js'
 import { openSqlite } from './sqlite-driver.js'
+import { PayloadFiles, PAYLOAD_FILE_FROM } from './payload-files.js'
 import type {
   ChallengeRecord,
   JobPatch,
@@ -101,8 +102,34 @@ const tables = ['challenges', 'sessions', 'request_digests', 'he_keys', 'models'
 /** The repository over SQL. Construct with {@link openStore}. */
 export class SqlStore implements Store {
   readonly kind: 'sqlite' | 'postgres'
-  constructor(private readonly db: SqlDriver) {
+  /**
+   * @param db - the connection
+   * @param payloads - where a SQLite file keeps large MPC payloads (absent: in their rows)
+   */
+  constructor(
+    private readonly db: SqlDriver,
+    private readonly payloads?: PayloadFiles,
+  ) {
     this.kind = db.dialect
+  }
+
+  /** Rows of `mpc_messages` with the payloads kept in files read back into `payloadBin`. */
+  private async mpcMessages(rows: SqlRow[]): Promise<MpcMessageRecord[]> {
+    return Promise.all(
+      rows.map(async (r) => {
+        const m = toMpcMessage(r)
+        if (typeof r.payload_file !== 'string') return m
+        if (!this.payloads) throw new StoreRowError({ table: 'mpc_messages', id: m.id, column: 'payload_file', reason: 'the payload is in a file, but this store has no payload directory' })
+        return { ...m, payloadBin: await this.payloads.read(r.payload_file, { table: 'mpc_messages', id: m.id }) }
+      }),
+    )
+  }
+
+  /** Remove payload files no row references (see {@link PayloadFiles.sweep}). */
+  async sweepPayloadFiles(): Promise<number> {
+    if (!this.payloads) return 0
+    const rows = await this.db.all('SELECT payload_file FROM mpc_messages WHERE payload_file IS NOT NULL')
+    return this.payloads.sweep(new Set(rows.map((r) => PayloadFiles.nameOf(String(r.payload_file))).filter((n): n is string => n !== undefined)))
   }
 
   close(): Promise<void> {
@@ -322,31 +349,42 @@ export class SqlStore implements Store {
   async listMpcSessions(): Promise<MpcSessionRecord[]> {
     return (await this.db.all('SELECT * FROM mpc_sessions ORDER BY created_at, id')).map(toMpcSession)
   }
-  updateMpcSession(id: string, version: number, state: string, messages: MpcMessageRecord[], now: number): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const n = await tx.run('UPDATE mpc_sessions SET state = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?', [state, now, id, version])
-      if (n !== 1) return false
-      for (const m of messages) {
-        await tx.run('INSERT INTO mpc_messages (id, session_id, round, sender, recipient, payload, created_at, payload_bin) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', [
-          m.id,
-          m.sessionId,
-          m.round,
-          m.sender,
-          m.recipient,
-          m.payload,
-          m.createdAt,
-          m.payloadBin ? Buffer.from(m.payloadBin.buffer, m.payloadBin.byteOffset, m.payloadBin.length) : null,
-        ])
-      }
-      return true
-    })
+  async updateMpcSession(id: string, version: number, state: string, messages: MpcMessageRecord[], now: number): Promise<boolean> {
+    // large payloads of a SQLite file are written (durably) before the transaction that names them
+    const files = new Map<MpcMessageRecord, string>()
+    let committed = false
+    try {
+      if (this.payloads) for (const m of messages) if (m.payloadBin && m.payloadBin.length >= PAYLOAD_FILE_FROM) files.set(m, await this.payloads.write(m.payloadBin))
+      committed = await this.db.transaction(async (tx) => {
+        const n = await tx.run('UPDATE mpc_sessions SET state = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?', [state, now, id, version])
+        if (n !== 1) return false
+        for (const m of messages) {
+          const file = files.get(m)
+          await tx.run('INSERT INTO mpc_messages (id, session_id, round, sender, recipient, payload, created_at, payload_bin, payload_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', [
+            m.id,
+            m.sessionId,
+            m.round,
+            m.sender,
+            m.recipient,
+            m.payload,
+            m.createdAt,
+            m.payloadBin && file === undefined ? Buffer.from(m.payloadBin.buffer, m.payloadBin.byteOffset, m.payloadBin.length) : null,
+            file ?? null,
+          ])
+        }
+        return true
+      })
+      return committed
+    } finally {
+      if (!committed && files.size) await this.payloads!.discard([...files.values()])
+    }
   }
   async listMpcMessages(sessionId: string, recipient: string, round?: string): Promise<MpcMessageRecord[]> {
     const rows =
       round === undefined
         ? await this.db.all("SELECT * FROM mpc_messages WHERE session_id = ? AND (recipient = ? OR recipient = '*') ORDER BY created_at, id", [sessionId, recipient])
         : await this.db.all("SELECT * FROM mpc_messages WHERE session_id = ? AND (recipient = ? OR recipient = '*') AND round = ? ORDER BY created_at, id", [sessionId, recipient, round])
-    return rows.map(toMpcMessage)
+    return this.mpcMessages(rows)
   }
 
   async putContract(c: ContractRecord): Promise<void> {
@@ -414,12 +452,14 @@ export class SqlStore implements Store {
   async listMpcLogAfter(sessionId: string, round: string, afterId: string): Promise<MpcMessageRecord[]> {
     // byte order on both (PostgreSQL's default collation may ignore punctuation)
     const c = this.db.dialect === 'postgres' ? ' COLLATE "C"' : ''
-    return (await this.db.all(`SELECT * FROM mpc_messages WHERE session_id = ? AND round = ? AND id${c} > ? ORDER BY id${c}`, [sessionId, round, afterId])).map(toMpcMessage)
+    return this.mpcMessages(await this.db.all(`SELECT * FROM mpc_messages WHERE session_id = ? AND round = ? AND id${c} > ? ORDER BY id${c}`, [sessionId, round, afterId]))
   }
 
   async dump(): Promise<Record<string, SqlDump[]>> {
     const out: Record<string, SqlDump[]> = {}
     for (const t of tables) out[t] = await this.db.all(`SELECT * FROM ${t}`)
+    // a payload kept in a file is part of its row
+    for (const r of out.mpc_messages ?? []) if (typeof r.payload_file === 'string' && this.payloads) r.payload_bin = Buffer.from(await this.payloads.read(r.payload_file, { table: 'mpc_messages', id: String(r.id) }))
     return out
   }
 }
@@ -435,12 +475,17 @@ export class SqlStore implements Store {
  * ```
  */
 export async function openStore(databaseUrl: string, options: { schema?: string } = {}): Promise<Store> {
-  const db = /^postgres(ql)?:\/\//.test(databaseUrl) ? openPostgres(databaseUrl, options) : openSqlite(databaseUrl.replace(/^(sqlite|file):(\/\/)?/, ''))
+  const postgres = /^postgres(ql)?:\/\//.test(databaseUrl)
+  const path = databaseUrl.replace(/^(sqlite|file):(\/\/)?/, '')
+  const db = postgres ? openPostgres(databaseUrl, options) : openSqlite(path)
+  let store: SqlStore
   try {
     await migrate(db)
+    store = new SqlStore(db, postgres || path === ':memory:' ? undefined : new PayloadFiles(path))
+    await store.sweepPayloadFiles()
   } catch (e) {
     await db.close().catch(() => undefined)
     throw e
   }
-  return new SqlStore(db)
+  return store
 }

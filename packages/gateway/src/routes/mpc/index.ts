@@ -16,7 +16,8 @@ import { Type } from 'typebox'
 import type { Identity } from '../../auth/policy.js'
 import { PolicyDeniedError } from '../../errors.js'
 import { errorResponses } from '@krain/client/schemas/common'
-import { acceptBinaryMessages, isBinaryBody, negotiate } from './binary-body.js'
+import { encodeResult, MESSAGE_MEDIA_TYPE } from '@krain/mpc'
+import { acceptBinaryMessages, acceptsBinary, isBinaryBody, negotiate } from './binary-body.js'
 import { CreateMpcSessionBody, MpcAggregate, MpcCloseResponse, MpcRoster, MpcSessionConfig, MpcSessionStatus, MpcShareBundle, PartyMessageBody, ReceiveResponse, SessionIdParams } from '@krain/client/schemas/mpc'
 
 /** `?waitMs=`: long-poll up to this long for the round to close (no client-side sleeping). */
@@ -106,10 +107,20 @@ export const mpcRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
    * out the same object), and with 100,000 values it is megabytes that every party fetches.
    */
   const resultJson = new WeakMap<object, string>()
-  fastify.get('/sessions/:id/result', { schema: { tags: ['mpc'], summary: 'The aggregate', params: SessionIdParams, querystring: WaitQuery, response: { 200: MpcAggregate, ...errorResponses } } }, async (req, reply) => {
+  /** The same in its binary form (`encodeResult`), for clients whose `Accept` asks for `application/cbor`. */
+  const resultCbor = new WeakMap<object, Buffer>()
+  fastify.get('/sessions/:id/result', { schema: { tags: ['mpc'], summary: 'The aggregate (JSON; `application/cbor` when the Accept header asks for it: `sum` and `values` as little-endian int64 and float64 byte strings)', params: SessionIdParams, querystring: WaitQuery, response: { 200: MpcAggregate, ...errorResponses } } }, async (req, reply) => {
     await reader(req, req.params.id)
     if (req.query.waitMs) await mpc.waitForPhase(req.params.id, ['done', 'failed'], req.query.waitMs)
     const result = await mpc.result(req.params.id)
+    if (acceptsBinary(req)) {
+      let bytes = resultCbor.get(result)
+      if (bytes === undefined) {
+        const b = encodeResult(result)
+        resultCbor.set(result, (bytes = Buffer.from(b.buffer, b.byteOffset, b.length)))
+      }
+      return reply.type(MESSAGE_MEDIA_TYPE).header('vary', 'accept').send(bytes)
+    }
     let text = resultJson.get(result)
     if (text === undefined) resultJson.set(result, (text = JSON.stringify(result)))
     return reply.type('application/json; charset=utf-8').send(text)
