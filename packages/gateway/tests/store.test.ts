@@ -75,6 +75,12 @@ describe.each(backends)('store on $name', (backend) => {
       await expect(store.putModel({ id: 'm1', owner: '0xabc', name: 'bc', kind: 'logistic', spec, commitment: null, createdAt: 2 })).rejects.toThrow()
       expect((await store.listModels()).map((m) => m.id)).toEqual(['m1'])
       expect((await store.getModel('m1'))?.spec).toEqual(spec) // decoded once, in the row mapper
+      // models by weight commitment (indexed): the same weights twice, another once, none
+      await store.putModel({ id: 'm0', owner: '0xdef', name: 'bc copy', kind: 'logistic', spec, commitment: '123', createdAt: 3 })
+      await store.putModel({ id: 'm2', owner: '0xabc', name: 'other', kind: 'logistic', spec, commitment: '456', createdAt: 2 })
+      expect((await store.findModelsByCommitment('123')).map((m) => m.id)).toEqual(['m1', 'm0'])
+      expect((await store.findModelsByCommitment('456')).map((m) => m.id)).toEqual(['m2'])
+      expect(await store.findModelsByCommitment('789')).toEqual([])
     } finally {
       await store.close()
       await drop()

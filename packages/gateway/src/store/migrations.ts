@@ -103,6 +103,14 @@ ALTER TABLE mpc_messages ADD COLUMN payload_bin {{blob}};
 ALTER TABLE mpc_messages ADD COLUMN payload_file TEXT;
 `,
   },
+  {
+    version: 52,
+    name: 'models-by-commitment',
+    // POST /v1/verify finds a batch receipt's model by its weight commitment
+    sql: `
+CREATE INDEX models_commitment ON models (commitment);
+`,
+  },
 ]
 
 /**

@@ -220,6 +220,9 @@ export class SqlStore implements Store {
   async listModels(): Promise<ModelRecord[]> {
     return (await this.db.all('SELECT * FROM models ORDER BY created_at, id')).map(toModel)
   }
+  async findModelsByCommitment(commitment: string): Promise<ModelRecord[]> {
+    return (await this.db.all('SELECT * FROM models WHERE commitment = ? ORDER BY created_at, id', [commitment])).map(toModel)
+  }
 
   async createJob(j: JobRecord): Promise<void> {
     await this.db.run('INSERT INTO jobs (id, owner, kind, model_id, state, input, result, error, tx_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [

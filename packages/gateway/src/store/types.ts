@@ -126,6 +126,8 @@ export interface Store {
   putModel(m: ModelRecord): Promise<void>
   getModel(id: string): Promise<ModelRecord | null>
   listModels(): Promise<ModelRecord[]>
+  /** The models whose weights have this commitment (indexed; oldest first): e.g. to find the model of a receipt. */
+  findModelsByCommitment(commitment: string): Promise<ModelRecord[]>
 
   createJob(j: JobRecord): Promise<void>
   getJob(id: string): Promise<JobRecord | null>

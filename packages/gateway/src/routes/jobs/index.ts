@@ -69,9 +69,13 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     const batchSize = req.body.batchSize
     if (batchSize === undefined) return { valid: await chain.verifyOnChain({ txHash, publicSignals: req.body.publicSignals }) }
     // a batch: its proof is checked off-chain with the key of the model's k-row circuit, when this gateway built it
-    const model = (await fastify.store.listModels()).find((m) => m.commitment === req.body.publicSignals[1])
-    const plan = model ? await planBatch(model, batchSize).catch(() => null) : null
-    const verificationKey = plan ? batchVerificationKey(plan.circuitId) : undefined
+    // (models with the same weights share a commitment and a circuit: the first with a built key serves)
+    let verificationKey: ReturnType<typeof batchVerificationKey>
+    for (const model of await fastify.store.findModelsByCommitment(req.body.publicSignals[1]!)) {
+      const plan = await planBatch(model, batchSize).catch(() => null)
+      verificationKey = plan ? batchVerificationKey(plan.circuitId) : undefined
+      if (verificationKey) break
+    }
     if (!verificationKey) throw new NotFoundError('batch circuit', `${batchSize} rows of model commitment ${req.body.publicSignals[1]}`)
     return { valid: await chain.verifyOnChain({ txHash, publicSignals: req.body.publicSignals, batchSize, verificationKey }) }
   })
