@@ -33,6 +33,7 @@ import {
   MESSAGE_MEDIA_TYPE,
   decodeMessage,
   encodeMessage,
+  encodeMessageParts,
   type Hex,
   type SessionConfig,
   type SimulateReturnType,
@@ -154,16 +155,26 @@ async function partyProcess(): Promise<void> {
   const base = `http://127.0.0.1:${start.port}`
   const values = inputOf(start.index)
   let sentBytes = 0
+  // as the SDK sends and reads (client/src/http.ts): the body streamed from the message's own arrays
+  // (fetch copies a byte array body), the answer read into one array of its Content-Length
   const post = async (m: unknown): Promise<void> => {
-    const body = encodeMessage(m)
-    sentBytes += body.length
-    const r = await fetch(`${base}/msg`, { method: 'POST', body, headers: { 'content-type': MESSAGE_MEDIA_TYPE } })
+    const { parts, length } = encodeMessageParts(m)
+    sentBytes += length
+    let i = 0
+    const body = new ReadableStream<Uint8Array>({ pull: (c) => (i < parts.length ? c.enqueue(parts[i++]!) : c.close()) })
+    const r = await fetch(`${base}/msg`, { method: 'POST', body, duplex: 'half', headers: { 'content-type': MESSAGE_MEDIA_TYPE, 'content-length': String(length) } } as RequestInit)
     if (!r.ok) throw new Error(`POST /msg: ${r.status} ${await r.text()}`)
   }
   const get = async (path: string): Promise<unknown> => {
     const r = await fetch(`${base}${path}`)
     if (!r.ok) throw new Error(`GET ${path}: ${r.status} ${await r.text()}`)
-    return decodeMessage(new Uint8Array(await r.arrayBuffer()))
+    const out = new Uint8Array(Number(r.headers.get('content-length')))
+    let at = 0
+    for await (const chunk of r.body! as unknown as AsyncIterable<Uint8Array>) {
+      out.set(chunk, at)
+      at += chunk.length
+    }
+    return decodeMessage(out)
   }
   let t = performance.now()
   const party = new Party({ config: start.config, identityKey: start.key })
@@ -185,11 +196,16 @@ async function partyProcess(): Promise<void> {
   process.send!(report, () => process.exit(0))
 }
 
+/** The body in one buffer of its Content-Length (as the gateway reads it: no list of chunks joined at the end). */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => resolve(Buffer.concat(chunks)))
+    const out = Buffer.allocUnsafe(Number(req.headers['content-length'] ?? 0))
+    let at = 0
+    req.on('data', (c: Buffer) => {
+      if (at + c.length > out.length) return reject(new Error('body longer than its Content-Length'))
+      at += c.copy(out, at)
+    })
+    req.on('end', () => (at === out.length ? resolve(out) : reject(new Error('body shorter than its Content-Length'))))
     req.on('error', reject)
   })
 }
@@ -221,9 +237,13 @@ export async function loopbackRun(): Promise<{ totalMs: number; reports: PartyRe
     const text = JSON.stringify(body)
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text)
   }
+  // (as the gateway serves the roster and inbox: the coordinator's payload arrays written as they are)
   const sendPacked = (res: ServerResponse, body: unknown): void => {
-    const bytes = encodeMessage(body)
-    res.writeHead(200, { 'content-type': MESSAGE_MEDIA_TYPE, 'content-length': bytes.length }).end(bytes)
+    const { parts, length } = encodeMessageParts(body)
+    res.writeHead(200, { 'content-type': MESSAGE_MEDIA_TYPE, 'content-length': length })
+    res.cork()
+    for (const p of parts) res.write(p)
+    res.end()
   }
   const server = createServer(async (req, res) => {
     try {
