@@ -16,6 +16,7 @@ import { GatewayError } from '../errors.js'
 import { batchVerifierSolidity } from '../zk/batch-circuits.js'
 import { verifierSolidityOf } from '../zk/generated-circuits.js'
 import type { ChainReceipt, InferenceSubmission } from './adapter.js'
+import { KeyedLock } from '../keyed-lock.js'
 
 /** Batch submission on a connected client. */
 export type BatchChain = {
@@ -34,14 +35,8 @@ export const batchIdOf = (s: { publicSignals: string[]; batch: { size: number } 
  */
 export function createBatchChain({ client, registry }: { client: ChainClient; registry: Address }): BatchChain {
   const deployed = new Map<string, Address>()
-  const locks = new Map<string, Promise<unknown>>()
-  const serial = <T>(key: string, f: () => Promise<T>): Promise<T> => {
-    const run = (locks.get(key) ?? Promise.resolve()).then(f, f)
-    const tail = run.catch(() => undefined)
-    locks.set(key, tail)
-    void tail.then(() => locks.get(key) === tail && locks.delete(key))
-    return run
-  }
+  const locks = new KeyedLock()
+  const serial = <T>(key: string, f: () => Promise<T>): Promise<T> => locks.run(key, f)
   const receiptOf = (txHash: `0x${string}`, blockNumber: bigint, gasUsed?: bigint): ChainReceipt => ({ txHash, blockNumber: String(blockNumber), chainId: client.chain.id, registry, ...(gasUsed !== undefined ? { gasUsed: String(gasUsed) } : {}) })
   const verifierOf = async (circuit: string): Promise<Address> => {
     const known = deployed.get(circuit)

@@ -37,6 +37,7 @@ import type { FederatedEvent } from '../store/rows.js'
 import type { Store } from '../store/types.js'
 import type { Static } from 'typebox'
 import type { FederatedStatusSchema } from '@krain/client/schemas/federated'
+import { KeyedLock } from '../keyed-lock.js'
 
 /** What a creator sends to open a session. */
 export type CreateFederatedParameters = {
@@ -100,7 +101,7 @@ const indexOf = (c: FederatedSessionConfig, a: string): number => c.hospitals.fi
 /** The federated-training service of one gateway instance. */
 export class FederatedService {
   private readonly cache = new Map<string, State>()
-  private readonly locks = new Map<string, Promise<unknown>>()
+  private readonly locks = new KeyedLock()
   readonly coordinator: Address
 
   constructor(private readonly p: { store: Store; identityKey: Hex; clock?: () => number }) {
@@ -467,8 +468,7 @@ export class FederatedService {
   }
 
   private locked<T>(id: string, fn: (s: State) => Promise<T>): Promise<T> {
-    const prev = this.locks.get(id) ?? Promise.resolve()
-    const run = prev.catch(() => undefined).then(async () => {
+    return this.locks.run(id, async () => {
       const s = await this.load(id)
       try {
         return await fn(s)
@@ -478,11 +478,6 @@ export class FederatedService {
         throw e
       }
     })
-    this.locks.set(id, run)
-    void run.finally(() => {
-      if (this.locks.get(id) === run) this.locks.delete(id)
-    }).catch(() => undefined)
-    return run
   }
 }
 

@@ -32,6 +32,7 @@
 import { EventEmitter } from 'node:events'
 import { Coordinator, createSession, addressOf, type AggregateResult, type CoordinatorState, type CreateSessionParameters, type Hex, type SessionConfig } from '@krain/mpc'
 import { ConflictError, GatewayError, NotFoundError } from '../errors.js'
+import { KeyedLock } from '../keyed-lock.js'
 import type { Metrics } from '../plugins/app/metrics.js'
 import { decodeMpcState } from '../store/rows.js'
 import { decodeLogEntry, encodeLogEntry, type MpcLogEntry } from './log-entry.js'
@@ -68,7 +69,7 @@ const versionOfLogId = (logEntryId: string): number | undefined => {
 /** The MPC coordinator of one gateway instance. */
 export class MpcService {
   private readonly cache = new Map<string, Loaded>()
-  private readonly locks = new Map<string, Promise<unknown>>()
+  private readonly locks = new KeyedLock()
   private readonly events = new EventEmitter().setMaxListeners(0)
   /** The store subscription that relays other instances' changes into {@link events}, held while someone waits. */
   private remote: Promise<(() => void) | undefined> | undefined
@@ -218,7 +219,7 @@ export class MpcService {
    * (it holds every relayed ciphertext, so it can be large).
    */
   inspect(id: string): Promise<CoordinatorState> {
-    return this.locked(id, async () => (await this.load(id)).coord.toJSON()) // under the lock: a catch-up never lands mid-request
+    return this.locks.run(id, async () => (await this.load(id)).coord.toJSON()) // under the lock: a catch-up never lands mid-request
   }
 
   /** Drop a session's in-memory coordinator; the next request rebuilds it from the log. */
@@ -285,20 +286,7 @@ export class MpcService {
 
   /** Run `fn` on the session under its lock, then persist what changed. */
   private step<T>(id: string, fn: (c: Coordinator, now: number, log: (e: MpcEvent) => void, s: Loaded) => T): Promise<T> {
-    return this.locked(id, () => this.apply(id, fn))
-  }
-
-  /** Run `task` after the session's earlier tasks of this instance (one at a time per session). */
-  private locked<T>(id: string, task: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(id) ?? Promise.resolve()
-    const run = prev.catch(() => undefined).then(task)
-    this.locks.set(id, run)
-    void run
-      .finally(() => {
-        if (this.locks.get(id) === run) this.locks.delete(id)
-      })
-      .catch(() => undefined)
-    return run
+    return this.locks.run(id, () => this.apply(id, fn))
   }
 
   /**

@@ -20,6 +20,7 @@ import { decodeFrame, PsiError, VARIANTS, type PsiVariant } from '@krain/psi'
 import { BadRequestError, ConflictError, NotFoundError, PolicyDeniedError } from '../errors.js'
 import { decodeJson, PsiConfigRow } from '../store/rows.js'
 import type { PsiChunkRecord, PsiStreamSummary, Store } from '../store/types.js'
+import { KeyedLock } from '../keyed-lock.js'
 
 /** A PSI session's fixed configuration. */
 export type PsiSessionConfig = {
@@ -56,7 +57,7 @@ const FETCH_BYTES = 24 << 20
 /** The PSI mailbox of one gateway instance. */
 export class PsiService {
   private readonly events = new EventEmitter().setMaxListeners(0)
-  private readonly locks = new Map<string, Promise<unknown>>()
+  private readonly locks = new KeyedLock()
   readonly #clock: () => number
 
   constructor(private readonly p: { store: Store; clock?: () => number }) {
@@ -109,11 +110,7 @@ export class PsiService {
    */
   post(id: string, c: { from: string; to: string; stream: string; index: number; last: boolean; data: Buffer }): Promise<{ status: 'stored' | 'duplicate' }> {
     const key = `${id}:${c.from.toLowerCase()}:${c.to.toLowerCase()}:${c.stream}`
-    const prev = this.locks.get(key) ?? Promise.resolve()
-    const run = prev.catch(() => undefined).then(() => this.postLocked(id, c))
-    this.locks.set(key, run)
-    void run.finally(() => this.locks.get(key) === run && this.locks.delete(key)).catch(() => undefined)
-    return run
+    return this.locks.run(key, () => this.postLocked(id, c))
   }
 
   private async postLocked(id: string, c: { from: string; to: string; stream: string; index: number; last: boolean; data: Buffer }): Promise<{ status: 'stored' | 'duplicate' }> {
