@@ -84,6 +84,8 @@ export const ConfigSchema = Type.Object({
   proveTimeoutSeconds: Type.Integer({ minimum: 5, maximum: 6 * 3600 }),
   /** Seconds without a heartbeat after which a queued circuit build is taken as lost and redelivered (default: `proveTimeoutSeconds`). */
   buildTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 6 * 3600 })),
+  /** Seconds a queued chain submission may stay active before it is taken as lost (its worker died) and redelivered (default 300). */
+  chainTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 6 * 3600 })),
   /** Attempts of a queued job after its first (then it goes to the dead-letter queue `krain.dead`). */
   queueRetryLimit: Type.Integer({ minimum: 0, maximum: 100 }),
   /** Seconds between pg-boss maintenance passes (expiring the jobs of killed workers, archiving). */
@@ -120,6 +122,7 @@ export const envVariables = {
   KRAIN_QUEUE_SCHEMA: ['queueSchema', undefined],
   KRAIN_PROVE_TIMEOUT: ['proveTimeoutSeconds', '600'],
   KRAIN_BUILD_TIMEOUT: ['buildTimeoutSeconds', undefined],
+  KRAIN_CHAIN_TIMEOUT: ['chainTimeoutSeconds', undefined],
   KRAIN_QUEUE_RETRIES: ['queueRetryLimit', '3'],
   KRAIN_QUEUE_MAINTENANCE: ['queueMaintenanceSeconds', '30'],
 } as const satisfies Record<string, readonly [keyof Config, string | undefined]>
@@ -127,7 +130,7 @@ export const envVariables = {
 /** The chain's variables, parsed by `@krain/chain` ({@link chainConfigFromEnv}). */
 export const chainVariables = { KRAIN_RPC_URL: 'rpcUrl', KRAIN_PRIVATE_KEY: 'privateKey', KRAIN_REGISTRY_ADDRESS: 'registryAddress', KRAIN_VERIFIERS: 'verifiers' } as const satisfies Record<string, keyof ChainConfig>
 
-const numeric = new Set<keyof Config>(['port', 'sessionTtlSeconds', 'bodyLimit', 'bulkBodyLimit', 'rateLimitPerMinute', 'workers', 'outboxIntervalMs', 'anonymousBodyLimit', 'keyBundleTtlSeconds', 'proveTimeoutSeconds', 'buildTimeoutSeconds', 'queueRetryLimit', 'queueMaintenanceSeconds'])
+const numeric = new Set<keyof Config>(['port', 'sessionTtlSeconds', 'bodyLimit', 'bulkBodyLimit', 'rateLimitPerMinute', 'workers', 'outboxIntervalMs', 'anonymousBodyLimit', 'keyBundleTtlSeconds', 'proveTimeoutSeconds', 'buildTimeoutSeconds', 'chainTimeoutSeconds', 'queueRetryLimit', 'queueMaintenanceSeconds'])
 
 /**
  * Read and validate the configuration from environment variables, then apply `overrides`.

@@ -20,14 +20,13 @@ export class KeyedLock {
    */
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const run = (this.#tails.get(key) ?? Promise.resolve()).then(task)
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    )
-    this.#tails.set(key, tail)
-    void tail.then(() => {
+    // released in the task's own settlement reaction, registered before the caller's: when the
+    // caller resumes after its last task, `has(key)` is already false
+    const release = (): void => {
       if (this.#tails.get(key) === tail) this.#tails.delete(key)
-    })
+    }
+    const tail: Promise<void> = run.then(release, release)
+    this.#tails.set(key, tail)
     return run
   }
 }

@@ -19,7 +19,8 @@ if (!pgUrl) console.warn('[cluster-jobs] KRAIN_TEST_DATABASE_URL is not set: the
 
 const JOBS = Number(process.env.KRAIN_CLUSTER_JOBS ?? 50)
 /** Short enough that the killed worker's job is retried within the test, long enough for a proof on a busy machine. */
-const queueEnv = { KRAIN_PROVE_TIMEOUT: '20', KRAIN_QUEUE_MAINTENANCE: '1' }
+// short timeouts: a job held by the killed worker (its proof, or a chain submission it had taken) comes back within the test
+const queueEnv = { KRAIN_PROVE_TIMEOUT: '20', KRAIN_CHAIN_TIMEOUT: '20', KRAIN_QUEUE_MAINTENANCE: '1' }
 
 type Line = { msg?: string; job?: string }
 const lines = (stderr: string): Line[] => logLines<Line>(stderr)

@@ -24,6 +24,7 @@ describe('KeyedLock', () => {
     expect(await a1).toBe('a1')
     await expect(a2).rejects.toThrow('a2')
     expect(await a3).toBe('a3')
+    expect(lock.has('a')).toBe(false) // released before the caller of the last task resumes
     // a's tasks never overlapped, and ran in the order queued
     expect(log.filter((l) => l.endsWith('a1') || l.endsWith('a2') || l.endsWith('a3'))).toEqual(['start a1', 'end a1', 'start a2', 'end a2', 'start a3', 'end a3'])
     await tick(0)

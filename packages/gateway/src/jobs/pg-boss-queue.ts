@@ -33,6 +33,8 @@ export type PgBossQueueParameters = {
   proveTimeoutSeconds: number
   /** Seconds without a heartbeat after which a circuit build is taken as lost and retried (default `proveTimeoutSeconds`). */
   buildTimeoutSeconds?: number
+  /** Seconds a chain submission may stay active before it is taken as lost and retried (default 300; a retry of a landed one is recognised). */
+  chainTimeoutSeconds?: number
   /** Retries of a proof job after its first delivery. */
   retryLimit: number
   /** Seconds between maintenance passes (expiry of lost jobs, archiving). */
@@ -47,7 +49,7 @@ const CHAIN_RETRY_LIMIT = 12
 /** Seconds a circuit build may run at most (compile and setup of the largest circuits). */
 export const BUILD_MAX_SECONDS = 6 * 3600
 
-/** Seconds a chain submission may run (sending and waiting for its receipt). */
+/** Default seconds a chain submission may run (sending and waiting for its receipt). */
 const CHAIN_TIMEOUT_SECONDS = 300
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -86,11 +88,11 @@ function bossOptions(p: Pick<PgBossQueueParameters, 'databaseUrl' | 'schema' | '
   return { connectionString: p.databaseUrl, schema: p.schema, max: 4, application_name: 'krain-queue', supervise, schedule: false, migrate: true, maintenanceIntervalSeconds: p.maintenanceSeconds }
 }
 
-async function ensureQueues(boss: PgBoss, p: Pick<PgBossQueueParameters, 'proveTimeoutSeconds' | 'retryLimit'>): Promise<void> {
+async function ensureQueues(boss: PgBoss, p: Pick<PgBossQueueParameters, 'proveTimeoutSeconds' | 'retryLimit' | 'chainTimeoutSeconds'>): Promise<void> {
   const want: [string, PgBoss.Queue][] = [
     [queueNames.dead, { name: queueNames.dead, retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 }],
     [queueNames.prove, { name: queueNames.prove, retryLimit: p.retryLimit, retryDelay: 2, retryBackoff: true, expireInSeconds: p.proveTimeoutSeconds, deadLetter: queueNames.dead }],
-    [queueNames.chain, { name: queueNames.chain, retryLimit: CHAIN_RETRY_LIMIT, retryDelay: 1, retryBackoff: true, expireInSeconds: CHAIN_TIMEOUT_SECONDS, deadLetter: queueNames.dead }],
+    [queueNames.chain, { name: queueNames.chain, retryLimit: CHAIN_RETRY_LIMIT, retryDelay: 1, retryBackoff: true, expireInSeconds: p.chainTimeoutSeconds ?? CHAIN_TIMEOUT_SECONDS, deadLetter: queueNames.dead }],
     [queueNames.build, { name: queueNames.build, retryLimit: p.retryLimit, retryDelay: 2, retryBackoff: true, expireInSeconds: BUILD_MAX_SECONDS, deadLetter: queueNames.dead }],
   ]
   for (const [name, options] of want) {

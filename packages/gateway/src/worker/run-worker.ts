@@ -85,7 +85,7 @@ export async function startWorker({ queues = defaultWorkerQueues, concurrency = 
 
   setProverPoolSize(concurrency)
   const store = await openStore(config.databaseUrl)
-  const queue = new PgBossQueue({ databaseUrl: config.databaseUrl, schema: queueSchemaOf(config), proveTimeoutSeconds: config.proveTimeoutSeconds, ...(config.buildTimeoutSeconds !== undefined ? { buildTimeoutSeconds: config.buildTimeoutSeconds } : {}), retryLimit: config.queueRetryLimit, maintenanceSeconds: config.queueMaintenanceSeconds, pollingSeconds: 0.5, log })
+  const queue = new PgBossQueue({ databaseUrl: config.databaseUrl, schema: queueSchemaOf(config), proveTimeoutSeconds: config.proveTimeoutSeconds, ...(config.buildTimeoutSeconds !== undefined ? { buildTimeoutSeconds: config.buildTimeoutSeconds } : {}), ...(config.chainTimeoutSeconds !== undefined ? { chainTimeoutSeconds: config.chainTimeoutSeconds } : {}), retryLimit: config.queueRetryLimit, maintenanceSeconds: config.queueMaintenanceSeconds, pollingSeconds: 0.5, log })
   let chain: ChainAdapter | null = null
   // a build worker registers the verifier it built when it has a chain (else the first submission does)
   if ((queues.includes('chain') || queues.includes('build')) && chainConfig) {

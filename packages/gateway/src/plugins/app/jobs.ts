@@ -49,7 +49,7 @@ export const jobsPlugin = fp(
   async (fastify) => {
     const config = fastify.config
     const mode = jobsModeOf(config)
-    const boss = mode === 'embedded' ? null : new PgBossQueue({ databaseUrl: config.databaseUrl, schema: queueSchemaOf(config), proveTimeoutSeconds: config.proveTimeoutSeconds, ...(config.buildTimeoutSeconds !== undefined ? { buildTimeoutSeconds: config.buildTimeoutSeconds } : {}), retryLimit: config.queueRetryLimit, maintenanceSeconds: config.queueMaintenanceSeconds, log: fastify.log })
+    const boss = mode === 'embedded' ? null : new PgBossQueue({ databaseUrl: config.databaseUrl, schema: queueSchemaOf(config), proveTimeoutSeconds: config.proveTimeoutSeconds, ...(config.buildTimeoutSeconds !== undefined ? { buildTimeoutSeconds: config.buildTimeoutSeconds } : {}), ...(config.chainTimeoutSeconds !== undefined ? { chainTimeoutSeconds: config.chainTimeoutSeconds } : {}), retryLimit: config.queueRetryLimit, maintenanceSeconds: config.queueMaintenanceSeconds, log: fastify.log })
     const queue: JobQueue = boss ?? new InProcessQueue({ store: fastify.store, log: fastify.log })
     const jobs = new JobRunner({ store: fastify.store, prove: proveSpec, queue, metrics: fastify.metrics, log: fastify.log, onProved: (id) => queue.enqueueChain(`submit:${id}`) })
     const outbox = new OutboxRelay({ store: fastify.store, chain: () => fastify.chain, jobs, log: fastify.log, intervalMs: config.outboxIntervalMs })
